@@ -1,0 +1,12 @@
+/* cli: the dynworker command. Each subcommand is one file and one entry point that returns
+ * the process exit status. */
+#ifndef DW_CLI_H
+#define DW_CLI_H
+
+#include <errno.h>
+#include "util/util.h"
+
+/* `dynworker run FILE [MODULE...] [options]`; argv[0] is "run". */
+int dw__cli_run(int argc, char **argv);
+
+#endif

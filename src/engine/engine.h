@@ -1,0 +1,136 @@
+/* engine: the only layer that sees JavaScriptCore. Everything above it handles JS values
+ * through the opaque types below.
+ *
+ * Ownership: values (dw_val) are owned by the engine's garbage collector. A value held only
+ * in C across a call back into JS must be protected (dw__protect/dw__unprotect). Strings
+ * returned as `char *` are owned by the caller (free()).
+ *
+ * Threads: a dw__vm and its realms are used by one thread at a time. */
+#ifndef DW_ENGINE_H
+#define DW_ENGINE_H
+
+#include "util/util.h"
+
+typedef struct dw__vm dw__vm;
+typedef struct dw__ctx dw__ctx;
+typedef const struct dw__opaque_val *dw_val;
+
+/* ---- VMs and budgets ---------------------------------------------------------------- */
+
+/* One-time, per-process engine set-up (options must precede the first VM). Idempotent and
+ * thread-safe. */
+void dw__engine_init(void);
+
+/* Creates a VM. Returns NULL when out of memory. */
+dw__vm *dw__vm_new(bool allow_wasm);
+/* Frees a VM; all its realms must have been freed. */
+void dw__vm_free(dw__vm *vm);
+bool dw__vm_allows_wasm(const dw__vm *vm);
+
+typedef struct {
+  uint64_t cpu_ns;           /* CPU budget of this invocation (thread CPU time) */
+  uint64_t wall_deadline_ns; /* dw__now_ns() deadline */
+  size_t memory_bytes;       /* heap cap of the VM */
+} dw__budget;
+
+/* Starts enforcing `b` on everything the VM runs until dw__vm_end. The watchdog checks it
+ * every ~10 ms of CPU in a VM entry, and a heap finalizer checks it during garbage
+ * collections (which is what stops endless microtask chains). `c` is the realm about to
+ * run (used to collect garbage left by a run that ended over its memory cap). */
+void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c);
+/* Stops enforcing; clears a pending termination so the VM is usable for the next realm.
+ * `c` is any live realm of the VM (used to absorb the engine's pending termination). */
+void dw__vm_end(dw__vm *vm, dw__ctx *c);
+/* 0, or DW_E_CPU_LIMIT / DW_E_WALL_LIMIT / DW_E_MEMORY_LIMIT once the budget ended the run. */
+int dw__vm_terminated(const dw__vm *vm);
+/* Checks the budget from C (between VM entries); sets and returns the termination reason. */
+int dw__vm_check(dw__vm *vm, dw__ctx *c);
+/* CPU nanoseconds used since dw__vm_begin. */
+uint64_t dw__vm_cpu_used(const dw__vm *vm);
+/* Heap bytes in use by the VM (live objects as of the last collection plus what was
+ * allocated since, and extra memory such as array buffers). Walks the heap: not cheap. */
+size_t dw__vm_heap_bytes(dw__ctx *c);
+
+/* ---- Realms ------------------------------------------------------------------------ */
+
+/* A fresh realm (global object) in `vm`: the ECMAScript built-ins only (the engine's
+ * default console is removed; WebAssembly is removed unless the VM allows it; eval and
+ * new Function throw EvalError unless `allow_eval`). Returns NULL when out of memory. */
+dw__ctx *dw__ctx_new(dw__vm *vm, bool allow_eval);
+void dw__ctx_free(dw__ctx *c);
+dw__vm *dw__ctx_vm(const dw__ctx *c);
+
+/* ---- Values -------------------------------------------------------------------------- */
+
+dw_val dw__undefined(dw__ctx *c);
+dw_val dw__null(dw__ctx *c);
+dw_val dw__bool(dw__ctx *c, bool b);
+dw_val dw__number(dw__ctx *c, double d);
+/* A JS string from UTF-8 bytes (invalid sequences become U+FFFD). */
+dw_val dw__string(dw__ctx *c, const char *s, size_t n);
+dw_val dw__global(dw__ctx *c);
+dw_val dw__object(dw__ctx *c);
+/* A new ArrayBuffer holding a copy of the bytes. */
+dw_val dw__array_buffer(dw__ctx *c, const void *p, size_t n, dw_val *exc);
+
+bool dw__is_undefined(dw__ctx *c, dw_val v);
+bool dw__is_null(dw__ctx *c, dw_val v);
+bool dw__is_string(dw__ctx *c, dw_val v);
+bool dw__is_number(dw__ctx *c, dw_val v);
+bool dw__is_object(dw__ctx *c, dw_val v);
+bool dw__is_function(dw__ctx *c, dw_val v);
+double dw__to_number(dw__ctx *c, dw_val v);
+bool dw__to_bool(dw__ctx *c, dw_val v);
+/* String conversion (ToString) to UTF-8, lone surrogates as U+FFFD; NULL on exception
+ * (then *exc is set) or out of memory. Caller frees. */
+char *dw__to_utf8(dw__ctx *c, dw_val v, size_t *len, dw_val *exc);
+/* Bytes of an ArrayBuffer or ArrayBufferView (borrowed, valid until JS runs again), or
+ * NULL when `v` is neither. */
+void *dw__bytes(dw__ctx *c, dw_val v, size_t *len);
+
+dw_val dw__get(dw__ctx *c, dw_val obj, const char *key, dw_val *exc);
+dw_val dw__get_index(dw__ctx *c, dw_val obj, unsigned i, dw_val *exc);
+void dw__set(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc);
+/* Defines a non-enumerable, writable, configurable property. */
+void dw__define_hidden(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc);
+void dw__delete(dw__ctx *c, dw_val obj, const char *key);
+
+/* JSON.parse; NULL on a syntax error (no exception object). */
+dw_val dw__json_parse(dw__ctx *c, const char *s, size_t n);
+/* JSON.stringify; NULL with *exc set on an exception, NULL without one when the value is
+ * not serialisable (undefined, a function). Caller frees. */
+char *dw__json_stringify(dw__ctx *c, dw_val v, size_t *len, dw_val *exc);
+
+void dw__protect(dw__ctx *c, dw_val v);
+void dw__unprotect(dw__ctx *c, dw_val v);
+
+/* ---- Running code ---------------------------------------------------------------------- */
+
+/* Evaluates a classic script. `url` names it in stack traces; `line` is its first line.
+ * Returns the completion value, or NULL with *exc set (NULL exc when terminated). */
+dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line, dw_val *exc);
+/* Calls `fn` with `this` (NULL: undefined). NULL with *exc set on an exception. */
+dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
+                dw_val *exc);
+
+/* A native function callable from JS. `data` is borrowed and must outlive the realm.
+ * Returning NULL means undefined, unless *exc was set. */
+typedef dw_val (*dw__native_fn)(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                                dw_val *exc);
+dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data);
+
+/* Makes an Error (`kind`: "Error", "TypeError", "RangeError", ...) with `msg`. */
+dw_val dw__make_error(dw__ctx *c, const char *kind, const char *msg);
+
+/* The parts of a thrown value. All strings owned by the struct. */
+typedef struct {
+  char *name;    /* "TypeError", or "" for a non-Error value */
+  char *message; /* message, or the value converted to a string */
+  char *stack;   /* "    at f (main.js:3:5)\n..." with the first frame, or "" */
+  char *code;    /* a `code` string property when present (e.g. module_not_found), or NULL */
+} dw__exc_info;
+/* Fills `out` from a thrown value (never fails: falls back to placeholders). */
+void dw__exc_describe(dw__ctx *c, dw_val exc, dw__exc_info *out);
+void dw__exc_info_free(dw__exc_info *e);
+
+#endif

@@ -1,0 +1,29 @@
+/* Layouts shared by the engine's own files; never included outside src/engine/. */
+#ifndef DW_ENGINE_INTERNAL_H
+#define DW_ENGINE_INTERNAL_H
+
+#include "jsc_private.h"
+#include "engine.h"
+
+struct dw__vm {
+  JSContextGroupRef group;
+  bool allow_wasm;
+  bool active;
+  bool collect_before_next;
+  int terminated;
+  int nctx;
+  uint64_t cpu_start_ns;
+  uint64_t last_memory_check;
+  dw__budget budget;
+};
+
+struct dw__ctx {
+  dw__vm *vm;
+  JSGlobalContextRef ctx;
+};
+
+#define V(x) ((JSValueRef)(x))
+#define O(x) ((JSObjectRef)(x))
+#define W(x) ((dw_val)(x))
+
+#endif

@@ -1,0 +1,32 @@
+/* The JavaScriptCore entry points that the library exports but declares only in WebKit's
+ * private headers (JSContextRefPrivate.h, JSObjectRefPrivate.h, JSBasePrivate.h,
+ * JSScriptRefPrivate.h). Declared here and nowhere else (STYLE.md, point 6). */
+#ifndef DW_ENGINE_JSC_PRIVATE_H
+#define DW_ENGINE_JSC_PRIVATE_H
+
+#include <JavaScriptCore/JavaScript.h>
+
+typedef bool (*JSShouldTerminateCallback)(JSContextRef ctx, void *context);
+typedef void (*JSHeapFinalizer)(JSContextGroupRef group, void *userData);
+
+/* Arms the watchdog: `callback` runs on the JS thread once the current VM entry has used
+ * `limit` seconds of CPU; returning true terminates the running script. */
+JS_EXPORT void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
+                                                   JSShouldTerminateCallback callback,
+                                                   void *context);
+JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
+JS_EXPORT void JSContextGroupAddHeapFinalizer(JSContextGroupRef group, JSHeapFinalizer finalizer,
+                                              void *userData);
+JS_EXPORT void JSContextGroupRemoveHeapFinalizer(JSContextGroupRef group,
+                                                 JSHeapFinalizer finalizer, void *userData);
+/* An object with heapSize, heapCapacity, extraMemorySize, objectCount, ... */
+JS_EXPORT JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
+JS_EXPORT void JSGlobalContextSetEvalEnabled(JSGlobalContextRef ctx, bool enabled,
+                                             JSStringRef message);
+JS_EXPORT void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
+                                                            JSObjectRef function,
+                                                            JSValueRef *exception);
+JS_EXPORT void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
+JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+
+#endif

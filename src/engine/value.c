@@ -1,0 +1,353 @@
+/* Values, strings, calls and native functions over the JavaScriptCore C API. */
+#include <pthread.h>
+#include <string.h>
+#include "engine_internal.h"
+
+/* ---- UTF-8 <-> UTF-16 ---------------------------------------------------------------- */
+
+/* Converts UTF-8 (possibly invalid, possibly with NULs) to a JSString; invalid sequences
+ * become U+FFFD. NULL when out of memory. */
+static JSStringRef utf8_to_jsstring(const char *s, size_t n) {
+  JSChar *u = malloc((n ? n : 1) * sizeof(JSChar));
+  if (!u) return NULL;
+  size_t o = 0, i = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  while (i < n) {
+    unsigned c = p[i];
+    if (c < 0x80) {
+      u[o++] = (JSChar)c;
+      i++;
+      continue;
+    }
+    size_t len = 0;
+    unsigned min = 0;
+    if ((c & 0xE0) == 0xC0) len = 2, min = 0x80, c &= 0x1F;
+    else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800, c &= 0x0F;
+    else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000, c &= 0x07;
+    bool ok = len && i + len <= n;
+    for (size_t k = 1; ok && k < len; k++) {
+      if ((p[i + k] & 0xC0) != 0x80) ok = false;
+      else c = (c << 6) | (p[i + k] & 0x3F);
+    }
+    if (ok && (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))) ok = false;
+    if (!ok) {
+      u[o++] = 0xFFFD;
+      i++;
+      continue;
+    }
+    if (c >= 0x10000) {
+      c -= 0x10000;
+      u[o++] = (JSChar)(0xD800 | (c >> 10));
+      u[o++] = (JSChar)(0xDC00 | (c & 0x3FF));
+    } else {
+      u[o++] = (JSChar)c;
+    }
+    i += len;
+  }
+  JSStringRef r = JSStringCreateWithCharacters(u, o);
+  free(u);
+  return r;
+}
+
+/* UTF-16 to UTF-8 (lone surrogates become U+FFFD). Caller frees; NULL when out of memory. */
+static char *jsstring_to_utf8(JSStringRef s, size_t *len) {
+  size_t n = JSStringGetLength(s);
+  const JSChar *u = JSStringGetCharactersPtr(s);
+  if (n > (SIZE_MAX - 1) / 3) return NULL;
+  char *out = malloc(n * 3 + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned c = u[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
+      i++;
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+      c = 0xFFFD;
+    }
+    if (c < 0x80) out[o++] = (char)c;
+    else if (c < 0x800) {
+      out[o++] = (char)(0xC0 | (c >> 6));
+      out[o++] = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out[o++] = (char)(0xE0 | (c >> 12));
+      out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+      out[o++] = (char)(0x80 | (c & 0x3F));
+    } else {
+      out[o++] = (char)(0xF0 | (c >> 18));
+      out[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
+      out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+      out[o++] = (char)(0x80 | (c & 0x3F));
+    }
+  }
+  out[o] = 0;
+  if (len) *len = o;
+  return out;
+}
+
+/* ---- Values ------------------------------------------------------------------------- */
+
+dw_val dw__undefined(dw__ctx *c) { return W(JSValueMakeUndefined(c->ctx)); }
+dw_val dw__null(dw__ctx *c) { return W(JSValueMakeNull(c->ctx)); }
+dw_val dw__bool(dw__ctx *c, bool b) { return W(JSValueMakeBoolean(c->ctx, b)); }
+dw_val dw__number(dw__ctx *c, double d) { return W(JSValueMakeNumber(c->ctx, d)); }
+dw_val dw__global(dw__ctx *c) { return W(JSContextGetGlobalObject(c->ctx)); }
+dw_val dw__object(dw__ctx *c) { return W(JSObjectMake(c->ctx, NULL, NULL)); }
+
+dw_val dw__string(dw__ctx *c, const char *s, size_t n) {
+  JSStringRef js = utf8_to_jsstring(s, n);
+  if (!js) return W(JSValueMakeUndefined(c->ctx));
+  JSValueRef v = JSValueMakeString(c->ctx, js);
+  JSStringRelease(js);
+  return W(v);
+}
+
+static void free_bytes(void *bytes, void *ctx) { free(bytes); }
+
+dw_val dw__array_buffer(dw__ctx *c, const void *p, size_t n, dw_val *exc) {
+  void *copy = dw__memdup(p, n);
+  if (!copy) {
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  JSValueRef e = NULL;
+  JSObjectRef ab = JSObjectMakeArrayBufferWithBytesNoCopy(c->ctx, copy, n, free_bytes, NULL, &e);
+  if (!ab) {
+    free(copy);
+    *exc = W(e);
+  }
+  return W(ab);
+}
+
+bool dw__is_undefined(dw__ctx *c, dw_val v) { return JSValueIsUndefined(c->ctx, V(v)); }
+bool dw__is_null(dw__ctx *c, dw_val v) { return JSValueIsNull(c->ctx, V(v)); }
+bool dw__is_string(dw__ctx *c, dw_val v) { return JSValueIsString(c->ctx, V(v)); }
+bool dw__is_number(dw__ctx *c, dw_val v) { return JSValueIsNumber(c->ctx, V(v)); }
+bool dw__is_object(dw__ctx *c, dw_val v) { return JSValueIsObject(c->ctx, V(v)); }
+bool dw__is_function(dw__ctx *c, dw_val v) {
+  return JSValueIsObject(c->ctx, V(v)) && JSObjectIsFunction(c->ctx, O(v));
+}
+double dw__to_number(dw__ctx *c, dw_val v) { return JSValueToNumber(c->ctx, V(v), NULL); }
+bool dw__to_bool(dw__ctx *c, dw_val v) { return JSValueToBoolean(c->ctx, V(v)); }
+
+char *dw__to_utf8(dw__ctx *c, dw_val v, size_t *len, dw_val *exc) {
+  JSValueRef e = NULL;
+  JSStringRef s = JSValueToStringCopy(c->ctx, V(v), &e);
+  if (!s) {
+    if (exc) *exc = W(e);
+    return NULL;
+  }
+  char *r = jsstring_to_utf8(s, len);
+  JSStringRelease(s);
+  return r;
+}
+
+void *dw__bytes(dw__ctx *c, dw_val v, size_t *len) {
+  if (!JSValueIsObject(c->ctx, V(v))) return NULL;
+  JSTypedArrayType t = JSValueGetTypedArrayType(c->ctx, V(v), NULL);
+  if (t == kJSTypedArrayTypeNone) return NULL;
+  if (t == kJSTypedArrayTypeArrayBuffer) {
+    *len = JSObjectGetArrayBufferByteLength(c->ctx, O(v), NULL);
+    return JSObjectGetArrayBufferBytesPtr(c->ctx, O(v), NULL);
+  }
+  *len = JSObjectGetTypedArrayByteLength(c->ctx, O(v), NULL);
+  char *p = JSObjectGetTypedArrayBytesPtr(c->ctx, O(v), NULL);
+  return p ? p + JSObjectGetTypedArrayByteOffset(c->ctx, O(v), NULL) : NULL;
+}
+
+static JSStringRef key_string(const char *key) { return JSStringCreateWithUTF8CString(key); }
+
+dw_val dw__get(dw__ctx *c, dw_val obj, const char *key, dw_val *exc) {
+  if (!JSValueIsObject(c->ctx, V(obj))) return dw__undefined(c);
+  JSStringRef k = key_string(key);
+  JSValueRef e = NULL;
+  JSValueRef r = JSObjectGetProperty(c->ctx, O(obj), k, &e);
+  JSStringRelease(k);
+  if (e && exc) *exc = W(e);
+  return e ? NULL : W(r);
+}
+
+dw_val dw__get_index(dw__ctx *c, dw_val obj, unsigned i, dw_val *exc) {
+  if (!JSValueIsObject(c->ctx, V(obj))) return dw__undefined(c);
+  JSValueRef e = NULL;
+  JSValueRef r = JSObjectGetPropertyAtIndex(c->ctx, O(obj), i, &e);
+  if (e && exc) *exc = W(e);
+  return e ? NULL : W(r);
+}
+
+void dw__set(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc) {
+  JSStringRef k = key_string(key);
+  JSValueRef e = NULL;
+  JSObjectSetProperty(c->ctx, O(obj), k, V(v), kJSPropertyAttributeNone, &e);
+  JSStringRelease(k);
+  if (e && exc) *exc = W(e);
+}
+
+void dw__define_hidden(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc) {
+  JSStringRef k = key_string(key);
+  JSValueRef e = NULL;
+  JSObjectSetProperty(c->ctx, O(obj), k, V(v), kJSPropertyAttributeDontEnum, &e);
+  JSStringRelease(k);
+  if (e && exc) *exc = W(e);
+}
+
+void dw__delete(dw__ctx *c, dw_val obj, const char *key) {
+  JSStringRef k = key_string(key);
+  JSObjectDeleteProperty(c->ctx, O(obj), k, NULL);
+  JSStringRelease(k);
+}
+
+dw_val dw__json_parse(dw__ctx *c, const char *s, size_t n) {
+  JSStringRef js = utf8_to_jsstring(s, n);
+  if (!js) return NULL;
+  JSValueRef v = JSValueMakeFromJSONString(c->ctx, js);
+  JSStringRelease(js);
+  return W(v);
+}
+
+char *dw__json_stringify(dw__ctx *c, dw_val v, size_t *len, dw_val *exc) {
+  JSValueRef e = NULL;
+  JSStringRef s = JSValueCreateJSONString(c->ctx, V(v), 0, &e);
+  if (!s) {
+    if (exc) *exc = W(e);
+    return NULL;
+  }
+  char *r = jsstring_to_utf8(s, len);
+  JSStringRelease(s);
+  return r;
+}
+
+void dw__protect(dw__ctx *c, dw_val v) { JSValueProtect(c->ctx, V(v)); }
+void dw__unprotect(dw__ctx *c, dw_val v) { JSValueUnprotect(c->ctx, V(v)); }
+
+/* ---- Running code --------------------------------------------------------------------- */
+
+dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line, dw_val *exc) {
+  JSStringRef s = utf8_to_jsstring(src, n);
+  if (!s) {
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  JSStringRef u = url ? JSStringCreateWithUTF8CString(url) : NULL;
+  JSValueRef e = NULL;
+  JSValueRef r = JSEvaluateScript(c->ctx, s, NULL, u, line, &e);
+  JSStringRelease(s);
+  if (u) JSStringRelease(u);
+  if (!r) *exc = W(e);
+  return W(r);
+}
+
+dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
+                dw_val *exc) {
+  if (!dw__is_function(c, fn)) {
+    *exc = dw__make_error(c, "TypeError", "not a function");
+    return NULL;
+  }
+  JSValueRef e = NULL;
+  JSObjectRef thisobj = self && JSValueIsObject(c->ctx, V(self)) ? O(self) : NULL;
+  JSValueRef r = JSObjectCallAsFunction(c->ctx, O(fn), thisobj, argc, (const JSValueRef *)argv, &e);
+  if (!r) *exc = W(e);
+  return W(r);
+}
+
+/* ---- Natives ------------------------------------------------------------------------ */
+
+typedef struct {
+  dw__native_fn fn;
+  dw__ctx *c;
+  void *data;
+} native;
+
+static JSValueRef native_call(JSContextRef ctx, JSObjectRef f, JSObjectRef self, size_t argc,
+                              const JSValueRef argv[], JSValueRef *exception) {
+  native *n = JSObjectGetPrivate(f);
+  if (!n) return JSValueMakeUndefined(ctx);
+  dw_val exc = NULL;
+  dw_val r = n->fn(n->c, n->data, argc, (const dw_val *)argv, &exc);
+  if (exc) {
+    *exception = V(exc);
+    return NULL;
+  }
+  return r ? V(r) : JSValueMakeUndefined(ctx);
+}
+
+static void native_finalize(JSObjectRef f) { free(JSObjectGetPrivate(f)); }
+
+/* The class of native functions: created once per process and never changed after. */
+static JSClassRef native_cls;
+static pthread_once_t native_once = PTHREAD_ONCE_INIT;
+
+static void make_native_class(void) {
+  JSClassDefinition def = kJSClassDefinitionEmpty;
+  def.className = "Function";
+  def.callAsFunction = native_call;
+  def.finalize = native_finalize;
+  native_cls = JSClassCreate(&def);
+}
+
+dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data) {
+  pthread_once(&native_once, make_native_class);
+  native *n = malloc(sizeof *n);
+  if (!n) return NULL;
+  n->fn = fn;
+  n->c = c;
+  n->data = data;
+  JSObjectRef f = JSObjectMake(c->ctx, native_cls, n);
+  if (!f) free(n);
+  return W(f);
+}
+
+dw_val dw__make_error(dw__ctx *c, const char *kind, const char *msg) {
+  dw_val ctor = dw__get(c, dw__global(c), kind, NULL);
+  dw_val arg = dw__string(c, msg, strlen(msg));
+  JSValueRef e = NULL;
+  JSObjectRef r = NULL;
+  if (ctor && dw__is_function(c, ctor))
+    r = JSObjectCallAsConstructor(c->ctx, O(ctor), 1, (const JSValueRef *)&arg, &e);
+  if (!r) r = JSObjectMakeError(c->ctx, 1, (const JSValueRef *)&arg, NULL);
+  return W(r);
+}
+
+static char *prop_string(dw__ctx *c, dw_val obj, const char *key) {
+  dw_val exc = NULL;
+  dw_val v = dw__get(c, obj, key, &exc);
+  if (!v || exc || !JSValueIsString(c->ctx, V(v))) return NULL;
+  return dw__to_utf8(c, v, NULL, NULL);
+}
+
+void dw__exc_describe(dw__ctx *c, dw_val exc, dw__exc_info *out) {
+  memset(out, 0, sizeof *out);
+  if (exc && JSValueIsObject(c->ctx, V(exc))) {
+    out->name = prop_string(c, exc, "name");
+    out->message = prop_string(c, exc, "message");
+    out->stack = prop_string(c, exc, "stack");
+    out->code = prop_string(c, exc, "code");
+    /* JSC keeps the position of a syntax error in line/column/sourceURL, not in stack. */
+    if (out->stack && !*out->stack) {
+      dw_val line = dw__get(c, exc, "line", NULL);
+      char *url = prop_string(c, exc, "sourceURL");
+      if (url && line && dw__is_number(c, line)) {
+        dw_val col = dw__get(c, exc, "column", NULL);
+        dw_buf b;
+        dw__buf_init(&b, 4096);
+        dw__buf_printf(&b, "    at %s:%d:%d", url, (int)dw__to_number(c, line),
+                       col && dw__is_number(c, col) ? (int)dw__to_number(c, col) : 0);
+        free(out->stack);
+        out->stack = dw__buf_steal(&b, NULL);
+      }
+      free(url);
+    }
+  }
+  if (!out->message && exc) out->message = dw__to_utf8(c, exc, NULL, NULL);
+  if (!out->name) out->name = dw__strdup(exc && JSValueIsObject(c->ctx, V(exc)) ? "Error" : "");
+  if (!out->message) out->message = dw__strdup(exc ? "(unprintable exception)" : "terminated");
+  if (!out->stack) out->stack = dw__strdup("");
+}
+
+void dw__exc_info_free(dw__exc_info *e) {
+  free(e->name);
+  free(e->message);
+  free(e->stack);
+  free(e->code);
+  memset(e, 0, sizeof *e);
+}

@@ -1,0 +1,177 @@
+/* VMs, realms and the budget that the watchdog and a heap finalizer enforce. */
+#include <pthread.h>
+#include <string.h>
+#include "engine.h"
+#include "engine_internal.h"
+#include <jsc/jsc.h>
+
+/* How often (CPU seconds within one VM entry) the watchdog looks at the budget. */
+#define WATCHDOG_TICK 0.010
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_process(void) {
+  /* Engine options may only be set before the first VM exists, so once per process.
+   * Polling traps make the engine check for termination at function entries too, not only
+   * at loop back-edges reached by a signal: without them an endless chain of microtasks
+   * that contains no loop is never interrupted (measured: it ran until killed). */
+  jsc_options_set_boolean("usePollingTraps", TRUE);
+}
+
+void dw__engine_init(void) { pthread_once(&init_once, init_process); }
+
+static bool watchdog_cb(JSContextRef ctx, void *data);
+
+static bool over_budget(dw__vm *vm) {
+  if (vm->terminated) return true;
+  if (dw__thread_cpu_ns() - vm->cpu_start_ns > vm->budget.cpu_ns) vm->terminated = DW_E_CPU_LIMIT;
+  else if (dw__now_ns() > vm->budget.wall_deadline_ns) vm->terminated = DW_E_WALL_LIMIT;
+  return vm->terminated != 0;
+}
+
+/* The heap statistics walk the heap, so they are read at most every MEMORY_CHECK_NS. */
+#define MEMORY_CHECK_NS 20000000u
+
+static bool over_memory(dw__vm *vm, JSContextRef ctx) {
+  if (!vm->budget.memory_bytes) return false;
+  uint64_t now = dw__now_ns();
+  if (now - vm->last_memory_check < MEMORY_CHECK_NS) return false;
+  vm->last_memory_check = now;
+  dw__ctx probe = {.vm = vm, .ctx = JSContextGetGlobalContext(ctx)};
+  if (dw__vm_heap_bytes(&probe) <= vm->budget.memory_bytes) return false;
+  vm->terminated = DW_E_MEMORY_LIMIT;
+  return true;
+}
+
+static bool watchdog_cb(JSContextRef ctx, void *data) {
+  dw__vm *vm = data;
+  if (!vm->active) return false;
+  if (over_budget(vm) || over_memory(vm, ctx)) return true;
+  /* Returning false does not re-arm the watchdog; arming it again here does. */
+  JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
+  return false;
+}
+
+/* Runs at the end of each garbage collection, also while the engine drains microtasks
+ * (where each microtask is a fresh VM entry and the watchdog never accumulates time). No
+ * allocation is allowed here: only clocks are read. */
+static void heap_finalizer(JSContextGroupRef group, void *data) {
+  dw__vm *vm = data;
+  if (vm->active && over_budget(vm))
+    JSContextGroupSetExecutionTimeLimit(group, 0.0005, watchdog_cb, vm);
+}
+
+dw__vm *dw__vm_new(bool allow_wasm) {
+  dw__engine_init();
+  dw__vm *vm = calloc(1, sizeof *vm);
+  if (!vm) return NULL;
+  vm->group = JSContextGroupCreate();
+  if (!vm->group) {
+    free(vm);
+    return NULL;
+  }
+  vm->allow_wasm = allow_wasm;
+  JSContextGroupAddHeapFinalizer(vm->group, heap_finalizer, vm);
+  return vm;
+}
+
+void dw__vm_free(dw__vm *vm) {
+  if (!vm) return;
+  if (vm->nctx) DW_BUG("dw__vm_free with live realms");
+  JSContextGroupRemoveHeapFinalizer(vm->group, heap_finalizer, vm);
+  JSContextGroupClearExecutionTimeLimit(vm->group);
+  JSContextGroupRelease(vm->group);
+  free(vm);
+}
+
+bool dw__vm_allows_wasm(const dw__vm *vm) { return vm->allow_wasm; }
+
+void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
+  if (vm->collect_before_next && c) {
+    /* The last run was ended for memory: its garbage must not count against this one. */
+    JSSynchronousGarbageCollectForDebugging(c->ctx);
+    vm->collect_before_next = false;
+  }
+  vm->budget = *b;
+  vm->cpu_start_ns = dw__thread_cpu_ns();
+  vm->terminated = 0;
+  vm->last_memory_check = 0;
+  vm->active = true;
+  JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
+}
+
+void dw__vm_end(dw__vm *vm, dw__ctx *c) {
+  vm->active = false;
+  JSContextGroupClearExecutionTimeLimit(vm->group);
+  if (vm->terminated && c) {
+    /* A termination that landed in a microtask is still pending in the VM and would fail
+     * the next entry once: absorb it here, so the next realm starts clean. */
+    JSStringRef s = JSStringCreateWithUTF8CString("0");
+    for (int i = 0; i < 2; i++) {
+      JSValueRef exc = NULL;
+      JSValueRef r = JSEvaluateScript(c->ctx, s, NULL, NULL, 1, &exc);
+      if (r && !exc) break;
+    }
+    JSStringRelease(s);
+    /* What the guest allocated becomes garbage once its realm is freed: collect it before
+     * the next run on this VM is measured against its own cap. */
+    if (vm->terminated == DW_E_MEMORY_LIMIT) vm->collect_before_next = true;
+  }
+  vm->terminated = 0;
+}
+
+int dw__vm_terminated(const dw__vm *vm) { return vm->terminated; }
+
+int dw__vm_check(dw__vm *vm, dw__ctx *c) {
+  if (!vm->active) return vm->terminated;
+  if (!over_budget(vm) && c) over_memory(vm, c->ctx);
+  return vm->terminated;
+}
+
+uint64_t dw__vm_cpu_used(const dw__vm *vm) { return dw__thread_cpu_ns() - vm->cpu_start_ns; }
+
+static double stat_num(JSContextRef ctx, JSObjectRef o, const char *name) {
+  JSStringRef k = JSStringCreateWithUTF8CString(name);
+  JSValueRef v = JSObjectGetProperty(ctx, o, k, NULL);
+  JSStringRelease(k);
+  return v && JSValueIsNumber(ctx, v) ? JSValueToNumber(ctx, v, NULL) : 0;
+}
+
+size_t dw__vm_heap_bytes(dw__ctx *c) {
+  JSObjectRef st = JSGetMemoryUsageStatistics(c->ctx);
+  if (!st) return 0;
+  double cap = stat_num(c->ctx, st, "heapSize");
+  double extra = stat_num(c->ctx, st, "extraMemorySize");
+  return (size_t)(cap + extra);
+}
+
+dw__ctx *dw__ctx_new(dw__vm *vm, bool allow_eval) {
+  dw__ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->vm = vm;
+  c->ctx = JSGlobalContextCreateInGroup(vm->group, NULL);
+  if (!c->ctx) {
+    free(c);
+    return NULL;
+  }
+  vm->nctx++;
+  JSObjectRef g = JSContextGetGlobalObject(c->ctx);
+  dw__delete(c, (dw_val)g, "console");
+  if (!vm->allow_wasm) dw__delete(c, (dw_val)g, "WebAssembly");
+  if (!allow_eval) {
+    JSStringRef msg = JSStringCreateWithUTF8CString(
+        "Code generation from strings (eval, new Function) is disabled in this sandbox");
+    JSGlobalContextSetEvalEnabled(c->ctx, false, msg);
+    JSStringRelease(msg);
+  }
+  return c;
+}
+
+void dw__ctx_free(dw__ctx *c) {
+  if (!c) return;
+  c->vm->nctx--;
+  JSGlobalContextRelease(c->ctx);
+  free(c);
+}
+
+dw__vm *dw__ctx_vm(const dw__ctx *c) { return c->vm; }

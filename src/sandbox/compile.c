@@ -1,0 +1,96 @@
+/* host.compile(name): turns one module of the worker's code into what the linker links. */
+#include <string.h>
+#include "sandbox_internal.h"
+
+static dw_val syntax_error(dw__ctx *c, const char *name, const dw_transform_out *t) {
+  dw_buf b;
+  dw__buf_init(&b, 4096);
+  dw__buf_printf(&b, "%s (%s:%d:%d)", t->error_msg ? t->error_msg : "syntax error", name,
+                 t->error_line, t->error_col);
+  dw_val e = dw__make_error(c, "SyntaxError", b.data ? b.data : "syntax error");
+  dw__buf_free(&b);
+  return e;
+}
+
+static dw_val with_code(dw__ctx *c, dw_val err, const char *code) {
+  dw__define_hidden(c, err, "code", dw__string(c, code, strlen(code)), NULL);
+  return err;
+}
+
+static dw_val result(dw__ctx *c, const char *kind, const char *key, dw_val v) {
+  dw_val o = dw__object(c);
+  dw__set(c, o, "kind", dw__string(c, kind, strlen(kind)), NULL);
+  dw__set(c, o, key, v, NULL);
+  return o;
+}
+
+static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
+  dw__ctx *c = sb->c;
+  dw_transform_out t = {0};
+  int rc = dw__transform(m->data, m->len, m->type, &t);
+  dw_val r = NULL;
+  if (rc == DW_E_SYNTAX) {
+    *exc = syntax_error(c, m->name, &t);
+  } else if (rc) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "cannot transform module '%s': %s", m->name, dw_strerror(rc));
+    *exc = dw__make_error(c, "RangeError", msg);
+  } else {
+    dw_val fn = dw__eval(c, t.script, t.script_len, m->name, 1, exc);
+    if (fn) r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
+  }
+  dw__transform_out_free(&t);
+  return r;
+}
+
+dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
+  dw__ctx *c = sb->c;
+  const dw__module *m = sb->code ? dw__code_find(sb->code, name) : NULL;
+  char msg[1200];
+  if (!m) {
+    snprintf(msg, sizeof msg, "Cannot find module '%s'", name);
+    *exc = with_code(c, dw__make_error(c, "Error", msg), "module_not_found");
+    return NULL;
+  }
+  switch (m->type) {
+  case DW_MODULE_ESM:
+  case DW_MODULE_TS:
+  case DW_MODULE_CJS:
+    return compile_js(sb, m, exc);
+  case DW_MODULE_JSON: {
+    dw_val v = dw__json_parse(c, m->data, m->len);
+    if (!v) {
+      snprintf(msg, sizeof msg, "Invalid JSON in module '%s'", name);
+      *exc = dw__make_error(c, "SyntaxError", msg);
+      return NULL;
+    }
+    return result(c, "json", "value", v);
+  }
+  case DW_MODULE_TEXT:
+    return result(c, "text", "value", dw__string(c, m->data, m->len));
+  case DW_MODULE_DATA: {
+    dw_val ab = dw__array_buffer(c, m->data, m->len, exc);
+    return ab ? result(c, "data", "value", ab) : NULL;
+  }
+  case DW_MODULE_WASM: {
+    dw_val wasm = dw__get(c, dw__global(c), "WebAssembly", NULL);
+    if (!dw__vm_allows_wasm(sb->vm) || !wasm || dw__is_undefined(c, wasm)) {
+      snprintf(msg, sizeof msg,
+               "WebAssembly is not enabled in this sandbox (module '%s')", name);
+      *exc = with_code(c, dw__make_error(c, "Error", msg), "wasm_disabled");
+      return NULL;
+    }
+    dw_val ab = dw__array_buffer(c, m->data, m->len, exc);
+    if (!ab) return NULL;
+    dw_val mod = dw__get(c, wasm, "Module", exc);
+    dw_val make = mod ? dw__eval(c, "(function(M,b){return new M(b)})", 33, "dynworker:wasm", 1, exc) : NULL;
+    dw_val args[2] = {mod, ab};
+    dw_val v = make ? dw__call(c, make, NULL, 2, args, exc) : NULL;
+    return v ? result(c, "wasm", "value", v) : NULL;
+  }
+  default:
+    break;
+  }
+  *exc = dw__make_error(c, "TypeError", "unknown module type");
+  return NULL;
+}

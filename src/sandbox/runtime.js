@@ -1,0 +1,123 @@
+(function (native, load, makeLinker) {
+  "use strict";
+  // The sandbox's glue, evaluated once per realm before any guest code. It captures the
+  // built-ins it needs now: guest code may replace globals later, which can only break the
+  // guest itself. `native` holds the sandbox's C functions; nothing here is reachable from
+  // the guest's global object.
+  const { compile, exists, settle } = native;
+  const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
+  const PromiseCtor = Promise, PromiseResolve = Promise.resolve.bind(Promise);
+  const PromiseAllSettled = Promise.allSettled.bind(Promise);
+  const ArrayIsArray = Array.isArray, ObjectFreeze = Object.freeze;
+  const StringCtor = String;
+  const INTERNAL = /^dynworker:/;
+
+  const builtin = (spec) =>
+    spec === "cloudflare:workers" || spec === "dynworker:workers" ? load("cloudflare:workers") : undefined;
+  const linker = makeLinker({ compile, exists, builtin });
+
+  // JSC frames look like "fn@url:line:col"; show them the way Workers users know
+  // ("    at fn (url:line:col)"), without the runtime's own frames.
+  function formatStack(err) {
+    let raw;
+    try { raw = err && typeof err === "object" ? err.stack : undefined; } catch { raw = undefined; }
+    if (typeof raw !== "string") return "";
+    const out = [];
+    for (const line of raw.split("\n")) {
+      if (!line) continue;
+      const at = line.lastIndexOf("@");
+      const fn = at >= 0 ? line.slice(0, at) : "";
+      const loc = at >= 0 ? line.slice(at + 1) : line;
+      if (INTERNAL.test(loc) || loc === "[native code]" || (!loc.includes(":") && fn === "")) continue;
+      out.push(fn && fn !== "global code" && fn !== "module code"
+        ? "    at " + fn + " (" + loc + ")" : "    at " + loc);
+    }
+    return out.join("\n");
+  }
+
+  function describe(err, phase) {
+    let name = "Error", message, code;
+    try {
+      if (err !== null && (typeof err === "object" || typeof err === "function")) {
+        name = typeof err.name === "string" ? err.name : "Error";
+        message = typeof err.message === "string" ? err.message : StringCtor(err);
+        code = typeof err.code === "string" ? err.code : undefined;
+      } else {
+        name = "";
+        message = StringCtor(err);
+      }
+    } catch {
+      message = "(unprintable exception)";
+    }
+    if (code !== "module_not_found" && code !== "wasm_disabled") code = undefined;
+    if (!code && name === "SyntaxError" && phase === "load") code = "syntax_error";
+    if (!code && name === "RangeError" && /^Out of memory/.test(message)) code = "memory_limit_exceeded";
+    return { code: code || "uncaught_exception", name, message, stack: formatStack(err) };
+  }
+
+  function fail(err, phase) { settle(false, JSONstringify(describe(err, phase))); }
+
+  async function respond(res) {
+    const Response = load("Response");
+    if (!(res instanceof Response))
+      throw new TypeError("The fetch handler must return a Response (it returned " +
+        (res === null ? "null" : typeof res) + ")");
+    const headers = { __proto__: null };
+    for (const [k, v] of res.headers) headers[k] = k in headers ? headers[k] + ", " + v : v;
+    const body = await res.arrayBuffer();
+    return { status: res.status, headers, body };
+  }
+
+  function makeRequest(r) {
+    const Request = load("Request");
+    const init = { method: r.method || "GET", headers: r.headers || [] };
+    if (r.body !== undefined && r.body !== null) init.body = r.body;
+    return new Request(r.url || "http://localhost/", init);
+  }
+
+  // Runs one invocation; the outcome reaches C through settle(ok, json[, body]).
+  async function run(main, requestJson, argsJson, envJson) {
+    let phase = "load";
+    try {
+      const env = envJson ? JSONparse(envJson) : {};
+      const ns = await linker.importMain(main);
+      phase = "run";
+      const waits = [];
+      const ctx = ObjectFreeze({
+        waitUntil(p) { waits.push(PromiseResolve(p)); },
+        passThroughOnException() {},
+        props: ObjectFreeze({}),
+      });
+      let d = ns.default;
+      const { WorkerEntrypoint } = load("cloudflare:workers");
+      if (typeof d === "function" && d.prototype instanceof WorkerEntrypoint) d = new d(ctx, env);
+      if (d !== null && d !== undefined && typeof d.fetch === "function" &&
+          (typeof d === "object" || requestJson !== null)) {
+        const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
+        const res = await respond(await d.fetch(req, env, ctx));
+        await PromiseAllSettled(waits);
+        settle(true, JSONstringify({ kind: "response", status: res.status, headers: res.headers }),
+          res.body);
+      } else if (typeof d === "function") {
+        const args = argsJson ? JSONparse(argsJson) : [env];
+        const value = await d(...(ArrayIsArray(args) ? args : [args]));
+        await PromiseAllSettled(waits);
+        let json;
+        try {
+          json = JSONstringify(value === undefined ? null : value);
+        } catch (e) {
+          settle(false, JSONstringify({ code: "bad_result", name: "TypeError",
+            message: "The result cannot be serialised as JSON: " + describe(e).message, stack: "" }));
+          return;
+        }
+        settle(true, JSONstringify({ kind: "value" }), json === undefined ? "null" : json);
+      } else {
+        settle(true, JSONstringify({ kind: "module" }));
+      }
+    } catch (e) {
+      fail(e, phase);
+    }
+  }
+
+  return { run, formatStack, reportTimerError: (e) => fail(e, "run") };
+})

@@ -1,0 +1,267 @@
+/* dw_sandbox: one worker instance in a fresh realm, and its invocation. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include "sandbox_internal.h"
+
+#define DEFAULT_CPU_MS 1000
+#define DEFAULT_WALL_MS 10000
+#define DEFAULT_MEMORY_MB 128
+#define MAX_ENV_BYTES ((size_t)1 << 20)
+
+extern const char dw__js_runtime[];
+extern const size_t dw__js_runtime_len;
+
+static void limits_defaults(dw_limits *l) {
+  if (!l->cpu_ms) l->cpu_ms = DEFAULT_CPU_MS;
+  if (!l->wall_ms) l->wall_ms = DEFAULT_WALL_MS;
+  if (!l->memory_mb) l->memory_mb = DEFAULT_MEMORY_MB;
+}
+
+/* ---- Natives given to runtime.js ------------------------------------------------------ */
+
+static dw_val arg(dw__ctx *c, size_t argc, const dw_val *argv, size_t i) {
+  return i < argc ? argv[i] : dw__undefined(c);
+}
+
+static dw_val native_exists(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                            dw_val *exc) {
+  dw_sandbox *sb = data;
+  char *name = dw__to_utf8(c, arg(c, argc, argv, 0), NULL, exc);
+  if (!name) return NULL;
+  bool found = sb->code && dw__code_find(sb->code, name);
+  free(name);
+  return dw__bool(c, found);
+}
+
+static dw_val native_compile(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                             dw_val *exc) {
+  dw_sandbox *sb = data;
+  char *name = dw__to_utf8(c, arg(c, argc, argv, 0), NULL, exc);
+  if (!name) return NULL;
+  dw_val r = dw__sandbox_compile(sb, name, exc);
+  free(name);
+  return r;
+}
+
+static dw_val native_settle(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                            dw_val *exc) {
+  dw_sandbox *sb = data;
+  if (sb->settled) return NULL;
+  sb->settled = true;
+  sb->ok = dw__to_bool(c, arg(c, argc, argv, 0));
+  sb->outcome_json = dw__to_utf8(c, arg(c, argc, argv, 1), NULL, NULL);
+  /* A plain module keeps running its timers after evaluation, as a script would. */
+  sb->drain = sb->ok && sb->outcome_json && strstr(sb->outcome_json, "\"kind\":\"module\"");
+  dw_val extra = arg(c, argc, argv, 2);
+  size_t n = 0;
+  void *bytes = dw__bytes(c, extra, &n);
+  if (bytes) {
+    sb->body = dw__memdup(bytes, n);
+    sb->body_len = n;
+    sb->has_body = sb->body != NULL;
+  } else if (dw__is_string(c, extra)) {
+    sb->value_json = dw__to_utf8(c, extra, NULL, NULL);
+  }
+  return NULL;
+}
+
+/* ---- Set-up ---------------------------------------------------------------------------- */
+
+static int install_runtime(dw_sandbox *sb) {
+  dw__ctx *c = sb->c;
+  dw_val exc = NULL;
+  int rc = DW_E_INTERNAL;
+  dw_val load = dw__webapi_install(c, &sb->host, &exc);
+  if (!load) goto out;
+  sb->load = load;
+  dw__protect(c, load);
+
+  dw_val make_linker = dw__eval(c, dw__linker_js, dw__linker_js_len, "dynworker:linker", 1, &exc);
+  if (!make_linker) goto out;
+  dw_val factory = dw__eval(c, dw__js_runtime, dw__js_runtime_len, "dynworker:runtime", 1, &exc);
+  if (!factory) goto out;
+  dw_val natives = dw__object(c);
+  dw__set(c, natives, "compile", dw__native(c, "compile", native_compile, sb), NULL);
+  dw__set(c, natives, "exists", dw__native(c, "exists", native_exists, sb), NULL);
+  dw__set(c, natives, "settle", dw__native(c, "settle", native_settle, sb), NULL);
+  dw_val args[3] = {natives, load, make_linker};
+  dw_val rt = dw__call(c, factory, NULL, 3, args, &exc);
+  if (!rt) goto out;
+  sb->runtime = rt;
+  dw__protect(c, rt);
+  rc = 0;
+out:
+  if (rc && exc) {
+    dw__exc_info e;
+    dw__exc_describe(c, exc, &e);
+    fprintf(stderr, "dynworker: sandbox set-up failed: %s: %s\n%s\n", e.name, e.message, e.stack);
+    dw__exc_info_free(&e);
+  }
+  return rc;
+}
+
+int dw_sandbox_new(dw_engine *engine, const dw_sandbox_options *opts, dw_sandbox **out) {
+  int rc = DW_E_NOMEM;
+  *out = NULL;
+  dw_sandbox *sb = calloc(1, sizeof *sb);
+  if (!sb) return DW_E_NOMEM;
+  if (opts) sb->opts = *opts;
+  sb->opts.env_json = NULL;
+  limits_defaults(&sb->opts.limits);
+  if (opts && opts->env_json) {
+    size_t n = strlen(opts->env_json);
+    rc = DW_E_TOO_LARGE;
+    if (n > MAX_ENV_BYTES) goto fail;
+    rc = DW_E_NOMEM;
+    if (!(sb->env_json = dw__strdup(opts->env_json))) goto fail;
+  }
+  if (engine) {
+    sb->vm = dw__engine_vm(engine);
+  } else {
+    if (!(sb->vm = dw__vm_new(sb->opts.allow_wasm))) goto fail;
+    sb->own_vm = true;
+  }
+  if (!(sb->c = dw__ctx_new(sb->vm, sb->opts.allow_eval))) goto fail;
+  dw__sandbox_host_init(sb);
+  dw__buf_init(&sb->logs, DW__LOGS_MAX_BYTES);
+  if ((rc = install_runtime(sb))) goto fail;
+  *out = sb;
+  return 0;
+fail:
+  dw_sandbox_free(sb);
+  return rc;
+}
+
+void dw_sandbox_free(dw_sandbox *sb) {
+  if (!sb) return;
+  if (sb->c) {
+    dw__timers_clear(sb);
+    if (sb->load) dw__unprotect(sb->c, sb->load);
+    if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
+    dw__ctx_free(sb->c);
+  }
+  if (sb->own_vm) dw__vm_free(sb->vm);
+  free(sb->timers);
+  dw__buf_free(&sb->logs);
+  free(sb->env_json);
+  free(sb->outcome_json);
+  free(sb->value_json);
+  free(sb->body);
+  free(sb);
+}
+
+void dw_sandbox_set_log_cb(dw_sandbox *sb, dw_log_cb cb, void *user) {
+  sb->log_cb = cb;
+  sb->log_user = user;
+}
+
+/* ---- The invocation --------------------------------------------------------------------- */
+
+static char *request_json(const dw_request *r) {
+  dw_buf b;
+  dw__buf_init(&b, (size_t)256 << 20);
+  int rc = dw__buf_puts(&b, "{\"method\":");
+  if (!rc) rc = dw__buf_json_str(&b, r->method ? r->method : "GET",
+                                 strlen(r->method ? r->method : "GET"));
+  if (!rc) rc = dw__buf_puts(&b, ",\"url\":");
+  if (!rc) rc = dw__buf_json_str(&b, r->url ? r->url : "http://localhost/",
+                                 strlen(r->url ? r->url : "http://localhost/"));
+  if (!rc) rc = dw__buf_puts(&b, ",\"headers\":[");
+  for (size_t i = 0; !rc && r->headers && r->headers[i]; i++) {
+    const char *h = r->headers[i];
+    const char *colon = strchr(h, ':');
+    const char *v = colon ? colon + 1 : "";
+    while (*v == ' ' || *v == '\t') v++;
+    if (i) rc = dw__buf_putc(&b, ',');
+    if (!rc) rc = dw__buf_putc(&b, '[');
+    if (!rc) rc = dw__buf_json_str(&b, h, colon ? (size_t)(colon - h) : strlen(h));
+    if (!rc) rc = dw__buf_putc(&b, ',');
+    if (!rc) rc = dw__buf_json_str(&b, v, strlen(v));
+    if (!rc) rc = dw__buf_putc(&b, ']');
+  }
+  if (!rc) rc = dw__buf_putc(&b, ']');
+  if (!rc && r->body) {
+    rc = dw__buf_puts(&b, ",\"body\":");
+    if (!rc) rc = dw__buf_json_str(&b, r->body, r->body_len);
+  }
+  if (!rc) rc = dw__buf_putc(&b, '}');
+  if (rc) {
+    dw__buf_free(&b);
+    return NULL;
+  }
+  return dw__buf_steal(&b, NULL);
+}
+
+/* Calls runtime.run(main, request, args, env); its outcome arrives through settle(). */
+static void start(dw_sandbox *sb, const dw__module *main, const dw_invocation *inv) {
+  dw__ctx *c = sb->c;
+  dw_val exc = NULL;
+  dw_val run = dw__get(c, sb->runtime, "run", &exc);
+  char *req = inv && inv->request ? request_json(inv->request) : NULL;
+  dw_val args[4] = {
+      dw__string(c, main->name, strlen(main->name)),
+      req ? dw__string(c, req, strlen(req)) : dw__null(c),
+      inv && inv->args_json ? dw__string(c, inv->args_json, strlen(inv->args_json)) : dw__null(c),
+      sb->env_json ? dw__string(c, sb->env_json, strlen(sb->env_json)) : dw__null(c),
+  };
+  free(req);
+  if (run) dw__call(c, run, sb->runtime, 4, args, &exc);
+}
+
+static void sleep_ns(uint64_t ns) {
+  struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
+  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+  }
+}
+
+/* The event loop: timers until the invocation settles (and, for a plain module, until no
+ * timer is left), or a limit ends it. Returns 0, a limit error, or DW_E_NEVER_SETTLED. */
+static int loop(dw_sandbox *sb) {
+  for (;;) {
+    int t = dw__vm_check(sb->vm, sb->c);
+    if (t) return t;
+    if (sb->settled && (!sb->drain || !sb->ok || sb->ntimers == 0)) return 0;
+    if (sb->ntimers == 0) return sb->settled ? 0 : DW_E_NEVER_SETTLED;
+    uint64_t now = dw__now_ns();
+    uint64_t due = dw__timers_next_due(sb);
+    uint64_t deadline = sb->wall_deadline;
+    if (due > now) {
+      uint64_t until = due < deadline ? due : deadline;
+      if (until > now) sleep_ns(until - now);
+      if (dw__now_ns() >= deadline) return DW_E_WALL_LIMIT;
+      continue;
+    }
+    dw__timers_fire_one(sb);
+    t = dw__vm_terminated(sb->vm);
+    if (t) return t;
+  }
+}
+
+int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv,
+                   dw_result **out) {
+  *out = NULL;
+  if (sb->used) return dw__result_fail(out, DW_E_BAD_REQUEST, "Error",
+                                       "a sandbox runs one invocation; create a new one", sb);
+  sb->used = true;
+  const dw__module *main = code ? dw__code_main(code) : NULL;
+  if (!main) return dw__result_fail(out, DW_E_BAD_REQUEST, "Error", "no main module", sb);
+  sb->code = code;
+  uint64_t t0 = dw__now_ns();
+  sb->wall_deadline = t0 + (uint64_t)sb->opts.limits.wall_ms * 1000000u;
+  dw__budget b = {
+      .cpu_ns = (uint64_t)sb->opts.limits.cpu_ms * 1000000u,
+      .wall_deadline_ns = sb->wall_deadline,
+      .memory_bytes = (size_t)sb->opts.limits.memory_mb << 20,
+  };
+  dw__vm_begin(sb->vm, &b, sb->c);
+  start(sb, main, inv);
+  int limit = dw__vm_terminated(sb->vm);
+  if (!limit) limit = loop(sb);
+  uint64_t cpu = dw__vm_cpu_used(sb->vm);
+  dw__vm_end(sb->vm, sb->c);
+  dw__timers_clear(sb);
+  sb->cpu_ms = (double)cpu / 1e6;
+  sb->wall_ms = (double)(dw__now_ns() - t0) / 1e6;
+  return dw__result_build(sb, limit, out);
+}

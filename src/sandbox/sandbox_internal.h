@@ -1,0 +1,71 @@
+/* The sandbox's layout, shared by its files only. */
+#ifndef DW_SANDBOX_INTERNAL_H
+#define DW_SANDBOX_INTERNAL_H
+
+#include "engine/engine.h"
+#include "modules/modules.h"
+#include "modules/transform.h"
+#include "webapi/webapi.h"
+
+#define DW__LOGS_MAX_BYTES ((size_t)1 << 20) /* JSON of the logs kept in a result */
+#define DW__LOGS_MAX_LINES 10000
+#define DW__TIMERS_MAX 10000
+
+typedef struct {
+  double id;
+  uint64_t due;      /* dw__now_ns() */
+  uint64_t interval; /* 0: one-shot */
+  dw_val fn;         /* protected while scheduled */
+} dw__timer;
+
+struct dw_engine {
+  dw__vm *vm;
+};
+
+struct dw_sandbox {
+  dw__vm *vm;
+  bool own_vm;
+  dw__ctx *c;
+  dw_sandbox_options opts;
+  char *env_json;
+  dw_log_cb log_cb;
+  void *log_user;
+  dw__webapi_host host;
+  dw_val load;    /* webapi loader (protected) */
+  dw_val runtime; /* runtime.js api (protected) */
+
+  dw__timer *timers;
+  size_t ntimers, timers_cap;
+  double next_timer_id;
+
+  /* the invocation */
+  bool used;
+  const dw_code *code;
+  uint64_t wall_deadline;
+  bool settled, ok, drain;
+  char *outcome_json; /* from runtime.js: {kind,...} or {code,name,message,stack} */
+  char *value_json;   /* the value returned by a default-exported function */
+  void *body;
+  size_t body_len;
+  bool has_body;
+  dw_buf logs; /* JSON array items, comma-separated */
+  size_t nlogs;
+  bool logs_truncated;
+  double cpu_ms, wall_ms;
+};
+
+dw__vm *dw__engine_vm(dw_engine *e);
+void dw__sandbox_host_init(dw_sandbox *sb);
+/* host.compile(name) for the linker: {kind, fn} or {kind, value}; NULL with *exc set. */
+dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc);
+
+void dw__timers_clear(dw_sandbox *sb);
+uint64_t dw__timers_next_due(dw_sandbox *sb);
+void dw__timers_fire_one(dw_sandbox *sb);
+
+/* Builds *out from the settled state and `limit` (0 or the error that ended the run). */
+int dw__result_build(dw_sandbox *sb, int limit, dw_result **out);
+/* A failed result without running anything. */
+int dw__result_fail(dw_result **out, int err, const char *name, const char *msg, dw_sandbox *sb);
+
+#endif

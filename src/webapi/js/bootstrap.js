@@ -1,0 +1,66 @@
+// The lazy installer, evaluated eagerly in every realm: keep it tiny and cheap.
+// Called from C with (native, spec, t0, origin); returns load(name).
+// `native` is the only host object involved; it stays in this closure. Factories receive the
+// frozen `H` of closures around it, the primordials `P` captured here (before guest code
+// runs), and `load` for the APIs they depend on.
+(function (native, spec, t0, origin) {
+  'use strict';
+  const G = globalThis;
+  const { defineProperty, freeze } = Object;
+  const P = freeze({
+    __proto__: null, Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Math,
+    JSON, Reflect, Proxy, Promise, Date, RegExp, Map, Set, WeakMap, WeakSet, WeakRef,
+    Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+    AggregateError, ArrayBuffer, DataView, Uint8Array, Int8Array, Uint8ClampedArray,
+    Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
+    BigInt64Array, BigUint64Array, Float16Array: G.Float16Array, URL: G.URL,
+    URLSearchParams: G.URLSearchParams, isFinite, parseInt, parseFloat, globalThis: G,
+  });
+  const H = freeze({
+    __proto__: null,
+    log: (level, msg) => { native(1, level, msg); },
+    timerSet: (fn, ms, repeat) => native(2, fn, ms, repeat),
+    timerClear: (id) => { native(3, id); },
+    random: (view) => { native(4, view); },
+    now: () => native(5) - t0,
+    timeOrigin: origin,
+    utf8Encode: (s) => native(6, s),
+    utf8Decode: (view) => native(7, view),
+  });
+  const index = { __proto__: null };
+  const cache = { __proto__: null };
+  const groups = spec.split('|');
+  for (let i = 0; i < groups.length; i++) {
+    for (const name of groups[i].split(' ')) if (name) index[name] = i;
+  }
+  function load(name) {
+    const i = index[name];
+    if (i === undefined) throw new P.TypeError(`unknown Web API: ${name}`);
+    let exports = cache[i];
+    if (exports === undefined) {
+      exports = native(0, i)(H, P, load);
+      cache[i] = exports;
+    }
+    return exports[name];
+  }
+  const data = (o, name, value) =>
+    defineProperty(o, name, { value, writable: true, enumerable: false, configurable: true });
+  const lazy = (name) => ({
+    configurable: true,
+    enumerable: false,
+    get() {
+      const value = load(name);
+      data(G, name, value);
+      return value;
+    },
+    set(value) {
+      data((typeof this === 'object' && this !== null) || typeof this === 'function' ? this : G,
+           name, value);
+    },
+  });
+  for (const name in index) {
+    if (name[0] !== '%' && !name.includes(':')) defineProperty(G, name, lazy(name));
+  }
+  data(G, 'self', G);
+  return load;
+})

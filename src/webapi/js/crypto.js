@@ -1,0 +1,54 @@
+// crypto.getRandomValues and crypto.randomUUID (WebCrypto), filled by getrandom(2).
+// crypto.subtle is not provided yet.
+(function (H, P, load) {
+  'use strict';
+  const { Object, Reflect, Symbol, TypeError, Uint8Array } = P;
+  const DOMException = load('DOMException');
+  const taTag = (() => {
+    const get = Reflect.getOwnPropertyDescriptor(Reflect.getPrototypeOf(Uint8Array).prototype,
+                                                 Symbol.toStringTag).get;
+    return (v) => Reflect.apply(get, v, []);
+  })();
+  const integerArrays = new P.Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
+    'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']);
+  const hex = [];
+  for (let i = 0; i < 256; i++) hex.push((i < 16 ? '0' : '') + i.toString(16));
+  let illegal = false;
+
+  class Crypto {
+    constructor() {
+      if (illegal) throw new TypeError('Illegal constructor');
+    }
+    get subtle() { return undefined; }
+    getRandomValues(array) {
+      if (arguments.length === 0) throw new TypeError('getRandomValues requires 1 argument');
+      const tag = taTag(array);
+      if (!integerArrays.has(tag)) {
+        throw new DOMException('The data argument must be an integer-type TypedArray',
+                               'TypeMismatchError');
+      }
+      if (array.byteLength > 65536) {
+        throw new DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`,
+                               'QuotaExceededError');
+      }
+      H.random(array);
+      return array;
+    }
+    randomUUID() {
+      const b = new Uint8Array(16);
+      H.random(b);
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      let s = '';
+      for (let i = 0; i < 16; i++) {
+        if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+        s += hex[b[i]];
+      }
+      return s;
+    }
+  }
+  Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: 'Crypto', configurable: true });
+  const crypto = new Crypto();
+  illegal = true;
+  return { __proto__: null, crypto, Crypto };
+})

@@ -1,0 +1,410 @@
+// Headers, Request and Response (WHATWG Fetch), as Cloudflare Workers has them: no forbidden
+// header names, bodies kept as bytes (a Uint8Array) so that streams can be added later.
+(function (H, P, load) {
+  'use strict';
+  const { Object, Array, String, Symbol, Reflect, JSON, TypeError, RangeError, Uint8Array,
+    ArrayBuffer, DataView, Promise, Map, Number } = P;
+  const TextEncoder = load('TextEncoder');
+  const TextDecoder = load('TextDecoder');
+  const encoder = new TextEncoder();
+  const uncurry = (f) => (self, ...args) => Reflect.apply(f, self, args);
+  const getter = (proto, key) => uncurry(Reflect.getOwnPropertyDescriptor(proto, key).get);
+  const TypedArray = Reflect.getPrototypeOf(Uint8Array);
+  const taTag = getter(TypedArray.prototype, Symbol.toStringTag);
+  const taBuffer = getter(TypedArray.prototype, 'buffer');
+  const taOffset = getter(TypedArray.prototype, 'byteOffset');
+  const taByteLength = getter(TypedArray.prototype, 'byteLength');
+  const abByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+  const abSlice = uncurry(ArrayBuffer.prototype.slice);
+  const dvBuffer = getter(DataView.prototype, 'buffer');
+  const dvOffset = getter(DataView.prototype, 'byteOffset');
+  const dvLength = getter(DataView.prototype, 'byteLength');
+  const URLCtor = P.URL;
+  const URLSearchParamsCtor = P.URLSearchParams;
+  const MAX_BODY = 128 * 1024 * 1024;
+  const MAX_HEADERS = 10000;
+  const is = (check, v) => { try { check(v); return true; } catch { return false; } };
+  const defineTag = (C, tag) => Object.defineProperty(C.prototype, Symbol.toStringTag,
+                                                       { value: tag, configurable: true });
+
+  // ---- Headers ----------------------------------------------------------------------------
+
+  const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const trimRe = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+  const badValueRe = /[\0\n\r]/;
+  const normalizeName = (name) => {
+    const n = `${name}`;
+    if (!tokenRe.test(n)) throw new TypeError(`Invalid header name: '${n}'`);
+    return n.toLowerCase();
+  };
+  const normalizeValue = (value) => {
+    const v = `${value}`.replace(trimRe, '');
+    if (badValueRe.test(v)) throw new TypeError(`Invalid header value: '${v}'`);
+    return v;
+  };
+
+  let headersList; // (headers) -> its list: [[lowercased name, value], ...]
+  let headersGuard; // (headers, guard) -> sets the guard
+
+  class Headers {
+    #list = [];
+    #guard = 'none';
+    static {
+      headersList = (h) => h.#list;
+      headersGuard = (h, g) => { if (g !== undefined) h.#guard = g; return h.#guard; };
+    }
+    constructor(init = undefined) {
+      if (init === undefined || init === null) {
+        if (init === null) throw new TypeError("Headers: parameter 1 can't be null");
+        return;
+      }
+      if (typeof init !== 'object' && typeof init !== 'function') {
+        throw new TypeError("Headers: parameter 1 is not of type '(sequence or record)'");
+      }
+      if (#list in init) {
+        for (const [k, v] of init.#list) this.#list.push([k, v]);
+        return;
+      }
+      if (init[Symbol.iterator] !== undefined) {
+        for (const pair of init) {
+          if (pair === null || typeof pair !== 'object') throw new TypeError('Headers: each header must be a [name, value] pair');
+          const item = Array.from(pair);
+          if (item.length !== 2) throw new TypeError('Headers: each header must be a [name, value] pair');
+          this.append(item[0], item[1]);
+        }
+        return;
+      }
+      for (const key of Reflect.ownKeys(init)) {
+        const d = Reflect.getOwnPropertyDescriptor(init, key);
+        if (d === undefined || !d.enumerable) continue;
+        if (typeof key === 'symbol') throw new TypeError('Headers: symbol keys are not allowed');
+        this.append(key, init[key]);
+      }
+    }
+    #check() {
+      if (this.#guard === 'immutable') throw new TypeError("Can't modify immutable headers");
+    }
+    append(name, value) {
+      const n = normalizeName(name);
+      const v = normalizeValue(value);
+      this.#check();
+      if (this.#list.length >= MAX_HEADERS) throw new RangeError('Too many headers');
+      this.#list.push([n, v]);
+    }
+    delete(name) {
+      const n = normalizeName(name);
+      this.#check();
+      this.#list = this.#list.filter((e) => e[0] !== n);
+    }
+    get(name) {
+      const n = normalizeName(name);
+      let out = null;
+      for (const [k, v] of this.#list) if (k === n) out = out === null ? v : `${out}, ${v}`;
+      return out;
+    }
+    getSetCookie() {
+      const out = [];
+      for (const [k, v] of this.#list) if (k === 'set-cookie') out.push(v);
+      return out;
+    }
+    getAll(name) {
+      // Cloudflare Workers' extension, only for Set-Cookie.
+      const n = normalizeName(name);
+      if (n !== 'set-cookie') throw new TypeError('getAll() can only be used with the header name "Set-Cookie".');
+      return this.getSetCookie();
+    }
+    has(name) {
+      const n = normalizeName(name);
+      return this.#list.some((e) => e[0] === n);
+    }
+    set(name, value) {
+      const n = normalizeName(name);
+      const v = normalizeValue(value);
+      this.#check();
+      const i = this.#list.findIndex((e) => e[0] === n);
+      if (i < 0) {
+        if (this.#list.length >= MAX_HEADERS) throw new RangeError('Too many headers');
+        this.#list.push([n, v]);
+        return;
+      }
+      this.#list[i][1] = v;
+      this.#list = this.#list.filter((e, j) => j <= i || e[0] !== n);
+    }
+    // "sort and combine": sorted by name, values joined with ", " except Set-Cookie.
+    #sorted() {
+      const names = [...new P.Set(this.#list.map((e) => e[0]))].sort();
+      const out = [];
+      for (const n of names) {
+        if (n === 'set-cookie') {
+          for (const [k, v] of this.#list) if (k === n) out.push([n, v]);
+        } else {
+          out.push([n, this.get(n)]);
+        }
+      }
+      return out;
+    }
+    forEach(callback, thisArg = undefined) {
+      if (typeof callback !== 'function') throw new TypeError("Headers.forEach: parameter 1 is not of type 'Function'");
+      for (const [k, v] of this.#sorted()) Reflect.apply(callback, thisArg, [v, k, this]);
+    }
+    *entries() { for (const e of this.#sorted()) yield [e[0], e[1]]; }
+    *keys() { for (const e of this.#sorted()) yield e[0]; }
+    *values() { for (const e of this.#sorted()) yield e[1]; }
+    [Symbol.iterator]() { return this.entries(); }
+  }
+  defineTag(Headers, 'Headers');
+
+  const copyHeaders = (init, guard) => {
+    const h = new Headers(init);
+    headersGuard(h, guard);
+    return h;
+  };
+
+  // ---- Bodies -------------------------------------------------------------------------
+
+  // Extracts a body: { bytes: Uint8Array, type: default Content-Type or null }, or null.
+  function extractBody(body) {
+    if (body === undefined || body === null) return null;
+    let bytes, type = null;
+    if (typeof body === 'string') {
+      bytes = encoder.encode(body);
+      type = 'text/plain;charset=UTF-8';
+    } else if (is(abByteLength, body)) {
+      bytes = new Uint8Array(abSlice(body, 0));
+    } else if (taTag(body) !== undefined) {
+      bytes = new Uint8Array(abSlice(taBuffer(body), taOffset(body), taOffset(body) + taByteLength(body)));
+    } else if (is(dvLength, body)) {
+      bytes = new Uint8Array(abSlice(dvBuffer(body), dvOffset(body), dvOffset(body) + dvLength(body)));
+    } else if (URLSearchParamsCtor !== undefined && body instanceof URLSearchParamsCtor) {
+      bytes = encoder.encode(`${body}`);
+      type = 'application/x-www-form-urlencoded;charset=UTF-8';
+    } else {
+      // The union's USVString arm: any other object is converted to a string.
+      bytes = encoder.encode(`${body}`);
+      type = 'text/plain;charset=UTF-8';
+    }
+    if (bytes.length > MAX_BODY) throw new RangeError(`Body exceeds the limit of ${MAX_BODY} bytes`);
+    return { bytes, type };
+  }
+
+  // Shared state of Request and Response bodies: { body: Uint8Array | null, used: bool }.
+  function consume(state, what) {
+    if (state.used) return Promise.reject(new TypeError(`${what}: Body has already been used`));
+    let bytes = state.body;
+    if (bytes === null) bytes = new Uint8Array(0);
+    else state.used = true;
+    return Promise.resolve(bytes);
+  }
+  const decodeText = (bytes) => new TextDecoder().decode(bytes);
+
+  function bodyMethods(C, stateOf, name) {
+    const methods = {
+      text() { return consume(stateOf(this), `${name}.text`).then(decodeText); },
+      json() { return consume(stateOf(this), `${name}.json`).then((b) => JSON.parse(decodeText(b))); },
+      arrayBuffer() {
+        return consume(stateOf(this), `${name}.arrayBuffer`).then((b) => abSlice(taBuffer(b), 0));
+      },
+      bytes() { return consume(stateOf(this), `${name}.bytes`).then((b) => new Uint8Array(b)); },
+    };
+    for (const k of Object.keys(methods)) {
+      Object.defineProperty(C.prototype, k, { value: methods[k], writable: true, configurable: true });
+    }
+    Object.defineProperty(C.prototype, 'bodyUsed', {
+      get() { const s = stateOf(this); return s.body !== null && s.used; },
+      configurable: true,
+    });
+  }
+
+  function parseURL(input, base) {
+    const s = `${input}`;
+    if (URLCtor !== undefined) {
+      try {
+        return base === undefined ? new URLCtor(s).href : new URLCtor(s, base).href;
+      } catch {
+        throw new TypeError(`Invalid URL: ${s}`);
+      }
+    }
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s)) throw new TypeError(`Invalid URL: ${s}`);
+    return s;
+  }
+
+  // ---- Request -------------------------------------------------------------------------
+
+  const methodRe = /^(delete|get|head|options|post|put)$/i;
+  const forbiddenMethodRe = /^(connect|trace|track)$/i;
+  const redirects = ['follow', 'error', 'manual'];
+
+  let requestState;
+
+  class Request {
+    #s;
+    static {
+      requestState = (r) => {
+        if (r === null || typeof r !== 'object' || !(#s in r)) throw new TypeError('Illegal invocation');
+        return r.#s;
+      };
+    }
+    constructor(input, init = undefined) {
+      if (arguments.length === 0) throw new TypeError('Request requires 1 argument');
+      if (init !== undefined && init !== null && typeof init !== 'object') {
+        throw new TypeError('Request: init must be an object');
+      }
+      init = init || {};
+      const from = input !== null && typeof input === 'object' && #s in input ? input.#s : null;
+      const s = { url: '', method: 'GET', headers: null, body: null, used: false, redirect: 'follow' };
+      if (from !== null) {
+        s.url = from.url;
+        s.method = from.method;
+        s.redirect = from.redirect;
+      } else {
+        s.url = parseURL(input);
+      }
+      if (init.method !== undefined) {
+        const m = `${init.method}`;
+        if (!tokenRe.test(m)) throw new TypeError(`Invalid method: '${m}'`);
+        if (forbiddenMethodRe.test(m)) throw new TypeError(`Forbidden method: '${m}'`);
+        s.method = methodRe.test(m) ? m.toUpperCase() : m;
+      }
+      if (init.redirect !== undefined) {
+        const r = `${init.redirect}`;
+        if (!redirects.includes(r)) throw new TypeError(`Invalid redirect value: '${r}'`);
+        s.redirect = r;
+      }
+      const headersInit = init.headers !== undefined ? init.headers : from !== null ? from.headers : undefined;
+      s.headers = copyHeaders(headersInit, 'request');
+      let body = null;
+      if (init.body !== undefined && init.body !== null) {
+        body = extractBody(init.body);
+      } else if (from !== null && from.body !== null) {
+        if (from.used) throw new TypeError('Request: the input request body has already been used');
+        body = { bytes: from.body, type: null };
+      }
+      if (body !== null && (s.method === 'GET' || s.method === 'HEAD')) {
+        throw new TypeError('Request with GET/HEAD method cannot have body.');
+      }
+      if (body !== null) {
+        s.body = body.bytes;
+        if (body.type !== null && !s.headers.has('content-type')) {
+          headersList(s.headers).push(['content-type', body.type]);
+        }
+        // The input's body moves into the new request, as the spec says.
+        if (from !== null && (init.body === undefined || init.body === null)) from.used = true;
+      }
+      this.#s = s;
+    }
+    get method() { return requestState(this).method; }
+    get url() { return requestState(this).url; }
+    get headers() { return requestState(this).headers; }
+    get redirect() { return requestState(this).redirect; }
+    get signal() { requestState(this); return null; }
+    clone() {
+      const s = requestState(this);
+      if (s.used) throw new TypeError('Request.clone: Body has already been used');
+      const r = new Request(s.url, { method: s.method, headers: s.headers, redirect: s.redirect });
+      headersGuard(requestState(r).headers, headersGuard(s.headers));
+      const t = requestState(r);
+      t.body = s.body === null ? null : new Uint8Array(s.body);
+      return r;
+    }
+  }
+  defineTag(Request, 'Request');
+  bodyMethods(Request, requestState, 'Request');
+
+  // ---- Response ------------------------------------------------------------------------
+
+  const nullBodyStatus = [101, 103, 204, 205, 304];
+  const redirectStatus = [301, 302, 303, 307, 308];
+  const reasonRe = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+  let responseState;
+
+  class Response {
+    #s;
+    static {
+      responseState = (r) => {
+        if (r === null || typeof r !== 'object' || !(#s in r)) throw new TypeError('Illegal invocation');
+        return r.#s;
+      };
+    }
+    constructor(body = null, init = undefined) {
+      if (init !== undefined && init !== null && typeof init !== 'object') {
+        throw new TypeError('Response: init must be an object');
+      }
+      init = init || {};
+      const status = init.status === undefined ? 200 : Number(init.status) | 0;
+      if (status < 200 || status > 599) {
+        throw new RangeError(`Response: status ${init.status} is outside the range [200, 599]`);
+      }
+      const statusText = init.statusText === undefined ? '' : `${init.statusText}`;
+      if (!reasonRe.test(statusText)) throw new TypeError('Response: invalid statusText');
+      const s = { status, statusText, headers: copyHeaders(init.headers, 'response'), body: null,
+        used: false, type: 'default', url: '' };
+      const b = extractBody(body);
+      if (b !== null) {
+        if (nullBodyStatus.includes(status)) {
+          throw new TypeError(`Response with null body status ${status} cannot have a body`);
+        }
+        s.body = b.bytes;
+        if (b.type !== null && !s.headers.has('content-type')) {
+          headersList(s.headers).push(['content-type', b.type]);
+        }
+      }
+      this.#s = s;
+    }
+    static error() {
+      const r = new Response(null);
+      const s = responseState(r);
+      s.type = 'error';
+      s.status = 0;
+      headersGuard(s.headers, 'immutable');
+      return r;
+    }
+    static redirect(url, status = 302) {
+      const u = parseURL(url);
+      const st = Number(status) | 0;
+      if (!redirectStatus.includes(st)) throw new RangeError(`Response.redirect: invalid status ${status}`);
+      const r = new Response(null, { status: st });
+      const s = responseState(r);
+      headersList(s.headers).push(['location', u]);
+      headersGuard(s.headers, 'immutable');
+      return r;
+    }
+    static json(data, init = undefined) {
+      const text = JSON.stringify(data);
+      if (text === undefined) throw new TypeError('Response.json: the data is not JSON-serialisable');
+      const r = new Response(null, init);
+      const s = responseState(r);
+      if (nullBodyStatus.includes(s.status)) {
+        throw new TypeError(`Response with null body status ${s.status} cannot have a body`);
+      }
+      s.body = encoder.encode(text);
+      if (s.body.length > MAX_BODY) throw new RangeError(`Body exceeds the limit of ${MAX_BODY} bytes`);
+      if (!s.headers.has('content-type')) headersList(s.headers).push(['content-type', 'application/json']);
+      return r;
+    }
+    get type() { return responseState(this).type; }
+    get url() { return responseState(this).url; }
+    get redirected() { responseState(this); return false; }
+    get status() { return responseState(this).status; }
+    get ok() { const s = responseState(this).status; return s >= 200 && s <= 299; }
+    get statusText() { return responseState(this).statusText; }
+    get headers() { return responseState(this).headers; }
+    clone() {
+      const s = responseState(this);
+      if (s.used) throw new TypeError('Response.clone: Body has already been used');
+      const r = new Response(null);
+      const t = responseState(r);
+      t.status = s.status;
+      t.statusText = s.statusText;
+      t.type = s.type;
+      t.url = s.url;
+      t.headers = copyHeaders(s.headers, headersGuard(s.headers));
+      t.body = s.body === null ? null : new Uint8Array(s.body);
+      return r;
+    }
+  }
+  defineTag(Response, 'Response');
+  bodyMethods(Response, responseState, 'Response');
+
+  return { __proto__: null, Headers, Request, Response };
+})

@@ -1,0 +1,3 @@
+exports.early = "early";
+const b = require("./b.cjs");
+exports.fromB = b.sawA;

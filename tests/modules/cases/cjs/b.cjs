@@ -1,0 +1,2 @@
+const a = require("./a.cjs");
+module.exports = { sawA: a.early };

@@ -1,0 +1,1 @@
+export const x = "x"; export default "d";

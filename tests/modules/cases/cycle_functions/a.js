@@ -1,0 +1,2 @@
+import { B } from "./b.js";
+export class A { hello() { return "A>" + new B().name(); } }

@@ -1,0 +1,2 @@
+import { A } from "./a.js";
+export class B { name() { return "B sees A: " + typeof A; } }

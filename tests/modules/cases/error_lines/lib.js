@@ -1,0 +1,4 @@
+export function thrower() {
+
+  throw new Error("here");
+}

@@ -1,0 +1,2 @@
+console.log("broken runs once");
+throw new Error("boom");

@@ -1,0 +1,2 @@
+import "./broken.js";
+console.log("not reached");

@@ -1,0 +1,1 @@
+console.log("never either"); export const here = 1;

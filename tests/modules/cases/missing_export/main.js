@@ -1,0 +1,2 @@
+import { nothere } from "./lib.js";
+console.log("never");

@@ -1,0 +1,3 @@
+export default function () { return "def"; }
+export const a = 1;
+export let b = "two";

@@ -1,0 +1,2 @@
+import "./c.js";
+console.log("a");

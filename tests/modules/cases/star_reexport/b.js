@@ -1,0 +1,1 @@
+export const y = "y"; export const dup = 2;

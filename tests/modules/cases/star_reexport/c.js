@@ -1,0 +1,1 @@
+export const q = "q"; export default "zdef";

@@ -1,0 +1,3 @@
+import { v } from "./slow.js";
+import "./sync.js";
+console.log("main sees", v);
