@@ -110,6 +110,9 @@ typedef struct dw_engine dw_engine;
 typedef struct {
   bool allow_wasm; /* default false: WebAssembly is absent from sandboxes. The engine cannot
                       interrupt a WebAssembly loop in-process; only a process boundary can. */
+  uint32_t memory_mb; /* heap cap of the whole VM, shared by its sandboxes (the engine
+                         cannot tell which realm owns which object); 0: default 1024. A
+                         sandbox's own memory_mb applies only when it has a VM of its own. */
 } dw_engine_options;
 
 /* Creates a VM. `opts` may be NULL (defaults). Returns NULL when out of memory. */

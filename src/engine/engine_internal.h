@@ -10,6 +10,7 @@ struct dw__vm {
   bool allow_wasm;
   bool active;
   bool collect_before_next;
+  bool finalizer_armed;
   int terminated;
   int nctx;
   uint64_t cpu_start_ns;

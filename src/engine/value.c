@@ -323,7 +323,7 @@ void dw__exc_describe(dw__ctx *c, dw_val exc, dw__exc_info *out) {
     out->stack = prop_string(c, exc, "stack");
     out->code = prop_string(c, exc, "code");
     /* JSC keeps the position of a syntax error in line/column/sourceURL, not in stack. */
-    if (out->stack && !*out->stack) {
+    if (!out->stack || !*out->stack) {
       dw_val line = dw__get(c, exc, "line", NULL);
       char *url = prop_string(c, exc, "sourceURL");
       if (url && line && dw__is_number(c, line)) {

@@ -178,8 +178,7 @@ static void on_frame(parent_state *ps, char type, const char *p, size_t n) {
     if (!rc) rc = dw__buf_json_str(&ps->logs, level, l);
     if (!rc) rc = dw__buf_puts(&ps->logs, ",\"message\":");
     if (!rc) rc = dw__buf_json_str(&ps->logs, msg, mlen);
-    if (!rc) rc = dw__buf_printf(&ps->logs, ",\"ts\":%llu}",
-                                 (unsigned long long)(dw__now_ns() / 1000000u));
+    if (!rc) rc = dw__buf_printf(&ps->logs, ",\"ts\":%.0f}", dw__epoch_ms());
     if (rc) ps->logs.len = mark;
     else ps->nlogs++;
     break;

@@ -45,7 +45,8 @@ static uint32_t ident_len(const dw__lexer *lx, uint32_t pos) {
     size_t avail = lx->len - p;
     if (!ident_part(*c)) break;
     if (*c >= 0x80 && (uni_space(c, avail) || dw__line_term((const char *)c, avail))) break;
-    if (*c == '\\') p++; /* \uXXXX escape: the 'u' and digits are ident parts anyway */
+    /* \uXXXX escape: the 'u' and the digits are identifier parts anyway; a backslash
+     * never swallows the character after it (it might be a line terminator) */
     p++;
   }
   return p > lx->len ? lx->len - pos : p - pos;

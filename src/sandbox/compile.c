@@ -9,6 +9,10 @@ static dw_val syntax_error(dw__ctx *c, const char *name, const dw_transform_out 
                  t->error_line, t->error_col);
   dw_val e = dw__make_error(c, "SyntaxError", b.data ? b.data : "syntax error");
   dw__buf_free(&b);
+  /* Where the error is, as the engine's own syntax errors say it. */
+  dw__define_hidden(c, e, "sourceURL", dw__string(c, name, strlen(name)), NULL);
+  dw__define_hidden(c, e, "line", dw__number(c, t->error_line), NULL);
+  dw__define_hidden(c, e, "column", dw__number(c, t->error_col), NULL);
   return e;
 }
 
@@ -30,7 +34,7 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
   int rc = dw__transform(m->data, m->len, m->type, &t);
   dw_val r = NULL;
   if (rc == DW_E_SYNTAX) {
-    *exc = syntax_error(c, m->name, &t);
+    *exc = with_code(c, syntax_error(c, m->name, &t), "syntax_error");
   } else if (rc) {
     char msg[256];
     snprintf(msg, sizeof msg, "cannot transform module '%s': %s", m->name, dw_strerror(rc));
@@ -38,6 +42,7 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
   } else {
     dw_val fn = dw__eval(c, t.script, t.script_len, m->name, 1, exc);
     if (fn) r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
+    else if (*exc && dw__is_object(c, *exc)) with_code(c, *exc, "syntax_error");
   }
   dw__transform_out_free(&t);
   return r;
@@ -61,7 +66,7 @@ dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
     dw_val v = dw__json_parse(c, m->data, m->len);
     if (!v) {
       snprintf(msg, sizeof msg, "Invalid JSON in module '%s'", name);
-      *exc = dw__make_error(c, "SyntaxError", msg);
+      *exc = with_code(c, dw__make_error(c, "SyntaxError", msg), "syntax_error");
       return NULL;
     }
     return result(c, "json", "value", v);
@@ -83,7 +88,8 @@ dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
     dw_val ab = dw__array_buffer(c, m->data, m->len, exc);
     if (!ab) return NULL;
     dw_val mod = dw__get(c, wasm, "Module", exc);
-    dw_val make = mod ? dw__eval(c, "(function(M,b){return new M(b)})", 33, "dynworker:wasm", 1, exc) : NULL;
+    static const char make_src[] = "(function(M,b){return new M(b)})";
+    dw_val make = mod ? dw__eval(c, make_src, sizeof make_src - 1, "dynworker:wasm", 1, exc) : NULL;
     dw_val args[2] = {mod, ab};
     dw_val v = make ? dw__call(c, make, NULL, 2, args, exc) : NULL;
     return v ? result(c, "wasm", "value", v) : NULL;

@@ -5,6 +5,7 @@ dw_engine *dw_engine_new(const dw_engine_options *opts) {
   dw_engine *e = calloc(1, sizeof *e);
   if (!e) return NULL;
   e->vm = dw__vm_new(opts && opts->allow_wasm);
+  e->memory_mb = opts && opts->memory_mb ? opts->memory_mb : 1024;
   if (!e->vm) {
     free(e);
     return NULL;

@@ -8,7 +8,7 @@ static void host_log(void *user, const char *level, const char *msg, size_t len)
   if (sb->log_cb) sb->log_cb(sb->log_user, level, msg, len);
   if (sb->logs_truncated) return;
   size_t mark = sb->logs.len;
-  double ts = (double)(dw__now_ns() / 1000000u);
+  double ts = dw__epoch_ms();
   int rc = sb->nlogs >= DW__LOGS_MAX_LINES ? DW_E_TOO_LARGE : 0;
   if (!rc && sb->nlogs) rc = dw__buf_putc(&sb->logs, ',');
   if (!rc) rc = dw__buf_puts(&sb->logs, "{\"level\":");

@@ -14,11 +14,13 @@
 
   const builtin = (spec) =>
     spec === "cloudflare:workers" || spec === "dynworker:workers" ? load("cloudflare:workers") : undefined;
-  const linker = makeLinker({ compile, exists, builtin });
 
   // JSC frames look like "fn@url:line:col"; show them the way Workers users know
   // ("    at fn (url:line:col)"), without the runtime's own frames.
   function formatStack(err) {
+    // A syntax error's place is where the bad code is, not where it was imported from.
+    if (ownErrors.has(err) && err.code === "syntax_error" && typeof err.sourceURL === "string")
+      return "    at " + err.sourceURL + ":" + err.line + ":" + err.column;
     let raw;
     try { raw = err && typeof err === "object" ? err.stack : undefined; } catch { raw = undefined; }
     if (typeof raw !== "string") return "";
@@ -28,14 +30,27 @@
       const at = line.lastIndexOf("@");
       const fn = at >= 0 ? line.slice(0, at) : "";
       const loc = at >= 0 ? line.slice(at + 1) : line;
-      if (INTERNAL.test(loc) || loc === "[native code]" || (!loc.includes(":") && fn === "")) continue;
+      if (INTERNAL.test(loc) || loc === "[native code]" || !loc.includes(":")) continue;
       out.push(fn && fn !== "global code" && fn !== "module code"
         ? "    at " + fn + " (" + loc + ")" : "    at " + loc);
     }
+    // A syntax error has no frames, only its position.
+    if (!out.length && typeof err.line === "number" && typeof err.sourceURL === "string" &&
+        !INTERNAL.test(err.sourceURL))
+      out.push("    at " + err.sourceURL + ":" + err.line + ":" + err.column);
     return out.join("\n");
   }
 
-  function describe(err, phase) {
+  // Errors the sandbox itself raised (compile, resolution): their `code` is trusted.
+  const ownErrors = new WeakSet();
+  const compileTracked = (name) => {
+    try { return compile(name); } catch (e) {
+      if (e !== null && typeof e === "object") ownErrors.add(e);
+      throw e;
+    }
+  };
+
+  function describe(err) {
     let name = "Error", message, code;
     try {
       if (err !== null && (typeof err === "object" || typeof err === "function")) {
@@ -49,13 +64,15 @@
     } catch {
       message = "(unprintable exception)";
     }
-    if (code !== "module_not_found" && code !== "wasm_disabled") code = undefined;
-    if (!code && name === "SyntaxError" && phase === "load") code = "syntax_error";
+    // Only the runtime's own errors carry a code into the result; a guest cannot forge one.
+    if (!ownErrors.has(err) && code !== "module_not_found") code = undefined;
     if (!code && name === "RangeError" && /^Out of memory/.test(message)) code = "memory_limit_exceeded";
     return { code: code || "uncaught_exception", name, message, stack: formatStack(err) };
   }
 
-  function fail(err, phase) { settle(false, JSONstringify(describe(err, phase))); }
+  const linker = makeLinker({ compile: compileTracked, exists, builtin });
+
+  function fail(err) { settle(false, JSONstringify(describe(err))); }
 
   async function respond(res) {
     const Response = load("Response");
@@ -77,11 +94,9 @@
 
   // Runs one invocation; the outcome reaches C through settle(ok, json[, body]).
   async function run(main, requestJson, argsJson, envJson) {
-    let phase = "load";
     try {
       const env = envJson ? JSONparse(envJson) : {};
       const ns = await linker.importMain(main);
-      phase = "run";
       const waits = [];
       const ctx = ObjectFreeze({
         waitUntil(p) { waits.push(PromiseResolve(p)); },
@@ -115,9 +130,9 @@
         settle(true, JSONstringify({ kind: "module" }));
       }
     } catch (e) {
-      fail(e, phase);
+      fail(e);
     }
   }
 
-  return { run, formatStack, reportTimerError: (e) => fail(e, "run") };
+  return { run, formatStack, reportTimerError: fail };
 })

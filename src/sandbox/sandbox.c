@@ -47,9 +47,14 @@ static dw_val native_compile(dw__ctx *c, void *data, size_t argc, const dw_val *
 static dw_val native_settle(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
                             dw_val *exc) {
   dw_sandbox *sb = data;
-  if (sb->settled) return NULL;
+  bool ok = dw__to_bool(c, arg(c, argc, argv, 0));
+  /* Settles once; only a plain module that is still running its timers can still fail. */
+  if (sb->settled && !(sb->drain && !ok)) return NULL;
   sb->settled = true;
-  sb->ok = dw__to_bool(c, arg(c, argc, argv, 0));
+  sb->ok = ok;
+  free(sb->outcome_json);
+  free(sb->value_json);
+  sb->value_json = NULL;
   sb->outcome_json = dw__to_utf8(c, arg(c, argc, argv, 1), NULL, NULL);
   /* A plain module keeps running its timers after evaluation, as a script would. */
   sb->drain = sb->ok && sb->outcome_json && strstr(sb->outcome_json, "\"kind\":\"module\"");
@@ -118,7 +123,9 @@ int dw_sandbox_new(dw_engine *engine, const dw_sandbox_options *opts, dw_sandbox
   }
   if (engine) {
     sb->vm = dw__engine_vm(engine);
+    sb->vm_memory_mb = engine->memory_mb;
   } else {
+    sb->vm_memory_mb = sb->opts.limits.memory_mb;
     if (!(sb->vm = dw__vm_new(sb->opts.allow_wasm))) goto fail;
     sb->own_vm = true;
   }
@@ -252,7 +259,7 @@ int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv
   dw__budget b = {
       .cpu_ns = (uint64_t)sb->opts.limits.cpu_ms * 1000000u,
       .wall_deadline_ns = sb->wall_deadline,
-      .memory_bytes = (size_t)sb->opts.limits.memory_mb << 20,
+      .memory_bytes = (size_t)sb->vm_memory_mb << 20,
   };
   dw__vm_begin(sb->vm, &b, sb->c);
   start(sb, main, inv);

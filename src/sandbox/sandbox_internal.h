@@ -20,11 +20,13 @@ typedef struct {
 
 struct dw_engine {
   dw__vm *vm;
+  uint32_t memory_mb; /* the VM's heap cap, shared by its sandboxes */
 };
 
 struct dw_sandbox {
   dw__vm *vm;
   bool own_vm;
+  uint32_t vm_memory_mb; /* the heap cap that applies: the sandbox's own, or its engine's */
   dw__ctx *c;
   dw_sandbox_options opts;
   char *env_json;

@@ -49,6 +49,8 @@ void *dw__memdup(const void *p, size_t n);
 /* Clocks, in nanoseconds: monotonic wall time and the calling thread's CPU time. */
 uint64_t dw__now_ns(void);
 uint64_t dw__thread_cpu_ns(void);
+/* Milliseconds since the Unix epoch (wall clock), for timestamps people read. */
+double dw__epoch_ms(void);
 
 /* Reads a whole file into a NUL-terminated buffer of at most `max` bytes.
  * Returns 0, DW_E_IO (errno kept) or DW_E_TOO_LARGE. */

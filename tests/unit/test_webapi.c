@@ -14,17 +14,6 @@
 #define DW_WEBAPI_TEST_DIR "tests/webapi"
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 /* ---- A test host: records log lines, runs timers on a virtual clock -------------------- */
 
 #define MAX_LINES 20000
@@ -369,7 +358,7 @@ static void test_install_cost(void **state) {
   qsort(t, N, sizeof t[0], cmp_double);
   fprintf(stderr, "webapi install: median %.3f ms, p90 %.3f ms\n", t[N / 2], t[N * 9 / 10]);
   assert_int_equal(f->factories, 0);
-  if (!SANITIZED) assert_true(t[N / 2] < 0.3);
+  /* No timing assertion here (machines are noisy): bench/coldstart measures the cost. */
   fixture_free(f);
 }
 

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what building and testing dynworker needs on Debian 12 (run as root, or with
+# sudo available). Does nothing when everything is already there.
+set -eu
+PKGS="build-essential cmake pkg-config libjavascriptcoregtk-4.1-dev libjansson-dev \
+libcmocka-dev libseccomp-dev python3 nodejs clang"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# nodejs may come from elsewhere (a newer node on PATH counts as present).
+case " $missing " in *" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;; esac
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,185 @@
+/* Unit tests of src/engine: values, calls, natives, exceptions and the budget. */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "engine/engine.h"
+#include "engine_signals.h"
+
+static dw_val eval(dw__ctx *c, const char *src, dw_val *exc) {
+  *exc = NULL;
+  return dw__eval(c, src, strlen(src), "test.js", 1, exc);
+}
+
+static char *eval_str(dw__ctx *c, const char *src) {
+  dw_val exc;
+  dw_val v = eval(c, src, &exc);
+  assert_non_null(v);
+  return dw__to_utf8(c, v, NULL, NULL);
+}
+
+static void strings_round_trip(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  const char in[] = "a\0b\xc3\xa9\xf0\x9f\x98\x80";
+  dw_val s = dw__string(c, in, sizeof in - 1);
+  size_t n;
+  char *out = dw__to_utf8(c, s, &n, NULL);
+  assert_int_equal(n, sizeof in - 1);
+  assert_memory_equal(out, in, n);
+  free(out);
+  /* Invalid UTF-8 becomes U+FFFD; lone surrogates come back as U+FFFD. */
+  out = dw__to_utf8(c, dw__string(c, "\xff", 1), &n, NULL);
+  assert_string_equal(out, "\xEF\xBF\xBD");
+  free(out);
+  out = eval_str(c, "'\\uD800x'");
+  assert_string_equal(out, "\xEF\xBF\xBDx");
+  free(out);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
+static dw_val add_native(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
+  int *calls = data;
+  (*calls)++;
+  if (argc < 2) {
+    *exc = dw__make_error(c, "TypeError", "two arguments please");
+    return NULL;
+  }
+  return dw__number(c, dw__to_number(c, argv[0]) + dw__to_number(c, argv[1]));
+}
+
+static void natives_and_exceptions(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  int calls = 0;
+  dw__set(c, dw__global(c), "add", dw__native(c, "add", add_native, &calls), NULL);
+  char *s = eval_str(c, "String(add(2, 3))");
+  assert_string_equal(s, "5");
+  free(s);
+  dw_val exc;
+  assert_null(eval(c, "add(1)", &exc));
+  dw__exc_info e;
+  dw__exc_describe(c, exc, &e);
+  assert_string_equal(e.name, "TypeError");
+  assert_string_equal(e.message, "two arguments please");
+  dw__exc_info_free(&e);
+  assert_int_equal(calls, 2);
+
+  assert_null(eval(c, "function f() { throw Object.assign(new RangeError('r'), {code: 'x'}) }\nf()", &exc));
+  dw__exc_describe(c, exc, &e);
+  assert_string_equal(e.name, "RangeError");
+  assert_string_equal(e.code, "x");
+  assert_non_null(strstr(e.stack, "test.js:1:"));
+  dw__exc_info_free(&e);
+
+  assert_null(eval(c, "throw 42", &exc));
+  dw__exc_describe(c, exc, &e);
+  assert_string_equal(e.name, "");
+  assert_string_equal(e.message, "42");
+  dw__exc_info_free(&e);
+
+  assert_null(eval(c, "let x = ;", &exc));
+  dw__exc_describe(c, exc, &e);
+  assert_string_equal(e.name, "SyntaxError");
+  if (!strstr(e.stack, "test.js:1:")) fail_msg("syntax error stack: '%s'", e.stack);
+  dw__exc_info_free(&e);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
+static void fresh_realm_is_bare(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  char *s = eval_str(c, "[typeof console, typeof WebAssembly, typeof SharedArrayBuffer].join()");
+  assert_string_equal(s, "undefined,undefined,undefined");
+  free(s);
+  dw_val exc;
+  assert_null(eval(c, "eval('1')", &exc));
+  dw__exc_info e;
+  dw__exc_describe(c, exc, &e);
+  assert_string_equal(e.name, "EvalError");
+  dw__exc_info_free(&e);
+  assert_null(eval(c, "(function(){}).constructor('return 1')", &exc));
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+
+  vm = dw__vm_new(true);
+  c = dw__ctx_new(vm, true);
+  s = eval_str(c, "[typeof WebAssembly, eval('1+1')].join()");
+  assert_string_equal(s, "object,2");
+  free(s);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
+static int run_budget(dw__vm *vm, const char *src, uint64_t cpu_ms, uint64_t wall_ms,
+                      size_t mem) {
+  dw__ctx *c = dw__ctx_new(vm, false);
+  dw__budget b = {.cpu_ns = cpu_ms * 1000000u, .wall_deadline_ns = dw__now_ns() + wall_ms * 1000000u,
+                  .memory_bytes = mem};
+  dw__vm_begin(vm, &b, c);
+  dw_val exc;
+  eval(c, src, &exc);
+  int t = dw__vm_check(vm, c);
+  dw__vm_end(vm, c);
+  dw__ctx_free(c);
+  return t;
+}
+
+static void budget_terminates_and_the_vm_stays_usable(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  assert_int_equal(run_budget(vm, "for(;;){}", 50, 10000, 0), DW_E_CPU_LIMIT);
+  assert_int_equal(run_budget(vm, "for(;;){}", 10000, 50, 0), DW_E_WALL_LIMIT);
+  assert_int_equal(run_budget(vm, "const a = []; for(;;) a.push(new Array(1e5).fill(0.5))", 10000,
+                              10000, (size_t)64 << 20), DW_E_MEMORY_LIMIT);
+  assert_int_equal(run_budget(vm, "(function f(){ Promise.resolve().then(f) })()", 100, 10000, 0),
+                   DW_E_CPU_LIMIT);
+  /* After all of that, the VM runs the next realm normally. */
+  assert_int_equal(run_budget(vm, "let s = 0; for (let i = 0; i < 1000; i++) s += i", 1000, 10000,
+                              (size_t)64 << 20), 0);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  char *s = eval_str(c, "String(6 * 7)");
+  assert_string_equal(s, "42");
+  free(s);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
+static void json_both_ways(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  const char *src = "{\"a\":[1,\"\\u00e9\"]}";
+  dw_val v = dw__json_parse(c, src, strlen(src));
+  assert_non_null(v);
+  char *s = dw__json_stringify(c, v, NULL, NULL);
+  assert_string_equal(s, "{\"a\":[1,\"\xc3\xa9\"]}");
+  free(s);
+  assert_null(dw__json_parse(c, "{bad", 4));
+  dw_val exc;
+  dw_val cyc = eval(c, "const o = {}; o.o = o; o", &exc);
+  exc = NULL;
+  assert_null(dw__json_stringify(c, cyc, NULL, &exc));
+  assert_non_null(exc);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(strings_round_trip),
+      cmocka_unit_test(natives_and_exceptions),
+      cmocka_unit_test(fresh_realm_is_bare),
+      cmocka_unit_test(budget_terminates_and_the_vm_stays_usable),
+      cmocka_unit_test(json_both_ways),
+  };
+  dw_test_save_engine_signals();
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
