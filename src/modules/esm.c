@@ -661,6 +661,7 @@ int dw__esm_output(dw__ps *ps, dw_buf *out) {
     return rc;
   if ((rc = build_prologue(ps, out))) return rc;
   if ((rc = dw__buf_puts(out, "yield;"))) return rc;
+  ps->prefix_units = (uint32_t)dw__utf16_units(out->data, out->len);
   if (ps->ned) qsort(ps->ed, ps->ned, sizeof *ps->ed, cmp_edit);
   uint32_t cur = 0;
   for (uint32_t i = 0; i < ps->ned && !rc; i++) {

@@ -12,6 +12,8 @@
   const M = Map, mget = uncurry(M.prototype.get), mset = uncurry(M.prototype.set);
   const mdel = uncurry(M.prototype.delete), mhas = uncurry(M.prototype.has);
   const hcompile = uncurry(host.compile), hbuiltin = uncurry(host.builtin), hexists = uncurry(host.exists);
+  // Optional: tells the host which errors are the linker's own (their `code` can be trusted).
+  const hown = typeof host.own === "function" ? uncurry(host.own) : null;
   const tag = Symbol.toStringTag, Str = String, apply = Reflect.apply;
   const mforEach = uncurry(M.prototype.forEach);
   const LINKING = 1, LINKED = 2, EVALUATING = 3, DONE = 4, FAILED = 5;
@@ -33,6 +35,7 @@
   function notFound(spec, from) {
     const e = new Err("Cannot find module '" + spec + "'" + (from === null ? "" : " imported from '" + from + "'"));
     e.code = "module_not_found";
+    if (hown) hown(host, e);
     return e;
   }
   function finishNs(ns) { defProp(ns, tag, { value: "Module" }); noExt(ns); }

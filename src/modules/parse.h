@@ -192,6 +192,7 @@ typedef struct {
   uint32_t nvn, cvn;
 
   bool has_tla;
+  uint32_t prefix_units; /* output: UTF-16 units of wrapper before the source on line 1 */
   uint64_t look_budget; /* tokens TypeScript lookahead may still scan */
   int err;
   char msg[256];

@@ -25,8 +25,20 @@ static void line_col(const char *s, size_t len, size_t pos, int *line, int *col)
   *col = c;
 }
 
+size_t dw__utf16_units(const char *s, size_t n) {
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch < 0x80 || (ch >= 0xC0 && ch < 0xF0)) u++;
+    else if (ch >= 0xF0) u += 2;
+  }
+  return u;
+}
+
+static const char cjs_head[] = "(function(exports,require,module,__filename,__dirname){";
+
 static int wrap_cjs(const char *src, size_t len, dw_buf *out) {
-  int rc = dw__buf_puts(out, "(function(exports,require,module,__filename,__dirname){");
+  int rc = dw__buf_puts(out, cjs_head);
   size_t start = 0;
   if (!rc && len >= 2 && src[0] == '#' && src[1] == '!') { /* hashbang: blank the line */
     while (start < len && !dw__line_term(src + start, len - start)) start++;
@@ -51,6 +63,7 @@ int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform
   if (!src) src = "";
   if (kind == DW_MODULE_CJS) {
     rc = wrap_cjs(src, len, &b);
+    out->prefix_units = sizeof cjs_head - 1; /* ASCII */
     goto out;
   }
   if (kind != DW_MODULE_ESM && kind != DW_MODULE_TS) {
@@ -65,6 +78,7 @@ int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform
   if (!rc) rc = dw__esm_output(&ps, &b);
   if (ps.err) rc = ps.err;
   out->has_tla = ps.has_tla;
+  out->prefix_units = ps.prefix_units;
 out:
   if (rc == DW_E_SYNTAX) {
     out->error_msg = dw__strdup(ps.msg[0] ? ps.msg : "syntax error");

@@ -16,6 +16,8 @@ typedef struct {
   char *script;       /* owned; the classic script to evaluate (NUL-terminated) */
   size_t script_len;
   bool has_tla;       /* the module uses top-level await */
+  size_t prefix_units; /* UTF-16 code units of wrapper before the source's first character on
+                          line 1: subtract from engine columns reported on line 1 */
   char *error_msg;    /* owned; set when the call fails with DW_E_SYNTAX */
   int error_line, error_col; /* 1-based position of the error in the source */
 } dw_transform_out;
@@ -27,6 +29,9 @@ typedef struct {
  * DW_E_NOMEM, or DW_E_BAD_REQUEST for another kind. *out is always initialised; free it
  * with dw__transform_out_free whatever the result. Does not block; thread-safe. */
 int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform_out *out);
+
+/* UTF-16 code units in UTF-8 text (what the engine counts columns in). */
+size_t dw__utf16_units(const char *s, size_t n);
 
 /* Frees what dw__transform stored in *out and zeroes it. */
 void dw__transform_out_free(dw_transform_out *out);

@@ -41,8 +41,14 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
     *exc = dw__make_error(c, "RangeError", msg);
   } else {
     dw_val fn = dw__eval(c, t.script, t.script_len, m->name, 1, exc);
-    if (fn) r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
-    else if (*exc && dw__is_object(c, *exc)) with_code(c, *exc, "syntax_error");
+    dw_val prefix = dw__number(c, (double)t.prefix_units);
+    if (fn) {
+      r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
+      dw__set(c, r, "prefix", prefix, NULL);
+    } else if (*exc && dw__is_object(c, *exc)) {
+      with_code(c, *exc, "syntax_error");
+      dw__define_hidden(c, *exc, "prefix", prefix, NULL);
+    }
   }
   dw__transform_out_free(&t);
   return r;

@@ -20,7 +20,7 @@
   function formatStack(err) {
     // A syntax error's place is where the bad code is, not where it was imported from.
     if (ownErrors.has(err) && err.code === "syntax_error" && typeof err.sourceURL === "string")
-      return "    at " + err.sourceURL + ":" + err.line + ":" + err.column;
+      return "    at " + place(err.sourceURL, err.line, err.column, err.prefix || 0);
     let raw;
     try { raw = err && typeof err === "object" ? err.stack : undefined; } catch { raw = undefined; }
     if (typeof raw !== "string") return "";
@@ -29,7 +29,7 @@
       if (!line) continue;
       const at = line.lastIndexOf("@");
       const fn = at >= 0 ? line.slice(0, at) : "";
-      const loc = at >= 0 ? line.slice(at + 1) : line;
+      const loc = fixLoc(at >= 0 ? line.slice(at + 1) : line);
       if (INTERNAL.test(loc) || loc === "[native code]" || !loc.includes(":")) continue;
       out.push(fn && fn !== "global code" && fn !== "module code"
         ? "    at " + fn + " (" + loc + ")" : "    at " + loc);
@@ -37,18 +37,35 @@
     // A syntax error has no frames, only its position.
     if (!out.length && typeof err.line === "number" && typeof err.sourceURL === "string" &&
         !INTERNAL.test(err.sourceURL))
-      out.push("    at " + err.sourceURL + ":" + err.line + ":" + err.column);
+      out.push("    at " + place(err.sourceURL, err.line, err.column));
     return out.join("\n");
   }
 
   // Errors the sandbox itself raised (compile, resolution): their `code` is trusted.
   const ownErrors = new WeakSet();
+  // Columns on line 1 include the module wrapper; `prefix` says how long it is per module.
+  const prefixes = new Map();
   const compileTracked = (name) => {
-    try { return compile(name); } catch (e) {
+    try {
+      const c = compile(name);
+      if (typeof c.prefix === "number") prefixes.set(name, c.prefix);
+      return c;
+    } catch (e) {
       if (e !== null && typeof e === "object") ownErrors.add(e);
       throw e;
     }
   };
+  // "url:line:col" with the wrapper's width taken off columns on line 1.
+  function place(url, line, col, prefix) {
+    const p = prefix !== undefined ? prefix : prefixes.get(url);
+    if (line === 1 && p !== undefined && col > p) col -= p;
+    return url + ":" + line + ":" + col;
+  }
+  const LOC = /^(.*):(\d+):(\d+)$/;
+  function fixLoc(loc) {
+    const m = LOC.exec(loc);
+    return m ? place(m[1], +m[2], +m[3]) : loc;
+  }
 
   function describe(err) {
     let name = "Error", message, code;
@@ -65,12 +82,12 @@
       message = "(unprintable exception)";
     }
     // Only the runtime's own errors carry a code into the result; a guest cannot forge one.
-    if (!ownErrors.has(err) && code !== "module_not_found") code = undefined;
+    if (!ownErrors.has(err)) code = undefined;
     if (!code && name === "RangeError" && /^Out of memory/.test(message)) code = "memory_limit_exceeded";
     return { code: code || "uncaught_exception", name, message, stack: formatStack(err) };
   }
 
-  const linker = makeLinker({ compile: compileTracked, exists, builtin });
+  const linker = makeLinker({ compile: compileTracked, exists, builtin, own: (e) => { ownErrors.add(e); } });
 
   function fail(err) { settle(false, JSONstringify(describe(err))); }
 
