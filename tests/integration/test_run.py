@@ -108,6 +108,9 @@ case("a thrown error: exit 1, uncaught_exception, name, message, stack in the us
      code="uncaught_exception",
      check=lambda r: r["error"]["name"] == "TypeError" and r["error"]["message"] == "boom"
      and "w.js:2:" in r["error"]["stack"])
+case("columns on line 1 are the user's, not the module wrapper's",
+     {"w.js": "null.x\n"}, exit=1,
+     check=lambda r: int(r["error"]["stack"].split("w.js:1:")[1].split()[0].rstrip(")")) <= 8)
 case("a rejected promise: exit 1",
      {"w.js": "export default async () => { throw new RangeError('nope') }"}, exit=1,
      code="uncaught_exception", check=lambda r: r["error"]["name"] == "RangeError")
