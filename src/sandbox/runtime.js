@@ -9,6 +9,7 @@
   const PromiseCtor = Promise, PromiseResolve = Promise.resolve.bind(Promise);
   const PromiseAllSettled = Promise.allSettled.bind(Promise);
   const ArrayIsArray = Array.isArray, ObjectFreeze = Object.freeze;
+  const ObjectGetPrototypeOf = Object.getPrototypeOf, ObjectPrototype = Object.prototype;
   const StringCtor = String;
   const INTERNAL = /^dynworker:/;
 
@@ -121,8 +122,12 @@
         props: ObjectFreeze({}),
       });
       let d = ns.default;
-      const { WorkerEntrypoint } = load("cloudflare:workers");
-      if (typeof d === "function" && d.prototype instanceof WorkerEntrypoint) d = new d(ctx, env);
+      // A class extending WorkerEntrypoint is instantiated. The check loads the module only
+      // for a class that extends something: most workers never pay for it.
+      if (typeof d === "function" && d.prototype !== null && typeof d.prototype === "object" &&
+          ObjectGetPrototypeOf(d.prototype) !== ObjectPrototype &&
+          d.prototype instanceof load("cloudflare:workers").WorkerEntrypoint)
+        d = new d(ctx, env);
       if (d !== null && d !== undefined && typeof d.fetch === "function" &&
           (typeof d === "object" || requestJson !== null)) {
         const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
