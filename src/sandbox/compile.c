@@ -45,6 +45,12 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
     if (fn) {
       r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
       dw__set(c, r, "prefix", prefix, NULL);
+      /* No static import, re-export or dynamic import: the runtime may run it without the
+       * linker. Conservative: the text may also appear in a string, which only costs the
+       * fast path. */
+      bool simple = m->type != DW_MODULE_CJS && !strstr(t.script, "__dw_m.i(") &&
+                    !strstr(t.script, "__dw_m.s(") && !strstr(t.script, "__dw_m.d(");
+      dw__set(c, r, "simple", dw__bool(c, simple), NULL);
     } else if (*exc && dw__is_object(c, *exc)) {
       with_code(c, *exc, "syntax_error");
       dw__define_hidden(c, *exc, "prefix", prefix, NULL);

@@ -1,10 +1,11 @@
-(function (native, load, makeLinker) {
+(function (native, load) {
   "use strict";
   // The sandbox's glue, evaluated once per realm before any guest code. It captures the
   // built-ins it needs now: guest code may replace globals later, which can only break the
   // guest itself. `native` holds the sandbox's C functions; nothing here is reachable from
   // the guest's global object.
   const { compile, exists, settle } = native;
+  const makeLinkerFactory = native.linker;
   const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
   const PromiseCtor = Promise, PromiseResolve = Promise.resolve.bind(Promise);
   const PromiseAllSettled = Promise.allSettled.bind(Promise);
@@ -46,7 +47,13 @@
   const ownErrors = new WeakSet();
   // Columns on line 1 include the module wrapper; `prefix` says how long it is per module.
   const prefixes = new Map();
+  let compiled = null; // the main module, compiled once, handed on to the linker
   const compileTracked = (name) => {
+    if (compiled !== null && compiled.name === name) {
+      const c = compiled.c;
+      compiled = null;
+      return c;
+    }
     try {
       const c = compile(name);
       if (typeof c.prefix === "number") prefixes.set(name, c.prefix);
@@ -88,7 +95,33 @@
     return { code: code || "uncaught_exception", name, message, stack: formatStack(err) };
   }
 
-  const linker = makeLinker({ compile: compileTracked, exists, builtin, own: (e) => { ownErrors.add(e); } });
+  // The linker is evaluated only for workers that import something.
+  let linker = null;
+  const getLinker = () => linker || (linker = makeLinkerFactory()(
+    { compile: compileTracked, exists, builtin, own: (e) => { ownErrors.add(e); } }));
+
+  // A main module without imports runs without the linker: its prologue registers its export
+  // getters, its body runs, and only `default` is read (nothing else can see its namespace).
+  async function importMain(main) {
+    const c = compileTracked(main);
+    if (c.kind !== "esm" || !c.simple) {
+      compiled = { name: main, c };
+      return getLinker().importMain(main);
+    }
+    let getters = null;
+    const m = ObjectFreeze({
+      i() { throw new TypeError("unexpected import"); },
+      e(g) { getters = g; },
+      s() {},
+      d() { throw new TypeError("unexpected import()"); },
+      meta: { __proto__: null, url: "file:///" + main },
+    });
+    const gen = c.fn(m);
+    await gen.next();
+    await gen.next();
+    const get = getters && getters.default;
+    return { default: typeof get === "function" ? get() : undefined };
+  }
 
   function fail(err) { settle(false, JSONstringify(describe(err))); }
 
@@ -114,7 +147,7 @@
   async function run(main, requestJson, argsJson, envJson) {
     try {
       const env = envJson ? JSONparse(envJson) : {};
-      const ns = await linker.importMain(main);
+      const ns = await importMain(main);
       const waits = [];
       const ctx = ObjectFreeze({
         waitUntil(p) { waits.push(PromiseResolve(p)); },

@@ -71,6 +71,12 @@ static dw_val native_settle(dw__ctx *c, void *data, size_t argc, const dw_val *a
   return NULL;
 }
 
+/* The module linker's factory, evaluated only when a worker needs it (imports). */
+static dw_val native_linker(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                            dw_val *exc) {
+  return dw__eval(c, dw__linker_js, dw__linker_js_len, "dynworker:linker", 1, exc);
+}
+
 /* ---- Set-up ---------------------------------------------------------------------------- */
 
 static int install_runtime(dw_sandbox *sb) {
@@ -82,16 +88,15 @@ static int install_runtime(dw_sandbox *sb) {
   sb->load = load;
   dw__protect(c, load);
 
-  dw_val make_linker = dw__eval(c, dw__linker_js, dw__linker_js_len, "dynworker:linker", 1, &exc);
-  if (!make_linker) goto out;
   dw_val factory = dw__eval(c, dw__js_runtime, dw__js_runtime_len, "dynworker:runtime", 1, &exc);
   if (!factory) goto out;
   dw_val natives = dw__object(c);
   dw__set(c, natives, "compile", dw__native(c, "compile", native_compile, sb), NULL);
   dw__set(c, natives, "exists", dw__native(c, "exists", native_exists, sb), NULL);
   dw__set(c, natives, "settle", dw__native(c, "settle", native_settle, sb), NULL);
-  dw_val args[3] = {natives, load, make_linker};
-  dw_val rt = dw__call(c, factory, NULL, 3, args, &exc);
+  dw__set(c, natives, "linker", dw__native(c, "linker", native_linker, sb), NULL);
+  dw_val args[2] = {natives, load};
+  dw_val rt = dw__call(c, factory, NULL, 2, args, &exc);
   if (!rt) goto out;
   sb->runtime = rt;
   dw__protect(c, rt);
