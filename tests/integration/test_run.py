@@ -301,6 +301,12 @@ runaway("WebAssembly infinite loop", f"new WebAssembly.Instance(new WebAssembly.
 runaway("setInterval that never stops", "setInterval(() => {}, 5)", "wall_limit_exceeded", ["--wall-ms", "300"], 300)
 runaway("setTimeout chain past the wall limit", "(function f(){ setTimeout(f, 10) })()", "wall_limit_exceeded", ["--wall-ms", "300"], 300)
 runaway("sleeping past the wall limit", "await new Promise(r => setTimeout(r, 60000))", "wall_limit_exceeded", ["--wall-ms", "300"], 300)
+runaway("default CPU limit is 1000 ms", "for(;;){}", "cpu_limit_exceeded", [], 1000)
+runaway("default wall-clock limit is 10000 ms", "setInterval(() => {}, 50)", "wall_limit_exceeded", [], 10000)
+HOLD = "const a = []; for (let i = 0; i < %d; i++) a.push(new Float64Array(1e6).fill(i)); await new Promise(r => setTimeout(r, 100)); console.log(a.length)"
+case("96 MiB fits in the default memory limit", {"w.js": HOLD % 12})
+runaway("200 MiB does not fit in the default (128 MiB)", HOLD % 25, "memory_limit_exceeded", [], None)
+case("--memory-mb 300 lets 200 MiB fit", {"w.js": HOLD % 25}, args=["--memory-mb", "300"])
 MEM = ["--cpu-ms", "30000", "--memory-mb", "64"]
 runaway("memory: arrays", "const a = []; for(;;) a.push(new Array(1e5).fill(1.5))", "memory_limit_exceeded", MEM, None)
 runaway("memory: strings", "const a = []; for(let i = 0;; i++) a.push('x'.repeat(1e6) + i)", "memory_limit_exceeded", MEM, None)
