@@ -48,7 +48,7 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c);
 /* CPU nanoseconds used since dw__vm_begin. */
 uint64_t dw__vm_cpu_used(const dw__vm *vm);
 /* Heap bytes in use by the VM (live objects as of the last collection plus what was
- * allocated since, and extra memory such as array buffers). Walks the heap: not cheap. */
+ * allocated since, array buffers included). Walks the heap: not cheap. */
 size_t dw__vm_heap_bytes(dw__ctx *c);
 
 /* ---- Realms ------------------------------------------------------------------------ */

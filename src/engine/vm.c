@@ -147,9 +147,9 @@ static double stat_num(JSContextRef ctx, JSObjectRef o, const char *name) {
 size_t dw__vm_heap_bytes(dw__ctx *c) {
   JSObjectRef st = JSGetMemoryUsageStatistics(c->ctx);
   if (!st) return 0;
-  double cap = stat_num(c->ctx, st, "heapSize");
-  double extra = stat_num(c->ctx, st, "extraMemorySize");
-  return (size_t)(cap + extra);
+  /* heapSize already includes the extra memory (array buffers): measured, adding
+   * extraMemorySize counted typed arrays twice. */
+  return (size_t)stat_num(c->ctx, st, "heapSize");
 }
 
 dw__ctx *dw__ctx_new(dw__vm *vm, bool allow_eval) {
