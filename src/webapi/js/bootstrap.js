@@ -20,7 +20,10 @@
     BigInt64Array, BigUint64Array, Float16Array: G.Float16Array, URL: G.URL,
     URLSearchParams: G.URLSearchParams, isFinite, parseInt, parseFloat, globalThis: G,
   });
-  const H = freeze({
+  // H too is made at the first API use; nothing here runs a JS-implemented built-in (such as
+  // the array iterator behind for-of), which a fresh VM would have to compile first.
+  let H;
+  const helpers = () => freeze({
     __proto__: null,
     log: (level, msg) => { native(1, level, msg); },
     timerSet: (fn, ms, repeat) => native(2, fn, ms, repeat),
@@ -31,18 +34,30 @@
     utf8Encode: (s) => native(6, s),
     utf8Decode: (view) => native(7, view),
   });
+  const TypeErr = TypeError;
   const index = { __proto__: null };
   const cache = { __proto__: null };
+  const globals = [];
   const groups = spec.split('|');
   for (let i = 0; i < groups.length; i++) {
-    for (const name of groups[i].split(' ')) if (name) index[name] = i;
+    const names = groups[i].split(' ');
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j];
+      if (!name) continue;
+      index[name] = i;
+      if (name[0] !== '%' && name.indexOf(':') < 0) globals[globals.length] = name;
+    }
   }
   function load(name) {
     const i = index[name];
-    if (i === undefined) throw new P.TypeError(`unknown Web API: ${name}`);
+    if (i === undefined) throw new TypeErr(`unknown Web API: ${name}`);
     let exports = cache[i];
     if (exports === undefined) {
-      exports = native(0, i)(H, P || (P = primordials()), load);
+      if (P === undefined) {
+        P = primordials();
+        H = helpers();
+      }
+      exports = native(0, i)(H, P, load);
       cache[i] = exports;
     }
     return exports[name];
@@ -62,9 +77,7 @@
            name, value);
     },
   });
-  for (const name in index) {
-    if (name[0] !== '%' && !name.includes(':')) defineProperty(G, name, lazy(name));
-  }
+  for (let i = 0; i < globals.length; i++) defineProperty(G, globals[i], lazy(globals[i]));
   data(G, 'self', G);
   return load;
 })
