@@ -108,16 +108,21 @@
       compiled = { name: main, c };
       return getLinker().importMain(main);
     }
-    let getters = null;
+    let getters = null, linking = true;
     const m = ObjectFreeze({
       i() { throw new TypeError("unexpected import"); },
-      e(g) { getters = g; },
+      e(g) {
+        if (!linking) throw new TypeError("linking is over");
+        getters = g;
+      },
       s() {},
       d() { throw new TypeError("unexpected import()"); },
       meta: { __proto__: null, url: "file:///" + main },
     });
     const gen = c.fn(m);
-    await gen.next();
+    const first = gen.next();
+    linking = false;
+    await first;
     await gen.next();
     const get = getters && getters.default;
     return { default: typeof get === "function" ? get() : undefined };
