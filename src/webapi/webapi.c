@@ -21,6 +21,7 @@
   X(base64, "atob btoa")                                                                   \
   X(crypto, "crypto Crypto")                                                               \
   X(fetch, "Headers Request Response")                                                     \
+  X(url, "URL URLSearchParams")                                                            \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")
 

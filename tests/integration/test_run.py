@@ -277,7 +277,8 @@ case("only ECMAScript built-ins and the listed APIs are globals",
         'DisposableStack','AsyncDisposableStack','WebAssembly',
         ...%s].includes(n))""" % json.dumps(ALLOWED_GLOBALS)},
      check=lambda r: r["ok"] and all(n in ("self", "navigator", "performance", "DOMException",
-                                          "Crypto", "Headers", "Request", "Response")
+                                          "Crypto", "Headers", "Request", "Response", "URL",
+                                          "URLSearchParams")
                                      for n in r["result"]))
 case("each run is a fresh realm: globals do not survive",
      {"w.js": "export default () => { const before = globalThis.leak; globalThis.leak = 1; Array.prototype.evil = 1; return before }"},

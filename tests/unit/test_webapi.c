@@ -173,7 +173,7 @@ static void run_timers(fixture *f, int max) {
 static const char *const globals[] = {"console", "queueMicrotask", "setTimeout", "clearTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
   "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
-  "navigator", "performance"};
+  "navigator", "performance", "URL", "URLSearchParams"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -280,7 +280,8 @@ static void test_no_host_object_reachable(void **state) {
   eval_ok(f, "for (const k of ['console','queueMicrotask','setTimeout','clearTimeout',"
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
-             "'navigator','performance']) globalThis[k];"
+             "'navigator','performance','URL','URLSearchParams']) globalThis[k];"
+             "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"
              "new TextDecoder().decode(new TextEncoder().encode('x'));"
              "clearTimeout(setTimeout(() => {}, 1));");
@@ -394,10 +395,39 @@ static char *read_text(const char *path) {
   return s;
 }
 
+/* __readTestFile(rel): the text of DW_WEBAPI_TEST_DIR/rel (letters, digits, '_', '-', '/',
+ * and '.' not starting a component; at most 4 MiB), for data-driven suites. Test-only. */
+static dw_val native_read_test_file(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                                    dw_val *exc) {
+  (void)data;
+  char *rel = argc ? dw__to_utf8(c, argv[0], NULL, exc) : NULL;
+  if (!rel) return NULL;
+  bool ok = rel[0] != '\0';
+  for (size_t i = 0; rel[i]; i++) {
+    char ch = rel[i];
+    ok &= (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          ch == '_' || ch == '-' || ch == '/' || (ch == '.' && i > 0 && rel[i - 1] != '/');
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", DW_WEBAPI_TEST_DIR, rel);
+  free(rel);
+  char *s = NULL;
+  size_t n = 0;
+  if (!ok || dw__read_file(path, 4 * 1024 * 1024, &s, &n)) {
+    *exc = dw__make_error(c, "Error", "__readTestFile: cannot read the file");
+    return NULL;
+  }
+  dw_val r = dw__string(c, s, n);
+  free(s);
+  return r;
+}
+
 static void run_suite(const char *name) {
   fixture *f = fixture_new();
   dw_val logs = dw__native(f->c, "__logs", native_logs, f);
   dw__define_hidden(f->c, dw__global(f->c), "__logs", logs, NULL);
+  dw_val rd = dw__native(f->c, "__readTestFile", native_read_test_file, NULL);
+  dw__define_hidden(f->c, dw__global(f->c), "__readTestFile", rd, NULL);
   char path[1024];
   snprintf(path, sizeof path, "%s/harness.js", DW_WEBAPI_TEST_DIR);
   char *harness = read_text(path);

@@ -17,8 +17,11 @@
     Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
     AggregateError, ArrayBuffer, DataView, Uint8Array, Int8Array, Uint8ClampedArray,
     Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
-    BigInt64Array, BigUint64Array, Float16Array: G.Float16Array, URL: G.URL,
-    URLSearchParams: G.URLSearchParams, isFinite, parseInt, parseFloat, globalThis: G,
+    BigInt64Array, BigUint64Array, Float16Array: G.Float16Array, isFinite, parseInt,
+    parseFloat, globalThis: G,
+    // Our own lazy APIs: read through load() when used (reading G.URL here would recurse).
+    get URL() { return load('URL'); },
+    get URLSearchParams() { return load('URLSearchParams'); },
   });
   // H too is made at the first API use; nothing here runs a JS-implemented built-in (such as
   // the array iterator behind for-of), which a fresh VM would have to compile first.

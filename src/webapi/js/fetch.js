@@ -19,8 +19,7 @@
   const dvBuffer = getter(DataView.prototype, 'buffer');
   const dvOffset = getter(DataView.prototype, 'byteOffset');
   const dvLength = getter(DataView.prototype, 'byteLength');
-  const URLCtor = P.URL;
-  const URLSearchParamsCtor = P.URLSearchParams;
+  // P.URL and P.URLSearchParams load the url factory: read them only when needed.
   const MAX_BODY = 128 * 1024 * 1024;
   const MAX_HEADERS = 10000;
   const is = (check, v) => { try { check(v); return true; } catch { return false; } };
@@ -175,7 +174,7 @@
       bytes = new Uint8Array(abSlice(taBuffer(body), taOffset(body), taOffset(body) + taByteLength(body)));
     } else if (is(dvLength, body)) {
       bytes = new Uint8Array(abSlice(dvBuffer(body), dvOffset(body), dvOffset(body) + dvLength(body)));
-    } else if (URLSearchParamsCtor !== undefined && body instanceof URLSearchParamsCtor) {
+    } else if (body instanceof P.URLSearchParams) {
       bytes = encoder.encode(`${body}`);
       type = 'application/x-www-form-urlencoded;charset=UTF-8';
     } else {
@@ -217,15 +216,12 @@
 
   function parseURL(input, base) {
     const s = `${input}`;
-    if (URLCtor !== undefined) {
-      try {
-        return base === undefined ? new URLCtor(s).href : new URLCtor(s, base).href;
-      } catch {
-        throw new TypeError(`Invalid URL: ${s}`);
-      }
+    const URLCtor = P.URL;
+    try {
+      return base === undefined ? new URLCtor(s).href : new URLCtor(s, base).href;
+    } catch {
+      throw new TypeError(`Invalid URL: ${s}`);
     }
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s)) throw new TypeError(`Invalid URL: ${s}`);
-    return s;
   }
 
   // ---- Request -------------------------------------------------------------------------
