@@ -10,7 +10,8 @@ struct dw__vm {
   bool allow_wasm;
   bool active;
   bool collect_before_next;
-  bool finalizer_armed;
+  bool finalizer_armed; /* the heap finalizer armed the zero limit this run */
+  bool zero_limit;      /* ... and watchdog_cb has not restored the normal one yet */
   int terminated;
   int nctx;
   uint64_t cpu_start_ns;

@@ -1,6 +1,8 @@
 /* VMs, realms and the budget that the watchdog and a heap finalizer enforce. */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include "engine.h"
 #include "engine_internal.h"
 #include <jsc/jsc.h>
@@ -46,23 +48,61 @@ static bool over_memory(dw__vm *vm, JSContextRef ctx) {
 static bool watchdog_cb(JSContextRef ctx, void *data) {
   dw__vm *vm = data;
   if (!vm->active) return false;
-  if (over_budget(vm) || over_memory(vm, ctx)) return true;
+  if (over_budget(vm) || over_memory(vm, ctx)) {
+    /* Back from the zero limit the heap finalizer armed: with a zero limit every VM entry
+     * (every microtask, every later call) starts one more engine timer. */
+    if (vm->zero_limit) {
+      vm->zero_limit = false;
+      JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
+    }
+    return true;
+  }
   /* Returning false does not re-arm the watchdog; arming it again here does. */
   JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
   return false;
 }
 
-/* Runs at the end of each garbage collection, also while the engine drains microtasks
- * (where each microtask is a fresh VM entry and the watchdog never accumulates time). No
- * allocation is allowed here: only clocks are read. */
+/* The heap finalizer takes over only when the periodic watchdog has evidently failed: the
+ * budget is exceeded by this much (an endless microtask chain, where each microtask is a
+ * fresh VM entry and the watchdog never accumulates time). */
+#define FINALIZER_GRACE_NS (2 * (uint64_t)(WATCHDOG_TICK * 1e9))
+/* How long the finalizer then holds the JS thread: longer than any engine timer already
+ * started (at most one watchdog tick) can take to fire. */
+#define FINALIZER_SETTLE_NS (WATCHDOG_TICK * 1e9 + 5000000.0)
+
+static void sleep_ns(uint64_t ns) {
+  struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
+  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+  }
+}
+
+/* Runs at the end of each garbage collection, also while the engine drains microtasks. No
+ * allocation is allowed here: only clocks are read.
+ *
+ * Why it is shaped like this (JavaScriptCore 2.50, VMTraps.cpp): every engine timer that
+ * fires sets the watchdog trap bit outside the trap lock, then takes the lock in
+ * VMTraps::requestThreadStopIfNeeded, which has RELEASE_ASSERT(!m_threadStopRequested) when
+ * it finds the bit already taken. If the JS thread takes that bit (VMTraps::handleTraps)
+ * while an earlier stop request is still pending (handleTraps cancels it only on its way
+ * out), the process aborts. So two engine timers firing close together while JS runs can
+ * abort the process, and a zero limit makes every VM entry start a timer: an endless
+ * microtask chain then produced bursts of 20-30 timers within a millisecond. Hence: arm the
+ * zero limit once per run, then hold this thread without running JS until that timer and
+ * any earlier one have fired, so that the JS thread is never inside handleTraps while a
+ * burst lands; the first trap check afterwards terminates, and watchdog_cb restores the
+ * normal limit at once, so at most one more timer is started. */
 static void heap_finalizer(JSContextGroupRef group, void *data) {
   dw__vm *vm = data;
-  if (vm->active && !vm->finalizer_armed && over_budget(vm)) {
-    /* A limit of 0 makes the next check point in any VM entry ask watchdog_cb, which says
-     * terminate. Armed once per run: re-arming from here races inside the engine. */
-    vm->finalizer_armed = true;
-    JSContextGroupSetExecutionTimeLimit(group, 0, watchdog_cb, vm);
-  }
+  if (!vm->active || vm->finalizer_armed) return;
+  bool late = dw__thread_cpu_ns() - vm->cpu_start_ns > vm->budget.cpu_ns + FINALIZER_GRACE_NS ||
+              dw__now_ns() > vm->budget.wall_deadline_ns + FINALIZER_GRACE_NS;
+  if (!late || !over_budget(vm)) return;
+  vm->finalizer_armed = true;
+  vm->zero_limit = true;
+  /* A limit of 0 makes the next trap check in any VM entry ask watchdog_cb, which says
+   * terminate. */
+  JSContextGroupSetExecutionTimeLimit(group, 0, watchdog_cb, vm);
+  sleep_ns((uint64_t)FINALIZER_SETTLE_NS);
 }
 
 dw__vm *dw__vm_new(bool allow_wasm) {
@@ -103,12 +143,14 @@ void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
    * heap walk. */
   vm->last_memory_check = dw__now_ns();
   vm->finalizer_armed = false;
+  vm->zero_limit = false;
   vm->active = true;
   JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
 }
 
 void dw__vm_end(dw__vm *vm, dw__ctx *c) {
   vm->active = false;
+  vm->zero_limit = false;
   JSContextGroupClearExecutionTimeLimit(vm->group);
   if (vm->terminated && c) {
     /* A termination that landed in a microtask is still pending in the VM and would fail
