@@ -5,8 +5,8 @@ Each case writes its files into a fresh temporary folder, runs the binary, and c
 exit status, stdout, stderr and (with --json) the result object. Usage:
     test_run.py BUILD/dynworker [CASE-NAME-SUBSTRING...]
 Limits are checked for the right error code and exit status; the time a runaway takes to
-stop is printed, and must stay under its limit plus DW_TEST_SLACK_MS (default 1000 ms, a
-bound against hangs, not a performance claim: bench/limits measures the overshoot).
+stop is printed, and must stay under three times its limit plus DW_TEST_SLACK_MS (default
+1000 ms): a bound against hangs, not a performance claim.
 """
 import json
 import os
@@ -388,8 +388,10 @@ def run_case(c):
     if c["limit_ms"] is not None:
         over = elapsed - c["limit_ms"]
         note = f" (ended {over:+.0f} ms after the limit)"
-        if over > SLACK_MS:
-            problems.append(f"took {elapsed:.0f} ms, limit {c['limit_ms']} ms + slack {SLACK_MS}")
+        # A bound against hangs, not a performance claim: a CPU limit counts CPU time, which
+        # takes longer in wall time when the machine is busy (ctest runs tests in parallel).
+        if over > SLACK_MS + 2 * c["limit_ms"]:
+            problems.append(f"took {elapsed:.0f} ms, limit {c['limit_ms']} ms (+ slack)")
     return problems, note, err
 
 
