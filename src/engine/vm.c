@@ -65,7 +65,7 @@ static bool watchdog_cb(JSContextRef ctx, void *data) {
 /* The heap finalizer takes over only when the periodic watchdog has evidently failed: the
  * budget is exceeded by this much (an endless microtask chain, where each microtask is a
  * fresh VM entry and the watchdog never accumulates time). */
-#define FINALIZER_GRACE_NS (2 * (uint64_t)(WATCHDOG_TICK * 1e9))
+#define FINALIZER_GRACE_NS ((uint64_t)(WATCHDOG_TICK * 1e9))
 /* How long the finalizer then holds the JS thread: longer than any engine timer already
  * started (at most one watchdog tick) can take to fire. */
 #define FINALIZER_SETTLE_NS (WATCHDOG_TICK * 1e9 + 5000000.0)
