@@ -25,8 +25,9 @@ enum {
 };
 #define VIEW_DATAVIEW 0xFF
 
-static const char *const error_names[] = {"Error", "EvalError", "RangeError", "ReferenceError",
-                                          "SyntaxError", "TypeError", "URIError"};
+/* Error kinds on the wire: Error, EvalError, RangeError, ReferenceError, SyntaxError,
+ * TypeError, URIError (in that order; the helper realm maps names to these numbers). */
+#define ERROR_KINDS 7
 
 /* ---- The private helper realm ---------------------------------------------------------- */
 
@@ -863,7 +864,7 @@ static JSValueRef read_object(reader *r, unsigned tag, int depth) {
     unsigned kind, flags;
     JSValueRef msg = JSValueMakeUndefined(ctx), stack = NULL;
     if (!get_u8(r, &kind) || !get_u8(r, &flags)) return NULL;
-    if (kind >= DW_ARRAY_LEN(error_names) || flags > 7) return bad(r, "bad Error");
+    if (kind >= ERROR_KINDS || flags > 7) return bad(r, "bad Error");
     if ((flags & 1) && !(msg = get_string_value(r))) return NULL;
     if ((flags & 2) && !(stack = get_string_value(r))) return NULL;
     JSValueRef args[2] = {JSValueMakeNumber(ctx, kind), msg};
