@@ -141,6 +141,12 @@ usage("zero limit", ["run", "--memory-mb", "0", "x.js"], ["--memory-mb needs a w
 usage("bad env", ["run", "--env", "novalue", "x.js"], ["--env needs KEY=VALUE"])
 usage("unknown extension", ["run", "/etc/hostname"], ["unknown extension"])
 usage("unknown command", ["frobnicate"], ["unknown command"])
+CASES.append(dict(name="version", files={}, args=["version"], exit=0, code=None,
+                  stdout=None, stdout_has=["dynworker 0."], stderr_has=(), result=None, check=None,
+                  limit_ms=None, json_mode=False, extra=[], raw=True))
+CASES.append(dict(name="run --help", files={}, args=["run", "--help"], exit=0, code=None,
+                  stdout=None, stdout_has=["usage: dynworker run", "--memory-mb"], stderr_has=(),
+                  result=None, check=None, limit_ms=None, json_mode=False, extra=[], raw=True))
 
 # ---- 4. Modules ---------------------------------------------------------------------
 
