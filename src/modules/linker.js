@@ -38,6 +38,17 @@
     if (hown) hown(host, e);
     return e;
   }
+  // `export default <anonymous function or class expression>` is compiled to
+  // `const __dw_default = ...`, which names it "__dw_default"; ES names it "default".
+  function defaultName(r) {
+    const g = r.own && mget(r.own, "default");
+    if (typeof g !== "function") return;
+    let v;
+    try { v = g(); } catch { return; }
+    if (typeof v === "function" && v.name === "__dw_default") {
+      try { defProp(v, "name", { value: "default", configurable: true }); } catch {}
+    }
+  }
   function finishNs(ns) { defProp(ns, tag, { value: "Module" }); noExt(ns); }
   function synthetic(r, value) {
     r.value = value;
@@ -253,7 +264,8 @@
         }
         const body = () => {
           const res = r.gen.next();
-          return r.tla ? then(res, () => {}) : undefined;
+          if (!r.tla) return defaultName(r);
+          return then(res, () => { defaultName(r); });
         };
         r.done = waits.length ? then(waitAll(waits), body) : body();
         if (r.done) {

@@ -156,6 +156,11 @@ case("static imports: named, default, namespace, renamed",
         export default () => [def(), a, bee, Object.keys(ns), ns[Symbol.toStringTag]]""",
       "lib.js": "export const a = 1; export let b = 2; export default function () { return 'd' }"},
      result=lambda r: r["result"] == ["d", 1, 2, ["a", "b", "default"], "Module"])
+case("an anonymous default export is named 'default'",
+     {"main.js": "import f from './f.js'; import C from './c.js'; import g from './g.js';\nexport default () => [f.name, C.name, g.name]",
+      "f.js": "export default () => 1;", "c.js": "export default (class {});",
+      "g.js": "export default function () {}"},
+     result=lambda r: r["result"] == ["default", "default", "default"])
 case("export * from, re-exports, export * as",
      {"main.js": """import { x, y, z, other, deep } from './mid.js';
         export default () => [x, y, z, other.w, deep.x]""",
