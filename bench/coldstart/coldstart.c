@@ -18,6 +18,9 @@
 extern char **environ;
 
 static const char hello_src[] = "export default function () { return 'hello' }";
+/* The same with a fetch handler: first use of Request, Response, Headers and URL. */
+static const char fetch_src[] =
+    "export default { fetch(req) { return new Response('hello ' + new URL(req.url).pathname) } }";
 
 static int cmp(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -51,7 +54,7 @@ static dw_code *hello_code(void) {
   return code;
 }
 
-static dw_code *g_code;
+static dw_code *g_code, *g_fetch_code;
 
 static dw_sandbox *hello_run(dw_engine *e) {
   dw_sandbox *sb;
@@ -67,6 +70,21 @@ static dw_sandbox *hello_run(dw_engine *e) {
 }
 
 static void dw_own(void *arg) { dw_sandbox_free(hello_run(NULL)); }
+
+static void dw_fetch_shared(void *arg) {
+  dw_sandbox *sb;
+  if (dw_sandbox_new(arg, NULL, &sb)) exit(1);
+  dw_request req = {.url = "http://localhost/x"};
+  dw_invocation inv = {.request = &req};
+  dw_result *r;
+  size_t n = 0;
+  if (dw_sandbox_run(sb, g_fetch_code, &inv, &r) != 0 || !dw_result_body(r, &n) || n != 8) {
+    fprintf(stderr, "coldstart: the fetch worker failed: %s\n", dw_result_json(r));
+    exit(1);
+  }
+  dw_result_free(r);
+  dw_sandbox_free(sb);
+}
 static void dw_shared(void *arg) { dw_sandbox_free(hello_run(arg)); }
 
 static void measure(const char *label, op_fn fn, void *arg, int n) {
@@ -160,6 +178,10 @@ int main(int argc, char **argv) {
   self[sl] = 0;
 
   g_code = hello_code();
+  g_fetch_code = dw_code_new();
+  if (!g_fetch_code ||
+      dw_code_add_module(g_fetch_code, "fetch.js", fetch_src, sizeof fetch_src - 1, DW_MODULE_AUTO))
+    return 1;
   dw_engine *shared = dw_engine_new(NULL);
   dw__vm *vm = dw__vm_new(false);
   printf("dynworker %s, cold start, %d runs per row (ms)\n\n", dw_version_string(), n);
@@ -170,6 +192,7 @@ int main(int argc, char **argv) {
   measure("engine floor: new realm in a shared VM + eval", floor_shared, vm, n);
   measure("dynworker: hello sandbox, own VM", dw_own, NULL, n);
   measure("dynworker: hello sandbox, shared VM", dw_shared, shared, n);
+  measure("dynworker: hello fetch handler, shared VM", dw_fetch_shared, shared, n);
 
   int k = 1000;
   printf("\nMemory per live instance, %d live (KB of RSS, each row in a fresh process)\n\n", k);
@@ -186,5 +209,6 @@ int main(int argc, char **argv) {
   dw__vm_free(vm);
   dw_engine_free(shared);
   dw_code_free(g_code);
+  dw_code_free(g_fetch_code);
   return 0;
 }
