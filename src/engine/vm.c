@@ -70,12 +70,6 @@ static bool watchdog_cb(JSContextRef ctx, void *data) {
  * started (at most one watchdog tick) can take to fire. */
 #define FINALIZER_SETTLE_NS (WATCHDOG_TICK * 1e9 + 5000000.0)
 
-static void sleep_ns(uint64_t ns) {
-  struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
-}
-
 /* Runs at the end of each garbage collection, also while the engine drains microtasks. No
  * allocation is allowed here: only clocks are read.
  *
@@ -102,7 +96,7 @@ static void heap_finalizer(JSContextGroupRef group, void *data) {
   /* A limit of 0 makes the next trap check in any VM entry ask watchdog_cb, which says
    * terminate. */
   JSContextGroupSetExecutionTimeLimit(group, 0, watchdog_cb, vm);
-  sleep_ns((uint64_t)FINALIZER_SETTLE_NS);
+  dw__sleep_ns((uint64_t)FINALIZER_SETTLE_NS);
 }
 
 dw__vm *dw__vm_new(bool allow_wasm) {

@@ -250,15 +250,6 @@ static void synthesise(parent_state *ps, int err, const char *message, double cp
   out->err = err;
 }
 
-static const char *limit_text(int err) {
-  switch (err) {
-  case DW_E_CPU_LIMIT: return "Worker exceeded its CPU time limit";
-  case DW_E_WALL_LIMIT: return "Worker exceeded its wall-clock time limit";
-  case DW_E_MEMORY_LIMIT: return "Worker exceeded its memory limit";
-  default: return dw_strerror(err);
-  }
-}
-
 int dw__contained_run(const dw__contained_job *job, dw__contained_result *out) {
   memset(out, 0, sizeof *out);
   int fds[2];
@@ -314,10 +305,10 @@ int dw__contained_run(const dw__contained_job *job, dw__contained_result *out) {
                (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3;
 
   if (killed) {
-    synthesise(&ps, DW_E_WALL_LIMIT, limit_text(DW_E_WALL_LIMIT), cpu, wall);
+    synthesise(&ps, DW_E_WALL_LIMIT, dw__limit_message(DW_E_WALL_LIMIT), cpu, wall);
   } else if (ps.limit[0]) {
     int err = dw_err_from_code(ps.limit);
-    synthesise(&ps, err, limit_text(err), cpu, wall);
+    synthesise(&ps, err, dw__limit_message(err), cpu, wall);
   } else if (!out->json) {
     char msg[160];
     if (WIFSIGNALED(status))

@@ -31,17 +31,6 @@ static int put_error(dw_buf *b, int err, const char *name, const char *message,
   return rc;
 }
 
-static const char *limit_message(int err) {
-  switch (err) {
-  case DW_E_CPU_LIMIT: return "Worker exceeded its CPU time limit";
-  case DW_E_WALL_LIMIT: return "Worker exceeded its wall-clock time limit";
-  case DW_E_MEMORY_LIMIT: return "Worker exceeded its memory limit";
-  case DW_E_NEVER_SETTLED:
-    return "The worker's promise never settled and nothing is pending that could settle it";
-  default: return dw_strerror(err);
-  }
-}
-
 static const char *jstr(json_t *o, const char *k, const char *dflt) {
   const char *s = json_string_value(json_object_get(o, k));
   return s ? s : dflt;
@@ -107,7 +96,7 @@ int dw__result_build(dw_sandbox *sb, int limit, dw_result **out) {
   if (!rc) rc = dw__buf_puts(&b, "],\"error\":");
   if (!rc) {
     if (!r->err) rc = dw__buf_puts(&b, "null");
-    else if (limit) rc = put_error(&b, limit, "Error", limit_message(limit), "");
+    else if (limit) rc = put_error(&b, limit, "Error", dw__limit_message(limit), "");
     else
       rc = put_error(&b, r->err, jstr(outcome, "name", "Error"),
                      jstr(outcome, "message", "unknown error"), jstr(outcome, "stack", ""));

@@ -221,12 +221,6 @@ static void start(dw_sandbox *sb, const dw__module *main, const dw_invocation *i
   if (run) dw__call(c, run, sb->runtime, 4, args, &exc);
 }
 
-static void sleep_ns(uint64_t ns) {
-  struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
-}
-
 /* The event loop: timers until the invocation settles (and, for a plain module, until no
  * timer is left), or a limit ends it. Returns 0, a limit error, or DW_E_NEVER_SETTLED. */
 static int loop(dw_sandbox *sb) {
@@ -240,7 +234,7 @@ static int loop(dw_sandbox *sb) {
     uint64_t deadline = sb->wall_deadline;
     if (due > now) {
       uint64_t until = due < deadline ? due : deadline;
-      if (until > now) sleep_ns(until - now);
+      if (until > now) dw__sleep_ns(until - now);
       if (dw__now_ns() >= deadline) return DW_E_WALL_LIMIT;
       continue;
     }

@@ -157,6 +157,12 @@ uint64_t dw__now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void dw__sleep_ns(uint64_t ns) {
+  struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
+  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+  }
+}
+
 double dw__epoch_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

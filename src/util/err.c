@@ -56,6 +56,17 @@ int dw_err_jsonrpc_code(int err) {
   return r ? r->rpc : -32603;
 }
 
+const char *dw__limit_message(int err) {
+  switch (err) {
+  case DW_E_CPU_LIMIT: return "Worker exceeded its CPU time limit";
+  case DW_E_WALL_LIMIT: return "Worker exceeded its wall-clock time limit";
+  case DW_E_MEMORY_LIMIT: return "Worker exceeded its memory limit";
+  case DW_E_NEVER_SETTLED:
+    return "The worker's promise never settled and nothing is pending that could settle it";
+  default: return dw_strerror(err);
+  }
+}
+
 _Noreturn void dw__bug(const char *file, int line, const char *msg) {
   fprintf(stderr, "dynworker bug at %s:%d: %s\n", file, line, msg);
   abort();

@@ -52,6 +52,13 @@ uint64_t dw__thread_cpu_ns(void);
 /* Milliseconds since the Unix epoch (wall clock), for timestamps people read. */
 double dw__epoch_ms(void);
 
+/* Sleeps for `ns` nanoseconds, resuming after signals. */
+void dw__sleep_ns(uint64_t ns);
+
+/* What a user reads when a run ends with `err` (a limit, never_settled, ...): a sentence
+ * about the worker, where dw_strerror() names the error. Static storage. */
+const char *dw__limit_message(int err);
+
 /* Reads a whole file into a NUL-terminated buffer of at most `max` bytes.
  * Returns 0, DW_E_IO (errno kept) or DW_E_TOO_LARGE. */
 int dw__read_file(const char *path, size_t max, char **out, size_t *len);
