@@ -10,6 +10,7 @@ struct dw__vm {
   bool allow_wasm;
   bool active;
   bool collect_before_next;
+  size_t excused_bytes; /* heap left over from a run ended for memory (see dw__vm_begin) */
   bool finalizer_armed; /* the heap finalizer armed the zero limit this run */
   bool zero_limit;      /* ... and watchdog_cb has not restored the normal one yet */
   int terminated;
