@@ -79,6 +79,17 @@ static const char helper_src[] =
     "function sadd(s,a){for(let i=0;i<a.length;i++)sAdd(s,a[i])}\n"
     "function mine(e){try{return e instanceof PErr}catch(x){return false}}\n"
     "for(const g of ['WebAssembly','console','eval','Function'])delete globalThis[g];\n"
+    /* The realm is kept for the VM's lifetime, so everything reachable in it is frozen: a
+       guest that ever gets hold of one of its objects (see the Promise check in the doc)
+       must not be able to change how later values are inspected. */
+    "const seen=new Set(),todo=[globalThis,gpo([][Symbol.iterator]()),gpo(function*(){}),"
+    "gpo(async function(){}),gpo(async function*(){}),gpo(new Map().entries()),"
+    "gpo(new Set().values()),gpo(''[Symbol.iterator]()),gpo(/a/[Symbol.matchAll]('a'))];\n"
+    "while(todo.length){const o=todo.pop();"
+    "if(o===null||(typeof o!=='object'&&typeof o!=='function')||seen.has(o))continue;"
+    "seen.add(o);O.freeze(o);todo.push(gpo(o));const ks=Reflect.ownKeys(o);"
+    "for(let i=0;i<ks.length;i++){const d=gopd(o,ks[i]);if(!d)continue;"
+    "if(hasOwn(d,'value'))todo.push(d.value);else{todo.push(d.get);todo.push(d.set)}}}\n"
     "return [cls,props,defs,mset,sadd,gpo,mine]})()";
 
 enum { H_CLS, H_PROPS, H_DEFS, H_MSET, H_SADD, H_GPO, H_MINE, H_N };
@@ -126,34 +137,68 @@ static void helper_init(helper *h, dw__ctx *c) {
   h->c = c;
 }
 
-/* Makes the private realm on first use (primitives never need it). */
-static int helper_open(helper *h) {
-  if (h->p) return h->fns ? 0 : DW_E_INTERNAL;
-  h->p = JSGlobalContextCreateInGroup(h->c->vm->group, NULL);
-  if (!h->p) return DW_E_NOMEM;
-  JSStringRef s = JSStringCreateWithUTF8CString(helper_src);
-  JSValueRef e = NULL;
-  JSValueRef r = JSEvaluateScript(h->p, s, NULL, NULL, 1, &e);
-  JSStringRelease(s);
-  if (!r || !JSValueIsObject(h->p, r)) return DW_E_INTERNAL;
-  h->fns = O(r);
-  JSValueProtect(h->p, r);
-  for (int i = 0; i < H_N; i++) {
-    JSValueRef f = JSObjectGetPropertyAtIndex(h->p, h->fns, (unsigned)i, NULL);
-    if (!f || !JSValueIsObject(h->p, f)) return DW_E_INTERNAL;
-    h->f[i] = O(f);
-  }
+/* The private realm of a VM, made on first use and kept until the VM is freed. */
+struct dw__clone_realm {
+  JSGlobalContextRef p;
+  JSObjectRef fns; /* protected */
+  JSObjectRef f[H_N];
+};
+
+void dw__clone_realm_free(dw__vm *vm) {
+  dw__clone_realm *r = vm->clone_realm;
+  if (!r) return;
+  if (r->fns) JSValueUnprotect(r->p, r->fns);
+  if (r->p) JSGlobalContextRelease(r->p);
+  free(r);
+  vm->clone_realm = NULL;
+}
+
+static int clone_realm_make(dw__vm *vm) {
+  dw__clone_realm *r = calloc(1, sizeof *r);
+  if (!r) return DW_E_NOMEM;
+  vm->clone_realm = r;
+  r->p = JSGlobalContextCreateInGroup(vm->group, NULL);
+  if (!r->p) goto fail;
   /* Nothing but the helper runs here; no way for guest code to compile in it either. */
   JSStringRef msg = JSStringCreateWithUTF8CString("eval is disabled");
-  JSGlobalContextSetEvalEnabled(h->p, false, msg);
+  JSGlobalContextSetEvalEnabled(r->p, false, msg);
   JSStringRelease(msg);
+  JSStringRef s = JSStringCreateWithUTF8CString(helper_src);
+  JSValueRef e = NULL;
+  JSValueRef v = JSEvaluateScript(r->p, s, NULL, NULL, 1, &e);
+  JSStringRelease(s);
+  if (!v || !JSValueIsObject(r->p, v)) goto fail;
+  r->fns = O(v);
+  JSValueProtect(r->p, v);
+  for (int i = 0; i < H_N; i++) {
+    JSValueRef f = JSObjectGetPropertyAtIndex(r->p, r->fns, (unsigned)i, NULL);
+    if (!f || !JSValueIsObject(r->p, f)) goto fail;
+    r->f[i] = O(f);
+  }
+  return 0;
+fail:
+  dw__clone_realm_free(vm);
+  return DW_E_INTERNAL;
+}
+
+/* Binds h to the VM's private realm (primitives never need it). */
+static int helper_open(helper *h) {
+  if (h->p) return 0;
+  dw__vm *vm = h->c->vm;
+  if (!vm->clone_realm) {
+    /* Made inside the caller's budget; a termination while it is made leaves none, and
+     * the next clone tries again. */
+    int rc = clone_realm_make(vm);
+    if (rc) return rc;
+  }
+  h->p = vm->clone_realm->p;
+  h->fns = vm->clone_realm->fns;
+  memcpy(h->f, vm->clone_realm->f, sizeof h->f);
   return 0;
 }
 
 static void helper_close(helper *h) {
   if (h->dfns) JSValueUnprotect(h->c->ctx, h->dfns);
-  if (h->fns) JSValueUnprotect(h->p, h->fns);
-  if (h->p) JSGlobalContextRelease(h->p);
 }
 
 /* Calls a helper; NULL on an exception, recorded in h (converted into an error of the

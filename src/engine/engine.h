@@ -41,6 +41,15 @@ void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c);
 /* Stops enforcing; clears a pending termination so the VM is usable for the next realm.
  * `c` is any live realm of the VM (used to absorb the engine's pending termination). */
 void dw__vm_end(dw__vm *vm, dw__ctx *c);
+/* Between two VM entries of an active VM (after dw__vm_begin): puts another budget in
+ * force (another realm's), restarting the CPU count. `c` is any live realm (used only to
+ * collect the garbage of a realm that was ended for memory). Cheap: no engine call unless a
+ * memory kill happened. */
+void dw__vm_switch(dw__vm *vm, const dw__budget *b, dw__ctx *c);
+/* After an entry that the budget ended: absorbs the engine's pending termination in `c` (any
+ * live realm of the VM) so the next entry runs; returns the reason (0 when none) and clears
+ * it. The VM stays active. */
+int dw__vm_recover(dw__vm *vm, dw__ctx *c);
 /* 0, or DW_E_CPU_LIMIT / DW_E_WALL_LIMIT / DW_E_MEMORY_LIMIT once the budget ended the run. */
 int dw__vm_terminated(const dw__vm *vm);
 /* Checks the budget from C (between VM entries); sets and returns the termination reason. */

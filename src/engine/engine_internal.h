@@ -5,7 +5,12 @@
 #include "jsc_private.h"
 #include "engine.h"
 
+typedef struct dw__clone_realm dw__clone_realm;
+/* Frees the VM's private clone realm (clone.c), if any. */
+void dw__clone_realm_free(dw__vm *vm);
+
 struct dw__vm {
+  dw__clone_realm *clone_realm; /* clone.c's helper realm, made on first use */
   JSContextGroupRef group;
   bool allow_wasm;
   bool active;

@@ -117,6 +117,7 @@ dw__vm *dw__vm_new(bool allow_wasm) {
 void dw__vm_free(dw__vm *vm) {
   if (!vm) return;
   if (vm->nctx) DW_BUG("dw__vm_free with live realms");
+  dw__clone_realm_free(vm);
   JSContextGroupRemoveHeapFinalizer(vm->group, heap_finalizer, vm);
   JSContextGroupClearExecutionTimeLimit(vm->group);
   JSContextGroupRelease(vm->group);
@@ -125,7 +126,8 @@ void dw__vm_free(dw__vm *vm) {
 
 bool dw__vm_allows_wasm(const dw__vm *vm) { return vm->allow_wasm; }
 
-void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
+/* Puts `b` in force from now on: fresh CPU count, no termination pending. */
+static void set_budget(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
   vm->excused_bytes = 0;
   if (vm->collect_before_next && c) {
     /* The last run was ended for memory: its garbage must not count against this one. A
@@ -145,15 +147,26 @@ void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
   vm->last_memory_check = dw__now_ns();
   vm->finalizer_armed = false;
   vm->zero_limit = false;
+}
+
+void dw__vm_begin(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
+  set_budget(vm, b, c);
   vm->active = true;
   JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
 }
 
-void dw__vm_end(dw__vm *vm, dw__ctx *c) {
-  vm->active = false;
-  vm->zero_limit = false;
-  JSContextGroupClearExecutionTimeLimit(vm->group);
-  if (vm->terminated && c) {
+void dw__vm_switch(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
+  if (!vm->active) DW_BUG("dw__vm_switch outside dw__vm_begin/dw__vm_end");
+  if (vm->zero_limit) {
+    vm->zero_limit = false;
+    JSContextGroupSetExecutionTimeLimit(vm->group, WATCHDOG_TICK, watchdog_cb, vm);
+  }
+  set_budget(vm, b, c);
+}
+
+int dw__vm_recover(dw__vm *vm, dw__ctx *c) {
+  int t = vm->terminated;
+  if (t && c) {
     /* A termination that landed in a microtask is still pending in the VM and would fail
      * the next entry once: absorb it here, so the next realm starts clean. */
     JSStringRef s = JSStringCreateWithUTF8CString("0");
@@ -165,9 +178,17 @@ void dw__vm_end(dw__vm *vm, dw__ctx *c) {
     JSStringRelease(s);
     /* What the guest allocated becomes garbage once its realm is freed: collect it before
      * the next run on this VM is measured against its own cap. */
-    if (vm->terminated == DW_E_MEMORY_LIMIT) vm->collect_before_next = true;
+    if (t == DW_E_MEMORY_LIMIT) vm->collect_before_next = true;
   }
   vm->terminated = 0;
+  return t;
+}
+
+void dw__vm_end(dw__vm *vm, dw__ctx *c) {
+  vm->active = false;
+  vm->zero_limit = false;
+  JSContextGroupClearExecutionTimeLimit(vm->group);
+  dw__vm_recover(vm, c);
 }
 
 int dw__vm_terminated(const dw__vm *vm) { return vm->terminated; }

@@ -184,6 +184,39 @@ static void tampered_builtins(void **state) {
   env_close(&e);
 }
 
+/* The private realm outlives a call (one per VM). A guest that gets hold of one of its
+ * functions (a Promise species constructor receives its capability executor) must find it
+ * frozen, and later clones, of this realm or another realm of the VM, unaffected. */
+static void private_realm_frozen(void **state) {
+  dw_test_restore_engine_signals(state);
+  env e;
+  env_open(&e);
+  eval(e.a, "globalThis.leak = null;"
+            "class P extends Promise { constructor(ex) { leak = ex; super(ex); } };"
+            "globalThis.p = P.resolve(1); 0");
+  dw_buf b;
+  dw_val exc = NULL;
+  assert_int_equal(encode(e.a, "p", NULL, &b, &exc), DW_E_BAD_REQUEST);
+  dw__buf_free(&b);
+  /* The executor is the private realm's; everything behind it is frozen. */
+  dw_val r = eval(e.a,
+      "(() => { 'use strict'; if (typeof leak !== 'function') return 'no leak: ' + typeof leak;"
+      " const FP = Object.getPrototypeOf(leak), OP = Object.getPrototypeOf(FP);"
+      " if (FP === Function.prototype) return 'same realm';"
+      " const bad = [];"
+      " try { Object.defineProperty(OP, '0', { set(v) { globalThis.stolen = v; } }); bad.push('OP'); } catch {}"
+      " try { FP.call = () => 1; bad.push('call'); } catch {}"
+      " try { OP.constructor.keys = () => []; bad.push('keys'); } catch {}"
+      " try { leak.constructor('return 1'); bad.push('Function'); } catch {}"
+      " return bad.join(',') || 'ok'; })()");
+  char *s = dw__to_utf8(e.a, r, NULL, NULL);
+  assert_string_equal(s, "ok");
+  free(s);
+  round_trip(e.a, e.b, "new Map([[1, {x: [1, 2]}]])", "v.get(1).x[1] === 2");
+  round_trip(e.b, e.a, "({a: 1, b: [1, 2, 3]})", "v.b.length === 3 && globalThis.stolen === undefined");
+  env_close(&e);
+}
+
 static void expect_clone_error(dw__ctx *c, const char *src, const char *needle) {
   dw_buf b;
   dw_val exc = NULL;
@@ -399,6 +432,7 @@ int main(void) {
       cmocka_unit_test(tampered_builtins),    cmocka_unit_test(forbidden_kinds),
       cmocka_unit_test(output_cap),           cmocka_unit_test(capabilities),
       cmocka_unit_test(truncated_and_corrupt), cmocka_unit_test(random_and_huge),
+      cmocka_unit_test(private_realm_frozen),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
