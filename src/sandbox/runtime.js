@@ -4,13 +4,15 @@
   // built-ins it needs now: guest code may replace globals later, which can only break the
   // guest itself. `native` holds the sandbox's C functions; nothing here is reachable from
   // the guest's global object.
-  const { compile, exists, settle } = native;
+  const { compile, exists, settle, ready, reply, outbound, extend } = native;
   const makeLinkerFactory = native.linker;
   const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
   const PromiseCtor = Promise, PromiseResolve = Promise.resolve.bind(Promise);
   const PromiseAllSettled = Promise.allSettled.bind(Promise);
   const ArrayIsArray = Array.isArray, ObjectFreeze = Object.freeze;
   const ObjectGetPrototypeOf = Object.getPrototypeOf, ObjectPrototype = Object.prototype;
+  const ObjectDefineProperty = Object.defineProperty, ReflectApply = Reflect.apply;
+  const ArrayFrom = Array.from, TypeErr = TypeError;
   const StringCtor = String;
   const INTERNAL = /^dynworker:/;
 
@@ -128,7 +130,96 @@
     return { default: typeof get === "function" ? get() : undefined };
   }
 
-  function fail(err) { settle(false, JSONstringify(describe(err))); }
+  function fail(err) {
+    if (instance !== null && instance.serving) {
+      // A worker serving calls keeps running: an error nothing caught is logged.
+      try { load("console").error("Uncaught", err); } catch {}
+      return;
+    }
+    settle(false, JSONstringify(describe(err)));
+  }
+
+  // ---- Instances: one worker loaded once, serving many invocations ----
+  let instance = null;
+
+  // Loads the main module; ready(ok, error descriptor) follows.
+  async function init(main, env) {
+    try {
+      const ns = await importMain(main);
+      instance = { ns, env, exports: extend(env, ns), serving: true };
+      ready(true);
+    } catch (e) {
+      ready(false, describe(e));
+    }
+  }
+
+  // What an RPC call may invoke: a method found on the target's prototype chain below
+  // Object.prototype (and below WorkerEntrypoint's own prototype), never a constructor.
+  function rpcMethod(target, method) {
+    if (method === "constructor" || method === "then")
+      throw new TypeErr(`"${method}" cannot be called over RPC`);
+    let o = target;
+    const base = load("cloudflare:workers").WorkerEntrypoint.prototype;
+    while (o !== null && o !== ObjectPrototype && o !== base) {
+      const d = Object.getOwnPropertyDescriptor(o, method);
+      if (d !== undefined) {
+        const f = d.value !== undefined ? d.value : (d.get ? ReflectApply(d.get, target, []) : undefined);
+        if (typeof f !== "function") throw new TypeErr(`"${method}" is not a method of this entrypoint`);
+        return f;
+      }
+      o = ObjectGetPrototypeOf(o);
+    }
+    throw new TypeErr(`The entrypoint has no method "${method}"`);
+  }
+
+  // Invokes method of entrypoint `entry` (null: the default export); reply(token, ...) follows.
+  async function invoke(token, entry, method, args, props) {
+    try {
+      if (instance === null) throw new TypeErr("the worker is not loaded");
+      const { ns, env, exports } = instance;
+      const waits = [];
+      const ctx = makeCtx(waits, props === undefined || props === null ? undefined : ObjectFreeze(props), exports);
+      const name = entry === null ? "default" : entry;
+      let d = ns[name];
+      if (d === undefined || (entry !== null && !isEntrypointClass(d)))
+        throw new TypeErr(entry === null ? "The worker has no default export"
+          : `The worker has no entrypoint named "${entry}" (an exported class extending WorkerEntrypoint)`);
+      const isClass = isEntrypointClass(d);
+      if (isClass) d = new d(ctx, env);
+      let value;
+      if (method === "fetch") {
+        if (d === null || (typeof d !== "object" && typeof d !== "function") || typeof d.fetch !== "function")
+          throw new TypeErr("The entrypoint has no fetch handler");
+        const req = makeRequest(args[0]);
+        const res = isClass ? await d.fetch(req) : await d.fetch(req, env, ctx);
+        const r = await respond(res);
+        value = { status: r.status, statusText: res.statusText, headers: r.headers, body: r.body };
+      } else {
+        if (d === null || (typeof d !== "object" && typeof d !== "function"))
+          throw new TypeErr("The entrypoint has no methods");
+        const f = rpcMethod(d, method);
+        value = await ReflectApply(f, d, ArrayIsArray(args) ? args : []);
+      }
+      reply(token, true, value);
+      if (waits.length) PromiseAllSettled(waits);
+    } catch (e) {
+      reply(token, false, describe(e));
+    }
+  }
+
+  // The worker's own fetch(): through its owner's egress (globalOutbound), never directly.
+  async function fetch(input, init) {
+    const Request = load("Request"), Response = load("Response");
+    const req = new Request(input, init);
+    const headers = [];
+    for (const [k, v] of req.headers) headers.push([k, v]);
+    const body = req.method === "GET" || req.method === "HEAD" ? null : await req.arrayBuffer();
+    const r = await outbound({ method: req.method, url: req.url, headers, body, redirect: req.redirect });
+    const status = r.status;
+    const nullBody = status === 101 || status === 204 || status === 205 || status === 304;
+    return new Response(nullBody ? null : r.body, { status, statusText: r.statusText || "", headers: r.headers });
+  }
+  ObjectDefineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true, enumerable: false });
 
   async function respond(res) {
     const Response = load("Response");
@@ -149,23 +240,33 @@
   }
 
   // Runs one invocation; the outcome reaches C through settle(ok, json[, body]).
+  // A class extending WorkerEntrypoint (or another of cloudflare:workers' bases). The check
+  // loads that module only for a class that extends something: most workers never pay.
+  function isEntrypointClass(d) {
+    return typeof d === "function" && d.prototype !== null && typeof d.prototype === "object" &&
+      ObjectGetPrototypeOf(d.prototype) !== ObjectPrototype &&
+      d.prototype instanceof load("cloudflare:workers").WorkerEntrypoint;
+  }
+
+  function makeCtx(waits, props, exports) {
+    return ObjectFreeze({
+      waitUntil(p) { waits.push(PromiseResolve(p)); },
+      passThroughOnException() {},
+      props: props === undefined ? ObjectFreeze({}) : props,
+      exports: exports === null || exports === undefined ? ObjectFreeze({}) : exports,
+    });
+  }
+
   async function run(main, requestJson, argsJson, envJson) {
     try {
       const env = envJson ? JSONparse(envJson) : {};
       const ns = await importMain(main);
       const waits = [];
-      const ctx = ObjectFreeze({
-        waitUntil(p) { waits.push(PromiseResolve(p)); },
-        passThroughOnException() {},
-        props: ObjectFreeze({}),
-      });
+      const exports = extend(env, ns);
+      instance = { ns, env, exports };
+      const ctx = makeCtx(waits, undefined, exports);
       let d = ns.default;
-      // A class extending WorkerEntrypoint is instantiated. The check loads the module only
-      // for a class that extends something: most workers never pay for it.
-      if (typeof d === "function" && d.prototype !== null && typeof d.prototype === "object" &&
-          ObjectGetPrototypeOf(d.prototype) !== ObjectPrototype &&
-          d.prototype instanceof load("cloudflare:workers").WorkerEntrypoint)
-        d = new d(ctx, env);
+      if (isEntrypointClass(d)) d = new d(ctx, env);
       if (d !== null && d !== undefined && typeof d.fetch === "function" &&
           (typeof d === "object" || requestJson !== null)) {
         const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
@@ -194,5 +295,5 @@
     }
   }
 
-  return { run, formatStack, reportTimerError: fail };
+  return { run, init, invoke, formatStack, reportTimerError: fail };
 })

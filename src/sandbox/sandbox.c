@@ -71,6 +71,40 @@ static dw_val native_settle(dw__ctx *c, void *data, size_t argc, const dw_val *a
   return NULL;
 }
 
+static dw_val native_ready(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                           dw_val *exc) {
+  dw_sandbox *sb = data;
+  if (sb->hooks.ready)
+    sb->hooks.ready(sb->hooks.user, sb, dw__to_bool(c, arg(c, argc, argv, 0)), arg(c, argc, argv, 1));
+  return NULL;
+}
+
+static dw_val native_reply(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                           dw_val *exc) {
+  dw_sandbox *sb = data;
+  if (sb->hooks.reply)
+    sb->hooks.reply(sb->hooks.user, sb, dw__to_number(c, arg(c, argc, argv, 0)),
+                    dw__to_bool(c, arg(c, argc, argv, 1)), arg(c, argc, argv, 2));
+  return NULL;
+}
+
+static dw_val native_outbound(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                              dw_val *exc) {
+  dw_sandbox *sb = data;
+  if (sb->hooks.outbound) return sb->hooks.outbound(sb->hooks.user, sb, arg(c, argc, argv, 0), exc);
+  *exc = dw__make_error(c, "TypeError",
+                        "fetch() has no network in this sandbox: it may only reach the outside "
+                        "through the capabilities in its env");
+  return NULL;
+}
+
+static dw_val native_extend(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                            dw_val *exc) {
+  dw_sandbox *sb = data;
+  if (!sb->hooks.extend) return NULL;
+  return sb->hooks.extend(sb->hooks.user, sb, arg(c, argc, argv, 0), arg(c, argc, argv, 1), exc);
+}
+
 /* The module linker's factory, evaluated only when a worker needs it (imports). */
 static dw_val native_linker(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
                             dw_val *exc) {
@@ -95,6 +129,10 @@ static int install_runtime(dw_sandbox *sb) {
   dw__set(c, natives, "exists", dw__native(c, "exists", native_exists, sb), NULL);
   dw__set(c, natives, "settle", dw__native(c, "settle", native_settle, sb), NULL);
   dw__set(c, natives, "linker", dw__native(c, "linker", native_linker, sb), NULL);
+  dw__set(c, natives, "ready", dw__native(c, "ready", native_ready, sb), NULL);
+  dw__set(c, natives, "reply", dw__native(c, "reply", native_reply, sb), NULL);
+  dw__set(c, natives, "outbound", dw__native(c, "outbound", native_outbound, sb), NULL);
+  dw__set(c, natives, "extend", dw__native(c, "extend", native_extend, sb), NULL);
   dw_val args[2] = {natives, load};
   dw_val rt = dw__call(c, factory, NULL, 2, args, &exc);
   if (!rt) goto out;
@@ -111,7 +149,8 @@ out:
   return rc;
 }
 
-int dw_sandbox_new(dw_engine *engine, const dw_sandbox_options *opts, dw_sandbox **out) {
+static int sandbox_new(dw__vm *vm, uint32_t vm_memory_mb, const dw_sandbox_options *opts,
+                       dw_sandbox **out) {
   int rc = DW_E_NOMEM;
   *out = NULL;
   dw_sandbox *sb = calloc(1, sizeof *sb);
@@ -126,9 +165,9 @@ int dw_sandbox_new(dw_engine *engine, const dw_sandbox_options *opts, dw_sandbox
     rc = DW_E_NOMEM;
     if (!(sb->env_json = dw__strdup(opts->env_json))) goto fail;
   }
-  if (engine) {
-    sb->vm = dw__engine_vm(engine);
-    sb->vm_memory_mb = engine->memory_mb;
+  if (vm) {
+    sb->vm = vm;
+    sb->vm_memory_mb = vm_memory_mb;
   } else {
     sb->vm_memory_mb = sb->opts.limits.memory_mb;
     if (!(sb->vm = dw__vm_new(sb->opts.allow_wasm))) goto fail;
@@ -145,8 +184,36 @@ fail:
   return rc;
 }
 
+int dw_sandbox_new(dw_engine *engine, const dw_sandbox_options *opts, dw_sandbox **out) {
+  return sandbox_new(engine ? dw__engine_vm(engine) : NULL, engine ? engine->memory_mb : 0, opts,
+                     out);
+}
+
+int dw__sandbox_new_in(dw__vm *vm, uint32_t vm_memory_mb, const dw_sandbox_options *opts,
+                       dw__loop *loop, const dw__sandbox_hooks *hooks, dw_sandbox **out) {
+  int rc = sandbox_new(vm, vm_memory_mb, opts, out);
+  if (rc) return rc;
+  dw__sandbox_attach(*out, loop, hooks);
+  if (!(*out)->attached) {
+    dw_sandbox_free(*out);
+    *out = NULL;
+    return DW_E_NOMEM;
+  }
+  return 0;
+}
+
+void dw__sandbox_attach(dw_sandbox *sb, dw__loop *loop, const dw__sandbox_hooks *hooks) {
+  if (hooks) sb->hooks = *hooks;
+  sb->loop = loop;
+  dw__loop_attach(loop, sb);
+}
+
 void dw_sandbox_free(dw_sandbox *sb) {
   if (!sb) return;
+  if (sb->loop) {
+    dw__loop_cancel(sb->loop, sb);
+    dw__loop_detach(sb->loop, sb);
+  }
   if (sb->c) {
     dw__timers_clear(sb);
     if (sb->load) dw__unprotect(sb->c, sb->load);
@@ -161,6 +228,53 @@ void dw_sandbox_free(dw_sandbox *sb) {
   free(sb->value_json);
   free(sb->body);
   free(sb);
+}
+
+dw__ctx *dw__sandbox_ctx(dw_sandbox *sb) { return sb->c; }
+dw__vm *dw__sandbox_vm(dw_sandbox *sb) { return sb->vm; }
+uint32_t dw__sandbox_vm_memory_mb(const dw_sandbox *sb) { return sb->vm_memory_mb; }
+const dw_sandbox_options *dw__sandbox_opts(const dw_sandbox *sb) { return &sb->opts; }
+bool dw__sandbox_dead(const dw_sandbox *sb) { return sb->dead; }
+size_t dw__sandbox_jobs(const dw_sandbox *sb) { return sb->njobs; }
+uint64_t dw__sandbox_cpu_ns(const dw_sandbox *sb) { return sb->cpu_ns; }
+
+dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc) {
+  dw_val n = dw__string(sb->c, name, strlen(name));
+  return dw__call(sb->c, sb->load, NULL, 1, &n, exc);
+}
+
+void dw__sandbox_kill(dw_sandbox *sb) {
+  sb->dead = true;
+  dw__timers_clear(sb);
+}
+
+/* Calls runtime[fn](args...); an exception here is the runtime's own failure. */
+static void call_runtime(dw_sandbox *sb, const char *fn, size_t argc, const dw_val *argv) {
+  dw_val exc = NULL;
+  dw_val f = dw__get(sb->c, sb->runtime, fn, &exc);
+  if (f) dw__call(sb->c, f, sb->runtime, argc, argv, &exc);
+}
+
+void dw__sandbox_init(dw_sandbox *sb, const dw_code *code, dw_val env) {
+  const dw__module *main = code ? dw__code_main(code) : NULL;
+  sb->code = code;
+  sb->used = true;
+  dw__ctx *c = sb->c;
+  if (!main) {
+    if (sb->hooks.ready)
+      sb->hooks.ready(sb->hooks.user, sb, false, dw__make_error(c, "TypeError", "no main module"));
+    return;
+  }
+  dw_val args[2] = {dw__string(c, main->name, strlen(main->name)), env};
+  call_runtime(sb, "init", 2, args);
+}
+
+void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const char *method,
+                        dw_val args, dw_val props) {
+  dw__ctx *c = sb->c;
+  dw_val a[5] = {dw__number(c, token), entry ? dw__string(c, entry, strlen(entry)) : dw__null(c),
+                 dw__string(c, method, strlen(method)), args, props ? props : dw__undefined(c)};
+  call_runtime(sb, "invoke", 5, a);
 }
 
 void dw_sandbox_set_log_cb(dw_sandbox *sb, dw_log_cb cb, void *user) {
@@ -205,43 +319,26 @@ static char *request_json(const dw_request *r) {
   return dw__buf_steal(&b, NULL);
 }
 
+typedef struct {
+  const dw__module *main;
+  const dw_invocation *inv;
+} start_args;
+
 /* Calls runtime.run(main, request, args, env); its outcome arrives through settle(). */
-static void start(dw_sandbox *sb, const dw__module *main, const dw_invocation *inv) {
+static void start(void *user, dw_sandbox *sb, bool cancelled) {
+  if (cancelled) return;
+  start_args *a = user;
   dw__ctx *c = sb->c;
-  dw_val exc = NULL;
-  dw_val run = dw__get(c, sb->runtime, "run", &exc);
+  const dw_invocation *inv = a->inv;
   char *req = inv && inv->request ? request_json(inv->request) : NULL;
   dw_val args[4] = {
-      dw__string(c, main->name, strlen(main->name)),
+      dw__string(c, a->main->name, strlen(a->main->name)),
       req ? dw__string(c, req, strlen(req)) : dw__null(c),
       inv && inv->args_json ? dw__string(c, inv->args_json, strlen(inv->args_json)) : dw__null(c),
       sb->env_json ? dw__string(c, sb->env_json, strlen(sb->env_json)) : dw__null(c),
   };
   free(req);
-  if (run) dw__call(c, run, sb->runtime, 4, args, &exc);
-}
-
-/* The event loop: timers until the invocation settles (and, for a plain module, until no
- * timer is left), or a limit ends it. Returns 0, a limit error, or DW_E_NEVER_SETTLED. */
-static int loop(dw_sandbox *sb) {
-  for (;;) {
-    int t = dw__vm_check(sb->vm, sb->c);
-    if (t) return t;
-    if (sb->settled && (!sb->drain || !sb->ok || sb->ntimers == 0)) return 0;
-    if (sb->ntimers == 0) return sb->settled ? 0 : DW_E_NEVER_SETTLED;
-    uint64_t now = dw__now_ns();
-    uint64_t due = dw__timers_next_due(sb);
-    uint64_t deadline = sb->wall_deadline;
-    if (due > now) {
-      uint64_t until = due < deadline ? due : deadline;
-      if (until > now) dw__sleep_ns(until - now);
-      if (dw__now_ns() >= deadline) return DW_E_WALL_LIMIT;
-      continue;
-    }
-    dw__timers_fire_one(sb);
-    t = dw__vm_terminated(sb->vm);
-    if (t) return t;
-  }
+  call_runtime(sb, "run", 4, args);
 }
 
 int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv,
@@ -252,6 +349,11 @@ int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv
   sb->used = true;
   const dw__module *main = code ? dw__code_main(code) : NULL;
   if (!main) return dw__result_fail(out, DW_E_BAD_REQUEST, "Error", "no main module", sb);
+  dw__loop *own = NULL;
+  if (!sb->loop) {
+    if (!(own = dw__loop_new(sb->vm))) return DW_E_NOMEM;
+    dw__sandbox_attach(sb, own, NULL);
+  }
   sb->code = code;
   uint64_t t0 = dw__now_ns();
   sb->wall_deadline = t0 + (uint64_t)sb->opts.limits.wall_ms * 1000000u;
@@ -261,13 +363,16 @@ int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv
       .memory_bytes = (size_t)sb->vm_memory_mb << 20,
   };
   dw__vm_begin(sb->vm, &b, sb->c);
-  start(sb, main, inv);
-  int limit = dw__vm_terminated(sb->vm);
-  if (!limit) limit = loop(sb);
-  uint64_t cpu = dw__vm_cpu_used(sb->vm);
+  start_args a = {main, inv};
+  int limit = dw__loop_post(sb->loop, sb, start, &a);
+  if (!limit) limit = dw__loop_run(sb->loop, sb);
   dw__vm_end(sb->vm, sb->c);
   dw__timers_clear(sb);
-  sb->cpu_ms = (double)cpu / 1e6;
+  if (own) {
+    dw__loop_free(own);
+    sb->loop = NULL;
+  }
+  sb->cpu_ms = (double)sb->cpu_ns / 1e6;
   sb->wall_ms = (double)(dw__now_ns() - t0) / 1e6;
   return dw__result_build(sb, limit, out);
 }

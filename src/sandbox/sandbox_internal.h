@@ -6,6 +6,7 @@
 #include "modules/modules.h"
 #include "modules/transform.h"
 #include "webapi/webapi.h"
+#include "sandbox.h"
 
 #define DW__LOGS_MAX_BYTES ((size_t)1 << 20) /* JSON of the logs kept in a result */
 #define DW__LOGS_MAX_LINES 10000
@@ -25,6 +26,13 @@ struct dw_engine {
 
 struct dw_sandbox {
   dw__vm *vm;
+  dw__loop *loop; /* the loop its entries run on (owned by dw_sandbox_run when private) */
+  dw__sandbox_hooks hooks;
+  size_t njobs;     /* jobs queued for it */
+  bool dead;        /* killed: no more entries */
+  bool attached;    /* in loop->sbs */
+  uint64_t cpu_ns;  /* CPU of all its entries */
+  uint64_t entry_cpu0;
   bool own_vm;
   uint32_t vm_memory_mb; /* the heap cap that applies: the sandbox's own, or its engine's */
   dw__ctx *c;
@@ -57,6 +65,20 @@ struct dw_sandbox {
 };
 
 dw__vm *dw__engine_vm(dw_engine *e);
+
+/* loop.c: attaches/detaches sb's timers to/from its loop. */
+int dw__loop_attach(dw__loop *l, dw_sandbox *sb);
+void dw__loop_detach(dw__loop *l, dw_sandbox *sb);
+/* Calls sb's queued jobs with cancelled = true and drops them. */
+void dw__loop_cancel(dw__loop *l, dw_sandbox *sb);
+/* Runs the loop until `root` settles (and, for a plain module, its timers are done), a
+ * limit of root's ends it, or nothing is left that could settle it. Returns 0, the limit,
+ * or DW_E_NEVER_SETTLED. */
+int dw__loop_run(dw__loop *l, dw_sandbox *root);
+/* One VM entry into sb: budget in force, then out. `enter` returns false when sb's budget
+ * is already spent (the entry must not happen). */
+bool dw__entry_enter(dw_sandbox *sb);
+int dw__entry_leave(dw_sandbox *sb);
 void dw__sandbox_host_init(dw_sandbox *sb);
 /* host.compile(name) for the linker: {kind, fn} or {kind, value}; NULL with *exc set. */
 dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc);

@@ -252,7 +252,7 @@ case("import.meta.url",
 
 ALLOWED_GLOBALS = [
     "console", "queueMicrotask", "setTimeout", "clearTimeout", "setInterval", "clearInterval",
-    "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "crypto"]
+    "structuredClone", "TextEncoder", "TextDecoder", "atob", "btoa", "crypto", "fetch"]
 case("the realm holds the listed APIs",
      {"w.js": "export default () => [" + ",".join(f"typeof {g}" for g in ALLOWED_GLOBALS) + "]"},
      result=lambda r: all(t in ("function", "object") for t in r["result"]))
@@ -291,6 +291,11 @@ case("only ECMAScript built-ins and the listed APIs are globals",
                                           "Crypto", "Headers", "Request", "Response", "URL",
                                           "URLSearchParams")
                                      for n in r["result"]))
+case("fetch() without network rejects with a TypeError that says why",
+     {"w.js": """export default async () => {
+        try { await fetch('https://example.com/'); return 'fetched'; }
+        catch (e) { return [e.name, e.message]; } }"""},
+     result=lambda r: r["result"][0] == "TypeError" and "capabilities in its env" in r["result"][1])
 case("each run is a fresh realm: globals do not survive",
      {"w.js": "export default () => { const before = globalThis.leak; globalThis.leak = 1; Array.prototype.evil = 1; return before }"},
      result=lambda r: r["result"] is None)

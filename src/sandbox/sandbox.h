@@ -1,0 +1,98 @@
+/* sandbox: what the layers above (the loader) may use besides the public dw_sandbox API.
+ *
+ * A loop (dw__loop) runs the realms of one VM on one thread: a queue of jobs, each run as
+ * one VM entry under the budget of the sandbox it enters, and the timers of every sandbox
+ * attached to it. Nothing runs two entries at once, and no entry is nested in another: a
+ * realm talks to another only by posting a job, so each entry has exactly one budget and a
+ * realm that overruns it is the only one stopped.
+ *
+ * An instance sandbox (dw__sandbox_new_in) serves many invocations (dw__sandbox_invoke)
+ * after one dw__sandbox_init; the root sandbox of dw_sandbox_run serves its one invocation
+ * and, when a loader is attached, invocations from the realms it created. */
+#ifndef DW_SANDBOX_SANDBOX_H
+#define DW_SANDBOX_SANDBOX_H
+
+#include "dynworker.h"
+#include "engine/engine.h"
+
+typedef struct dw__loop dw__loop;
+
+/* What the owner of a loop (the loader) adds to it. All optional. */
+typedef struct {
+  void *user;
+  /* The earliest dw__now_ns() at which tick must run (UINT64_MAX: none). */
+  uint64_t (*next_due)(void *user);
+  /* Runs at a safe point of every loop iteration (no JS on the stack): expire deadlines,
+   * free what died. */
+  void (*tick)(void *user, uint64_t now);
+  /* External work in flight (network, host calls) that will post jobs later. */
+  bool (*busy)(void *user);
+  /* Waits up to `ns` for external work; NULL: sleep. */
+  void (*wait)(void *user, uint64_t ns);
+} dw__loop_hooks;
+
+/* A loop for realms of `vm`. NULL when out of memory. */
+dw__loop *dw__loop_new(dw__vm *vm);
+/* Frees a loop; jobs still queued are called with cancelled = true. */
+void dw__loop_free(dw__loop *l);
+void dw__loop_set_hooks(dw__loop *l, const dw__loop_hooks *h);
+
+/* A job: called once, in a VM entry of `sb` under its budget, or with cancelled = true
+ * (outside any entry: only free `user`) when sb died or the loop is freed first. */
+typedef void (*dw__job_fn)(void *user, dw_sandbox *sb, bool cancelled);
+/* Queues a job (FIFO). Returns 0 or DW_E_NOMEM (the job is then not queued). */
+int dw__loop_post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user);
+
+/* What an instance's owner is told and asked. Every callback runs inside an entry of `sb`
+ * (JS on the stack) unless said otherwise; none may free `sb`. */
+typedef struct {
+  void *user;
+  /* The budget of the next entry into sb (NULL: the sandbox's own limits, counted over all
+   * its entries since the invocation started). */
+  void (*budget)(void *user, dw_sandbox *sb, dw__budget *b);
+  /* After each entry (outside it): CPU it used and the limit that ended it (0: none). */
+  void (*after)(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated);
+  /* dw__sandbox_init finished: ok, or the error (a JS value of sb's realm). */
+  void (*ready)(void *user, dw_sandbox *sb, bool ok, dw_val err);
+  /* An invocation finished: its value, or an error descriptor {name, message, stack, code}. */
+  void (*reply)(void *user, dw_sandbox *sb, double token, bool ok, dw_val value);
+  /* The worker's fetch(request): `request` is {method, url, headers: [[k, v]...], body:
+   * ArrayBuffer|null}. Returns a promise of {status, statusText, headers, body}, or NULL
+   * with *exc set (NULL hook: fetch() rejects with a TypeError: no network). */
+  dw_val (*outbound)(void *user, dw_sandbox *sb, dw_val request, dw_val *exc);
+  /* Lets the owner add to a starting invocation: called with the env object and the main
+   * module's namespace; returns the object for ctx.exports (NULL: an empty one). */
+  dw_val (*extend)(void *user, dw_sandbox *sb, dw_val env, dw_val ns, dw_val *exc);
+} dw__sandbox_hooks;
+
+/* A sandbox in realm of `vm` (not owned), attached to `loop`, with `hooks` (copied).
+ * `vm_memory_mb` is the heap cap of that VM. Returns 0 or a negative dw_err. */
+int dw__sandbox_new_in(dw__vm *vm, uint32_t vm_memory_mb, const dw_sandbox_options *opts,
+                       dw__loop *loop, const dw__sandbox_hooks *hooks, dw_sandbox **out);
+/* Attaches a sandbox made by dw_sandbox_new (before dw_sandbox_run) to `loop` with `hooks`. */
+void dw__sandbox_attach(dw_sandbox *sb, dw__loop *loop, const dw__sandbox_hooks *hooks);
+dw__ctx *dw__sandbox_ctx(dw_sandbox *sb);
+dw__vm *dw__sandbox_vm(dw_sandbox *sb);
+uint32_t dw__sandbox_vm_memory_mb(const dw_sandbox *sb);
+const dw_sandbox_options *dw__sandbox_opts(const dw_sandbox *sb);
+/* The Web API loader of the realm: load("Request")... NULL with *exc set. */
+dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc);
+
+/* Inside a job: loads `code` (borrowed; must outlive sb) with `env` (a value of sb's
+ * realm); hooks.ready is called when the main module has been evaluated. */
+void dw__sandbox_init(dw_sandbox *sb, const dw_code *code, dw_val env);
+/* Inside a job, after ready: invokes method `method` ("fetch" for a fetch handler) of
+ * entrypoint `entry` (NULL: the default export) with `args` (an array of sb's realm) and
+ * `props`; hooks.reply(token, ...) follows exactly once unless sb dies first. */
+void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const char *method,
+                        dw_val args, dw_val props);
+/* Marks sb dead (outside its entries, or from `after`): its queued jobs are cancelled and
+ * its timers dropped. The owner frees it once dw__sandbox_jobs(sb) is 0. */
+void dw__sandbox_kill(dw_sandbox *sb);
+bool dw__sandbox_dead(const dw_sandbox *sb);
+/* Jobs still queued for sb. */
+size_t dw__sandbox_jobs(const dw_sandbox *sb);
+/* CPU nanoseconds sb's entries used so far. */
+uint64_t dw__sandbox_cpu_ns(const dw_sandbox *sb);
+
+#endif
