@@ -9,6 +9,7 @@
 
 #define MAX_FILE_BYTES ((size_t)64 << 20)
 #define MAX_HEADERS 256
+#define MAX_BINDINGS 64
 
 static const char run_usage[] =
     "usage: dynworker run FILE [MODULE...] [options]\n"
@@ -25,6 +26,9 @@ static const char run_usage[] =
     "  --wall-ms N          wall-clock limit (default 10000)\n"
     "  --memory-mb N        memory limit (default 128)\n"
     "  --allow-eval         allow eval and new Function (default: EvalError)\n"
+    "  --loader NAME        env.NAME is a Worker Loader: NAME.get(id, cb), NAME.load(code)\n"
+    "                       (repeatable; docs/LOADER.md)\n"
+    "  --service NAME=FILE  env.NAME is a stub of the worker in FILE (fetch and RPC; repeatable)\n"
     "  --json               print one JSON object: ok, result, response, logs, error, cpuMs, wallMs\n"
     "\n"
     "Exit status: 0 success, 1 the worker failed, 2 bad usage or input, 3 a limit was exceeded.\n";
@@ -37,7 +41,48 @@ typedef struct {
   json_t *env;
   dw_limits limits;
   bool allow_eval, json;
+  const char *loaders[MAX_BINDINGS];
+  size_t nloaders;
+  dw__loader_service services[MAX_BINDINGS];
+  size_t nservices;
 } run_opts;
+
+static int load_code(int nfiles, char **files, dw_code *code);
+
+/* A binding name must be an identifier-like env key. */
+static bool valid_binding(const char *flag, const char *name, size_t n) {
+  bool ok = n > 0 && n <= 128;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') ||
+         name[i] == '_' || name[i] == '$' || (i && name[i] >= '0' && name[i] <= '9');
+  if (!ok)
+    fprintf(stderr, "dynworker run: %s needs a binding name (letters, digits, _ and $), not '%.*s'\n",
+            flag, (int)DW_MIN(n, (size_t)200), name);
+  return ok;
+}
+
+static int add_service(run_opts *o, const char *spec) {
+  const char *eq = strchr(spec, '=');
+  if (!eq || !eq[1]) {
+    fprintf(stderr, "dynworker run: --service needs NAME=FILE, not '%s'\n", spec);
+    return -1;
+  }
+  if (!valid_binding("--service", spec, (size_t)(eq - spec))) return -1;
+  if (o->nservices == MAX_BINDINGS) {
+    fprintf(stderr, "dynworker run: at most %d services\n", MAX_BINDINGS);
+    return -1;
+  }
+  char *name = dw__strndup(spec, (size_t)(eq - spec));
+  dw_code *code = dw_code_new();
+  char *files[1] = {(char *)(eq + 1)};
+  if (!name || !code || load_code(1, files, code)) {
+    free(name);
+    dw_code_free(code);
+    return -1;
+  }
+  o->services[o->nservices++] = (dw__loader_service){.name = name, .code = code};
+  return 0;
+}
 
 static int parse_u32(const char *flag, const char *s, uint32_t max, uint32_t *out) {
   char *end = NULL;
@@ -147,6 +192,7 @@ int dw__cli_run(int argc, char **argv) {
       {"env", required_argument, 0, 'e'},       {"cpu-ms", required_argument, 0, 'c'},
       {"wall-ms", required_argument, 0, 'w'},   {"memory-mb", required_argument, 0, 'M'},
       {"allow-eval", no_argument, 0, 'E'},      {"json", no_argument, 0, 'j'},
+      {"loader", required_argument, 0, 'L'},    {"service", required_argument, 0, 'S'},
       {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
   run_opts o = {.env = json_object()};
   int status = 2;
@@ -172,6 +218,15 @@ int dw__cli_run(int argc, char **argv) {
     case 'w': if (parse_u32("--wall-ms", optarg, 3600000, &o.limits.wall_ms)) goto out; break;
     case 'M': if (parse_u32("--memory-mb", optarg, 65536, &o.limits.memory_mb)) goto out; break;
     case 'E': o.allow_eval = true; break;
+    case 'L':
+      if (!valid_binding("--loader", optarg, strlen(optarg))) goto out;
+      if (o.nloaders == MAX_BINDINGS) {
+        fprintf(stderr, "dynworker run: at most %d loaders\n", MAX_BINDINGS);
+        goto out;
+      }
+      o.loaders[o.nloaders++] = optarg;
+      break;
+    case 'S': if (add_service(&o, optarg)) goto out; break;
     case 'j': o.json = true; break;
     case 'h': fputs(run_usage, stdout); status = 0; goto out;
     default: fputs(run_usage, stderr); goto out;
@@ -194,6 +249,9 @@ int dw__cli_run(int argc, char **argv) {
       .inv = &inv,
       .on_log = print_log,
   };
+  dw__loader_config lcfg = {.loaders = o.loaders, .nloaders = o.nloaders,
+                            .services = o.services, .nservices = o.nservices};
+  if (o.nloaders || o.nservices) job.loader = &lcfg;
   fflush(NULL);
   int rc = dw__contained_run(&job, &res);
   free(env);
@@ -218,6 +276,10 @@ out:
   fflush(stdout);
   dw__contained_result_free(&res);
   dw_code_free(code);
+  for (size_t i = 0; i < o.nservices; i++) {
+    free((char *)o.services[i].name);
+    dw_code_free((dw_code *)o.services[i].code);
+  }
   json_decref(o.env);
   return status;
 }

@@ -389,7 +389,7 @@ static int write_object(writer *w, JSObjectRef o, int depth) {
                            DW__CLONE_MAX_DEPTH);
     return DW_E_BAD_REQUEST;
   }
-  if (JSObjectIsFunction(ctx, o)) return fail(w, "a function");
+  /* Capabilities first: a capability may be a function (a stub). */
   if (w->caps && w->caps->cap_encode) {
     int32_t slot = w->caps->cap_encode(w->caps->user, c, W(o));
     if (slot >= 0) {
@@ -398,6 +398,7 @@ static int write_object(writer *w, JSObjectRef o, int depth) {
       return rc ? rc : put_varint(w, (uint64_t)slot);
     }
   }
+  if (JSObjectIsFunction(ctx, o)) return fail(w, "a function");
   int rc = memo_add(w, o);
   if (rc) return rc;
   JSTypedArrayType tat = JSValueGetTypedArrayType(ctx, o, NULL);

@@ -128,6 +128,10 @@ typedef dw_val (*dw__native_fn)(dw__ctx *c, void *data, size_t argc, const dw_va
                                 dw_val *exc);
 dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data);
 
+/* A new pending promise of realm c and its resolve/reject functions (call them with
+ * dw__call). NULL with *exc set on failure. */
+dw_val dw__deferred(dw__ctx *c, dw_val *resolve, dw_val *reject, dw_val *exc);
+
 /* Makes an Error (`kind`: "Error", "TypeError", "RangeError", ...) with `msg`. */
 dw_val dw__make_error(dw__ctx *c, const char *kind, const char *msg);
 

@@ -351,3 +351,16 @@ void dw__exc_info_free(dw__exc_info *e) {
   free(e->code);
   memset(e, 0, sizeof *e);
 }
+
+dw_val dw__deferred(dw__ctx *c, dw_val *resolve, dw_val *reject, dw_val *exc) {
+  JSObjectRef res = NULL, rej = NULL;
+  JSValueRef e = NULL;
+  JSObjectRef p = JSObjectMakeDeferredPromise(c->ctx, &res, &rej, &e);
+  if (!p) {
+    if (exc) *exc = W(e);
+    return NULL;
+  }
+  *resolve = W(res);
+  *reject = W(rej);
+  return W(p);
+}

@@ -116,17 +116,20 @@ static _Noreturn void child_main(const dw__contained_job *job, int fd) {
   dw_sandbox_options o = job->opts;
   o.allow_wasm = true; /* the process boundary stops WebAssembly loops */
   dw_sandbox *sb = NULL;
-  int rc = dw_sandbox_new(NULL, &o, &sb);
-  if (rc) {
-    fprintf(stderr, "dynworker: could not create the sandbox: %s\n", dw_strerror(rc));
-    _exit(4);
+  if (!job->loader) {
+    int rc = dw_sandbox_new(NULL, &o, &sb);
+    if (rc) {
+      fprintf(stderr, "dynworker: could not create the sandbox: %s\n", dw_strerror(rc));
+      _exit(4);
+    }
+    dw_sandbox_set_log_cb(sb, child_log, &st);
   }
-  dw_sandbox_set_log_cb(sb, child_log, &st);
 
   dw_limits l = o.limits;
   uint64_t grace = (uint64_t)(job->grace_ms ? job->grace_ms : 50) * 1000000u;
   st.cpu_cap = (uint64_t)(l.cpu_ms ? l.cpu_ms : 1000) * 1000000u + grace;
   st.wall_cap = (uint64_t)(l.wall_ms ? l.wall_ms : 10000) * 1000000u + grace;
+  if (job->loader) st.cpu_cap = st.wall_cap; /* the process's CPU is the sum of its workers' */
   size_t mem = (size_t)(l.memory_mb ? l.memory_mb : 128) << 20;
   st.rss_cap = mem + DW_MAX(mem / 2, (size_t)64 << 20);
   pthread_t th;
@@ -137,7 +140,8 @@ static _Noreturn void child_main(const dw__contained_job *job, int fd) {
   st.armed = true;
 
   dw_result *r = NULL;
-  dw_sandbox_run(sb, job->code, job->inv, &r);
+  if (job->loader) dw__loader_run(job->loader, &o, job->code, job->inv, child_log, &st, &r, NULL);
+  else dw_sandbox_run(sb, job->code, job->inv, &r);
   st.armed = false;
   if (!r) _exit(4);
   const char *v = dw_result_value_json(r);

@@ -4,12 +4,17 @@
 #define DW_EXECUTOR_H
 
 #include "util/util.h"
+#include "loader/loader.h"
 
 typedef struct {
   dw_sandbox_options opts;     /* opts.allow_wasm is forced on: the process stops wasm */
   const dw_code *code;
   const dw_invocation *inv;
   uint32_t grace_ms;           /* past a limit before the child ends itself; 0: 50 */
+  /* When set, the worker runs as the root of a Worker Loader with these bindings (its
+   * dynamic workers share its VM and the process; each has its own CPU budget, so the
+   * process-level CPU backstop becomes the wall-clock one). */
+  const dw__loader_config *loader;
   /* Each console line as it arrives (may be NULL). */
   void (*on_log)(void *user, const char *level, const char *msg, size_t len);
   void *user;

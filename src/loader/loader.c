@@ -1,6 +1,120 @@
-/* The Worker Loader (issue 3) builds here on dw_sandbox: instance cache by id, one-shot
- * loads, bindings. This file holds only what exists so far. */
-#include "util/util.h"
+/* The Worker Loader: a root worker and the dynamic workers it creates, in one VM, on one
+ * loop (loader_internal.h for the layout, docs/LOADER.md for the semantics). */
+#include <string.h>
+#include "loader_internal.h"
+#include "modules/modules.h"
+
+#define DEFAULT_MAX_INSTANCES 1000
+#define DEFAULT_MAX_BYTES ((size_t)256 << 20)
+#define DEFAULT_CHILD_CPU_MS 50
+#define DEFAULT_CHILD_WALL_MS 30000
 
 /* The loader layer's version check: the library a host links is the one it compiled with. */
 bool dw__loader_abi_ok(unsigned header_version) { return header_version == dw_version(); }
+
+/* ---- Loop hooks -------------------------------------------------------------------------- */
+
+static uint64_t next_due(void *user) {
+  dw_loader *L = user;
+  return L->next_deadline;
+}
+
+static void tick(void *user, uint64_t now) {
+  dw_loader *L = user;
+  dw__calls_expire(L, now);
+  dw__cache_evict(L);
+  dw__instances_reap(L);
+}
+
+/* ---- Set-up ----------------------------------------------------------------------------- */
+
+static dw_code *code_copy(const dw_code *src) {
+  dw_code *c = dw_code_new();
+  if (!c) return NULL;
+  for (size_t i = 0; i < src->n; i++)
+    if (dw_code_add_module(c, src->mods[i].name, src->mods[i].data, src->mods[i].len,
+                           src->mods[i].type)) {
+      dw_code_free(c);
+      return NULL;
+    }
+  dw_code_set_main(c, src->mods[src->main].name);
+  return c;
+}
+
+static int start_services(dw_loader *L) {
+  for (size_t i = 0; i < L->cfg.nservices; i++) {
+    const dw__loader_service *s = &L->cfg.services[i];
+    instance *in = dw__instance_new(L, NULL, s->name);
+    dw_code *code = in ? code_copy(s->code) : NULL;
+    if (!code) return DW_E_NOMEM;
+    in->is_service = true;
+    /* A service is a worker of the host's: the root's limits, and it stays for the run. */
+    in->limits.cpu_ms = L->child_opts.limits.cpu_ms;
+    in->limits.wall_ms = L->child_opts.limits.wall_ms;
+    in->limits.subrequests = 0;
+    int rc = dw__instance_start(in, code);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static void loader_free(dw_loader *L) {
+  dw__calls_free_all(L);
+  dw__instances_free_all(L);
+  free(L->table);
+  if (L->loop) dw__loop_free(L->loop);
+  if (L->vm) dw__vm_free(L->vm);
+  free(L);
+}
+
+int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
+                   const dw_code *code, const dw_invocation *inv, dw_log_cb log, void *log_user,
+                   dw_result **out, dw__loader_stats *stats) {
+  *out = NULL;
+  int rc = DW_E_NOMEM;
+  dw_loader *L = calloc(1, sizeof *L);
+  if (!L) return DW_E_NOMEM;
+  L->cfg = *cfg;
+  if (!L->cfg.max_instances) L->cfg.max_instances = DEFAULT_MAX_INSTANCES;
+  if (!L->cfg.max_bytes) L->cfg.max_bytes = DEFAULT_MAX_BYTES;
+  if (!L->cfg.child_cpu_ms) L->cfg.child_cpu_ms = DEFAULT_CHILD_CPU_MS;
+  if (!L->cfg.child_wall_ms) L->cfg.child_wall_ms = DEFAULT_CHILD_WALL_MS;
+  L->next_deadline = UINT64_MAX;
+  L->log = log;
+  L->log_user = log_user;
+  if (opts) L->child_opts = *opts;
+  L->child_opts.env_json = NULL;
+  if (!L->child_opts.limits.cpu_ms) L->child_opts.limits.cpu_ms = 1000;
+  if (!L->child_opts.limits.wall_ms) L->child_opts.limits.wall_ms = 10000;
+  L->vm_memory_mb = L->child_opts.limits.memory_mb ? L->child_opts.limits.memory_mb : 128;
+  if (!(L->vm = dw__vm_new(L->child_opts.allow_wasm))) goto out;
+  if (!(L->loop = dw__loop_new(L->vm))) goto out;
+  dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick};
+  dw__loop_set_hooks(L->loop, &lh);
+
+  instance *root = dw__instance_new(L, NULL, "root");
+  if (!root) goto out;
+  root->is_root = true;
+  root->state = I_READY;
+  root->limits.cpu_ms = L->child_opts.limits.cpu_ms;
+  root->limits.wall_ms = L->child_opts.limits.wall_ms;
+  root->limits.subrequests = 0;
+  L->root = root;
+  dw__sandbox_hooks h = dw__instance_hooks;
+  h.user = root;
+  h.budget = NULL; /* the root's own limits, as dw_sandbox_run counts them */
+  h.after = NULL;
+  h.ready = NULL;
+  if ((rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, opts, L->loop, &h, &root->sb))) goto out;
+  dw__sandbox_set_log(root->sb, log, log_user, true);
+  if ((rc = start_services(L))) goto out;
+  rc = dw_sandbox_run(root->sb, code, inv, out);
+out:
+  if (stats) {
+    *stats = L->stats;
+    stats->cached = L->ncached;
+    stats->bytes = L->cached_bytes;
+  }
+  loader_free(L);
+  return rc;
+}

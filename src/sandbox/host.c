@@ -6,7 +6,7 @@
 static void host_log(void *user, const char *level, const char *msg, size_t len) {
   dw_sandbox *sb = user;
   if (sb->log_cb) sb->log_cb(sb->log_user, level, msg, len);
-  if (sb->logs_truncated) return;
+  if (sb->logs_truncated || sb->logs_off) return;
   size_t mark = sb->logs.len;
   double ts = dw__epoch_ms();
   int rc = sb->nlogs >= DW__LOGS_MAX_LINES ? DW_E_TOO_LARGE : 0;

@@ -146,7 +146,7 @@
   async function init(main, env) {
     try {
       const ns = await importMain(main);
-      instance = { ns, env, exports: extend(env, ns), serving: true };
+      instance = { ns, env, exportsOf: extend(env, ns), exports: undefined, serving: true };
       ready(true);
     } catch (e) {
       ready(false, describe(e));
@@ -176,9 +176,9 @@
   async function invoke(token, entry, method, args, props) {
     try {
       if (instance === null) throw new TypeErr("the worker is not loaded");
-      const { ns, env, exports } = instance;
+      const { ns, env } = instance;
       const waits = [];
-      const ctx = makeCtx(waits, props === undefined || props === null ? undefined : ObjectFreeze(props), exports);
+      const ctx = makeCtx(waits, props === undefined || props === null ? undefined : ObjectFreeze(props), instance);
       const name = entry === null ? "default" : entry;
       let d = ns[name];
       if (d === undefined || (entry !== null && !isEntrypointClass(d)))
@@ -248,12 +248,17 @@
       d.prototype instanceof load("cloudflare:workers").WorkerEntrypoint;
   }
 
-  function makeCtx(waits, props, exports) {
+  // ctx.exports comes from the sandbox's owner (loopback stubs), made on first read.
+  function makeCtx(waits, props, inst) {
     return ObjectFreeze({
       waitUntil(p) { waits.push(PromiseResolve(p)); },
       passThroughOnException() {},
       props: props === undefined ? ObjectFreeze({}) : props,
-      exports: exports === null || exports === undefined ? ObjectFreeze({}) : exports,
+      get exports() {
+        if (inst.exports === undefined)
+          inst.exports = typeof inst.exportsOf === "function" ? inst.exportsOf(inst.ns) : ObjectFreeze({});
+        return inst.exports;
+      },
     });
   }
 
@@ -262,9 +267,8 @@
       const env = envJson ? JSONparse(envJson) : {};
       const ns = await importMain(main);
       const waits = [];
-      const exports = extend(env, ns);
-      instance = { ns, env, exports };
-      const ctx = makeCtx(waits, undefined, exports);
+      instance = { ns, env, exportsOf: extend(env, ns), exports: undefined };
+      const ctx = makeCtx(waits, undefined, instance);
       let d = ns.default;
       if (isEntrypointClass(d)) d = new d(ctx, env);
       if (d !== null && d !== undefined && typeof d.fetch === "function" &&

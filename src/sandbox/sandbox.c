@@ -238,6 +238,14 @@ bool dw__sandbox_dead(const dw_sandbox *sb) { return sb->dead; }
 size_t dw__sandbox_jobs(const dw_sandbox *sb) { return sb->njobs; }
 uint64_t dw__sandbox_cpu_ns(const dw_sandbox *sb) { return sb->cpu_ns; }
 
+dw_val dw__sandbox_load_fn(dw_sandbox *sb) { return sb->load; }
+
+void dw__sandbox_set_log(dw_sandbox *sb, dw_log_cb cb, void *user, bool keep) {
+  sb->log_cb = cb;
+  sb->log_user = user;
+  sb->logs_off = !keep;
+}
+
 dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc) {
   dw_val n = dw__string(sb->c, name, strlen(name));
   return dw__call(sb->c, sb->load, NULL, 1, &n, exc);

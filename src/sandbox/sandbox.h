@@ -75,6 +75,8 @@ dw__ctx *dw__sandbox_ctx(dw_sandbox *sb);
 dw__vm *dw__sandbox_vm(dw_sandbox *sb);
 uint32_t dw__sandbox_vm_memory_mb(const dw_sandbox *sb);
 const dw_sandbox_options *dw__sandbox_opts(const dw_sandbox *sb);
+/* The realm's Web API loader function load(name) (borrowed; alive as long as sb). */
+dw_val dw__sandbox_load_fn(dw_sandbox *sb);
 /* The Web API loader of the realm: load("Request")... NULL with *exc set. */
 dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc);
 
@@ -90,6 +92,9 @@ void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const c
  * its timers dropped. The owner frees it once dw__sandbox_jobs(sb) is 0. */
 void dw__sandbox_kill(dw_sandbox *sb);
 bool dw__sandbox_dead(const dw_sandbox *sb);
+/* Console lines of sb are not kept for a result (a long-lived instance would grow them);
+ * they still reach the log callback. */
+void dw__sandbox_set_log(dw_sandbox *sb, dw_log_cb cb, void *user, bool keep);
 /* Jobs still queued for sb. */
 size_t dw__sandbox_jobs(const dw_sandbox *sb);
 /* CPU nanoseconds sb's entries used so far. */

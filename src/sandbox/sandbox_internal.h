@@ -61,6 +61,7 @@ struct dw_sandbox {
   dw_buf logs; /* JSON array items, comma-separated */
   size_t nlogs;
   bool logs_truncated;
+  bool logs_off; /* lines go to log_cb only */
   double cpu_ms, wall_ms;
 };
 

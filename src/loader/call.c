@@ -1,0 +1,362 @@
+/* Calls between realms: fetch and RPC through a capability, as structured clones, each
+ * step a job in the realm it concerns; and a worker's fetch() through its egress. */
+#include <string.h>
+#include "loader_internal.h"
+
+#define MAX_MESSAGE_BYTES ((size_t)32 << 20) /* arguments or result of one call */
+
+static void settle_job(void *user, dw_sandbox *sb, bool cancelled);
+
+static void call_free(call *c) {
+  dw_loader *L = c->L;
+  dw__calls_remove(L, c);
+  if (c->from && c->resolve) {
+    dw__ctx *cx = dw__sandbox_ctx(c->from->sb);
+    dw__unprotect(cx, c->resolve);
+    dw__unprotect(cx, c->reject);
+  }
+  if (c->from) dw__instance_unref(c->from);
+  if (c->to) dw__instance_unref(c->to);
+  if (c->via) dw__cap_unref(c->via);
+  dw__caps_free(c->caps, c->ncaps);
+  dw__caps_free(c->rcaps, c->nrcaps);
+  free(c->method);
+  free(c->args);
+  free(c->res);
+  free(c->err_name);
+  free(c->err_msg);
+  free(c->err_stack);
+  free(c);
+}
+
+static void unlink_inflight(call *c) {
+  if (c->state != C_SENT) return;
+  instance *in = c->to;
+  if (c->iprev) c->iprev->inext = c->inext;
+  else in->inflight = c->inext;
+  if (c->inext) c->inext->iprev = c->iprev;
+  c->iprev = c->inext = NULL;
+  in->ninflight--;
+}
+
+/* The call is over: its outcome goes back to the caller (a job in its realm). */
+static void finish(call *c) {
+  unlink_inflight(c);
+  c->state = C_DONE;
+  if (c->done) {
+    c->done(c->done_user, c);
+    return;
+  }
+  if (!c->from || !c->from->sb || dw__sandbox_dead(c->from->sb) ||
+      dw__loop_post(c->L->loop, c->from->sb, settle_job, c))
+    call_free(c);
+}
+
+void dw__call_fail(call *c, int err, const char *name, const char *msg, const char *stack) {
+  if (c->state == C_DONE) return;
+  c->ok = false;
+  c->err = err;
+  free(c->res);
+  c->res = NULL;
+  c->err_name = dw__strdup(name ? name : "Error");
+  c->err_msg = dw__strdup(msg ? msg : dw_strerror(err));
+  c->err_stack = dw__strdup(stack ? stack : "");
+  finish(c);
+}
+
+/* ---- In the target's realm ------------------------------------------------------------ */
+
+static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
+  call *c = user;
+  if (cancelled) return; /* the target died: dw__instance_fail settles the call */
+  instance *to = c->to;
+  dw__ctx *cx = dw__sandbox_ctx(sb);
+  dw_val exc = NULL;
+  dw_val args = dw__realm_read(to, c->args, c->args_len, c->caps, c->ncaps, &exc);
+  dw_val props = NULL;
+  if (args && c->via->props) props = dw__clone_read(cx, c->via->props, c->via->props_len, NULL, &exc);
+  if (!args || (c->via->props && !props)) {
+    if (dw__vm_terminated(dw__sandbox_vm(sb))) return;
+    dw__exc_info i;
+    dw__exc_describe(cx, exc, &i);
+    dw__call_fail(c, DW_E_BAD_REQUEST, i.name, i.message, "");
+    dw__exc_info_free(&i);
+    return;
+  }
+  dw__sandbox_invoke(sb, (double)c->id, c->via->entry, c->method, args, props);
+}
+
+void dw__call_reply(instance *in, double token, bool ok, dw_val value) {
+  dw_loader *L = in->L;
+  call *c = token >= 1 && token < 9007199254740992.0 ? dw__calls_find(L, (uint64_t)token) : NULL;
+  if (!c || c->to != in || c->state != C_SENT) return;
+  dw_buf b;
+  dw__buf_init(&b, MAX_MESSAGE_BYTES);
+  dw_val exc = NULL;
+  int rc = dw__realm_write(in, value, &b, &c->rcaps, &c->nrcaps, &exc);
+  if (rc) {
+    dw__buf_free(&b);
+    if (dw__vm_terminated(dw__sandbox_vm(in->sb))) return;
+    char msg[1024];
+    dw__exc_info i = {0};
+    if (exc) dw__exc_describe(dw__sandbox_ctx(in->sb), exc, &i);
+    snprintf(msg, sizeof msg, "The %s of %s() cannot be sent back: %s", ok ? "result" : "error",
+             c->method, rc == DW_E_TOO_LARGE ? "larger than 32 MiB" : i.message ? i.message : dw_strerror(rc));
+    dw__call_fail(c, DW_E_BAD_RESULT, "DataCloneError", msg, "");
+    dw__exc_info_free(&i);
+    return;
+  }
+  c->ok = ok;
+  c->res = dw__buf_steal(&b, &c->res_len);
+  finish(c);
+}
+
+/* ---- In the caller's realm ------------------------------------------------------------- */
+
+static dw_val descriptor(dw__ctx *cx, const call *c) {
+  dw_val d = dw__object(cx);
+  const char *code = dw_err_code(c->err);
+  dw__set(cx, d, "name", dw__string(cx, c->err_name, strlen(c->err_name)), NULL);
+  dw__set(cx, d, "message", dw__string(cx, c->err_msg, strlen(c->err_msg)), NULL);
+  dw__set(cx, d, "stack", dw__string(cx, c->err_stack, strlen(c->err_stack)), NULL);
+  if (c->err != DW_E_UNCAUGHT) dw__set(cx, d, "code", dw__string(cx, code, strlen(code)), NULL);
+  return d;
+}
+
+static void settle_job(void *user, dw_sandbox *sb, bool cancelled) {
+  call *c = user;
+  if (cancelled) {
+    call_free(c);
+    return;
+  }
+  dw__ctx *cx = dw__sandbox_ctx(sb);
+  dw_val exc = NULL, v = NULL, fn = c->reject;
+  if (c->err_msg) {
+    v = descriptor(cx, c);
+  } else {
+    v = dw__realm_read(c->from, c->res, c->res_len, c->rcaps, c->nrcaps, &exc);
+    if (v && c->ok) fn = c->resolve;
+    if (!v) {
+      if (dw__vm_terminated(dw__sandbox_vm(sb))) {
+        call_free(c);
+        return;
+      }
+      dw__exc_info i;
+      dw__exc_describe(cx, exc, &i);
+      c->err = DW_E_BAD_RESULT;
+      c->err_name = dw__strdup(i.name);
+      c->err_msg = dw__strdup(i.message);
+      c->err_stack = dw__strdup("");
+      dw__exc_info_free(&i);
+      v = c->err_msg && c->err_name && c->err_stack ? descriptor(cx, c) : dw__undefined(cx);
+    }
+  }
+  if (fn == c->reject) {
+    /* An Error of the caller's realm, from the descriptor. */
+    dw_val api = dw__realm_api(c->from, NULL);
+    dw_val rebuild = api ? dw__get(cx, api, "rebuild", NULL) : NULL;
+    dw_val e = rebuild ? dw__call(cx, rebuild, api, 1, &v, NULL) : NULL;
+    if (e) v = e;
+  }
+  dw__call(cx, fn, NULL, 1, &v, NULL);
+  call_free(c);
+}
+
+/* ---- Starting a call ------------------------------------------------------------------ */
+
+/* Sends a call to its ready target. */
+static void send(call *c) {
+  instance *in = c->to;
+  dw_loader *L = c->L;
+  c->state = C_SENT;
+  c->cpu0 = dw__sandbox_cpu_ns(in->sb);
+  c->inext = in->inflight;
+  c->iprev = NULL;
+  if (in->inflight) in->inflight->iprev = c;
+  in->inflight = c;
+  in->ninflight++;
+  if (c->deadline < L->next_deadline) L->next_deadline = c->deadline;
+  if (dw__loop_post(L->loop, in->sb, invoke_job, c))
+    dw__call_fail(c, DW_E_NOMEM, "RangeError", "too many calls in flight", "");
+}
+
+void dw__call_dispatch(call *c) {
+  instance *in = c->to;
+  if (in->state == I_READY) {
+    send(c);
+  } else if (in->state == I_CODE || in->state == I_LOADING) {
+    c->next = NULL;
+    if (in->wait_tail) in->wait_tail->next = c;
+    else in->wait_head = c;
+    in->wait_tail = c;
+  } else {
+    dw__call_fail(c, in->fail_code ? dw_err_from_code(in->fail_code) : DW_E_WORKER_NOT_FOUND,
+                  in->fail_name, in->fail_msg ? in->fail_msg : "the worker is gone",
+                  in->fail_stack);
+  }
+}
+
+static void need_code_job(void *user, dw_sandbox *sb, bool cancelled) {
+  cap *k = user;
+  if (!cancelled && k->owner->api) {
+    dw__ctx *cx = dw__sandbox_ctx(sb);
+    dw_val exc = NULL;
+    dw_val f = dw__get(cx, k->owner->api, "needCode", &exc);
+    dw_val wid = dw__number(cx, k->wid);
+    if (f) dw__call(cx, f, k->owner->api, 1, &wid, &exc);
+  }
+  dw__cap_unref(k);
+}
+
+/* The instance a capability reaches now: its own, the warm one for its key, or a new
+ * placeholder whose code is asked of the stub's creator. NULL when out of memory. */
+static instance *target_of(dw_loader *L, cap *k) {
+  if (k->inst) return k->inst;
+  instance *in = dw__cache_find(L, k->key);
+  if (in) {
+    L->stats.hits++;
+    dw__cache_touch(L, in);
+    return in;
+  }
+  L->stats.misses++;
+  const char *id = strchr(k->key, '\x1f');
+  if (!(in = dw__instance_new(L, k->key, id ? id + 1 : k->key))) return NULL;
+  if (dw__cache_put(L, in)) {
+    in->state = I_DEAD;
+    dw__instance_unref(in);
+    return NULL;
+  }
+  dw__instance_unref(in); /* the cache's reference remains */
+  instance *owner = k->owner;
+  if (!owner->sb || dw__sandbox_dead(owner->sb)) {
+    dw__instance_fail(in, DW_E_WORKER_NOT_FOUND, "Error",
+                      "the worker that created this stub has ended, so its code cannot be loaded "
+                      "again", "", NULL);
+    return in;
+  }
+  dw__cap_ref(k);
+  if (dw__loop_post(L->loop, owner->sb, need_code_job, k)) {
+    dw__cap_unref(k);
+    dw__instance_fail(in, DW_E_NOMEM, "RangeError", "out of memory", "", NULL);
+  }
+  dw__cache_evict(L);
+  return in;
+}
+
+static uint32_t lower(uint32_t a, uint32_t b) { return !b ? a : !a ? b : a < b ? a : b; }
+
+call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw_val resolve,
+                     dw_val reject, dw_val *exc) {
+  dw_loader *L = from->L;
+  dw__ctx *cx = dw__sandbox_ctx(from->sb);
+  call *c = calloc(1, sizeof *c);
+  if (!c || !(c->method = dw__strdup(method))) {
+    free(c);
+    *exc = dw__make_error(cx, "RangeError", "out of memory");
+    return NULL;
+  }
+  c->L = L;
+  c->id = ++L->next_call;
+  c->from = from;
+  dw__instance_ref(from);
+  c->via = k;
+  dw__cap_ref(k);
+  dw_buf b;
+  dw__buf_init(&b, MAX_MESSAGE_BYTES);
+  int rc = dw__realm_write(from, args, &b, &c->caps, &c->ncaps, exc);
+  if (rc || dw__calls_put(L, c)) {
+    if (rc == DW_E_TOO_LARGE)
+      *exc = dw__make_error(cx, "RangeError", "the arguments are larger than 32 MiB");
+    else if (!*exc)
+      *exc = dw__make_error(cx, "RangeError", "out of memory");
+    dw__buf_free(&b);
+    call_free(c);
+    return NULL;
+  }
+  c->args = dw__buf_steal(&b, &c->args_len);
+  c->resolve = resolve;
+  c->reject = reject;
+  dw__protect(cx, resolve);
+  dw__protect(cx, reject);
+  L->stats.calls++;
+  if (from->limits.subrequests && !from->is_root &&
+      ++from->subreq_used > from->limits.subrequests) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "Worker '%s' exceeded its subrequest limit (%u)", from->label,
+             from->limits.subrequests);
+    dw__call_fail(c, DW_E_SUBREQUEST_LIMIT, "Error", msg, "");
+    return c;
+  }
+  instance *to = target_of(L, k);
+  if (!to) {
+    dw__call_fail(c, DW_E_NOMEM, "RangeError", "out of memory", "");
+    return c;
+  }
+  c->to = to;
+  dw__instance_ref(to);
+  c->cpu_ms = lower(to->limits.cpu_ms, k->limits.cpu_ms);
+  c->deadline = dw__now_ns() + (uint64_t)lower(to->limits.wall_ms, k->limits.wall_ms) * 1000000u;
+  dw__call_dispatch(c);
+  return c;
+}
+
+uint64_t dw__calls_expire(dw_loader *L, uint64_t now) {
+  if (now < L->next_deadline) return L->next_deadline;
+  uint64_t next = UINT64_MAX;
+  for (size_t i = 0; i < L->calls_cap; i++) {
+    call *c = L->calls[i];
+    if (!c || c == (void *)1 || c->state != C_SENT) continue;
+    if (c->deadline <= now) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "Worker '%s' exceeded its wall-clock limit (%u ms) in %s()",
+               c->to->label, c->to->limits.wall_ms, c->method);
+      dw__call_fail(c, DW_E_WALL_LIMIT, "Error", msg, "");
+    } else if (c->deadline < next) {
+      next = c->deadline;
+    }
+  }
+  L->next_deadline = next;
+  return next;
+}
+
+void dw__calls_free_all(dw_loader *L) {
+  for (size_t i = 0; i < L->calls_cap; i++) {
+    call *c = L->calls[i];
+    if (!c || c == (void *)1) continue;
+    L->calls[i] = NULL;
+    unlink_inflight(c);
+    c->state = C_DONE;
+    call_free(c);
+  }
+  free(L->calls);
+  L->calls = NULL;
+  L->calls_cap = L->calls_used = 0;
+}
+
+/* ---- Egress: a worker's own fetch() -------------------------------------------------- */
+
+dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val *exc) {
+  instance *in = user;
+  dw__ctx *cx = dw__sandbox_ctx(sb);
+  instance *p = in;
+  while (p->outbound == OUT_INHERIT && p->parent) p = p->parent;
+  if (p->outbound != OUT_CAP) {
+    *exc = dw__make_error(
+        cx, "TypeError",
+        p->outbound == OUT_NONE
+            ? "fetch() is not allowed: this worker may only reach the outside through the "
+              "capabilities in its env (its globalOutbound is null)"
+            : "fetch() has no network here: this worker may only reach the outside through "
+              "the capabilities in its env (dynworker run gives the network with --outbound)");
+    return NULL;
+  }
+  dw_val resolve, reject;
+  dw_val promise = dw__deferred(cx, &resolve, &reject, exc);
+  if (!promise) return NULL;
+  static const char mk[] = "(function(r){return [r]})";
+  dw_val wrap = dw__eval(cx, mk, sizeof mk - 1, "dynworker:egress", 1, exc);
+  dw_val args = wrap ? dw__call(cx, wrap, NULL, 1, &request, exc) : NULL;
+  if (!args) return NULL;
+  if (!dw__call_start(in, p->outbound_cap, "fetch", args, resolve, reject, exc)) return NULL;
+  return promise;
+}

@@ -1,0 +1,359 @@
+/* Capabilities: the C records, each realm's table of the ones it holds, loader.js and its
+ * natives, and structured clones that carry capabilities. */
+#include <string.h>
+#include "loader_internal.h"
+
+extern const char dw__js_loader[];
+extern const size_t dw__js_loader_len;
+
+/* A realm can hold this many capabilities at once (each stub, entrypoint and binding it
+ * receives or makes is one). */
+#define MAX_CAPS_PER_REALM (1u << 20)
+#define MAX_PROPS_BYTES ((size_t)1 << 20)
+
+cap *dw__cap_new(dw_loader *L, int kind) {
+  cap *k = calloc(1, sizeof *k);
+  if (!k) return NULL;
+  k->refs = 1;
+  k->kind = kind;
+  k->L = L;
+  return k;
+}
+
+void dw__cap_ref(cap *k) { k->refs++; }
+
+void dw__cap_unref(cap *k) {
+  if (!k || --k->refs > 0) return;
+  if (k->inst) dw__instance_unref(k->inst);
+  if (k->owner) dw__instance_unref(k->owner);
+  free(k->key);
+  free(k->entry);
+  free(k->props);
+  free(k->ns);
+  free(k);
+}
+
+void dw__caps_free(cap **caps, size_t n) {
+  for (size_t i = 0; i < n; i++) dw__cap_unref(caps[i]);
+  free(caps);
+}
+
+int64_t dw__realm_add_cap(instance *in, cap *k) {
+  if (in->ncaps == in->capcap) {
+    if (in->capcap >= MAX_CAPS_PER_REALM) return -1;
+    uint32_t ncap = in->capcap ? in->capcap * 2 : 8;
+    cap **t = realloc(in->caps, ncap * sizeof *t);
+    if (!t) return -1;
+    in->caps = t;
+    in->capcap = ncap;
+  }
+  dw__cap_ref(k);
+  in->caps[in->ncaps] = k;
+  return in->ncaps++;
+}
+
+cap *dw__realm_cap(instance *in, double id) {
+  if (!(id >= 0 && id < (double)in->ncaps)) return NULL;
+  return in->caps[(uint32_t)id];
+}
+
+static dw_val type_error(dw__ctx *c, dw_val *exc, const char *msg) {
+  *exc = dw__make_error(c, "TypeError", msg);
+  return NULL;
+}
+
+static dw_val arg(dw__ctx *c, size_t argc, const dw_val *argv, size_t i) {
+  return i < argc ? argv[i] : dw__undefined(c);
+}
+
+/* ---- Natives of loader.js ----------------------------------------------------------- */
+
+static cap *cap_arg(instance *in, dw__ctx *c, dw_val v, int kind, dw_val *exc) {
+  cap *k = dw__is_number(c, v) ? dw__realm_cap(in, dw__to_number(c, v)) : NULL;
+  if (!k || k->kind != kind) {
+    type_error(c, exc, "not a capability of this worker");
+    return NULL;
+  }
+  return k;
+}
+
+static dw_val new_cap_number(instance *in, cap *k, dw_val *exc) {
+  int64_t n = dw__realm_add_cap(in, k);
+  dw__cap_unref(k);
+  if (n < 0) return type_error(dw__sandbox_ctx(in->sb), exc, "too many capabilities in one worker");
+  return dw__number(dw__sandbox_ctx(in->sb), (double)n);
+}
+
+/* get(loaderNumber, id) -> the number of a new worker stub keyed by (namespace, id). */
+static dw_val native_get(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
+  instance *in = data;
+  cap *l = cap_arg(in, c, arg(c, argc, argv, 0), CAP_LOADER, exc);
+  if (!l) return NULL;
+  size_t n = 0;
+  char *id = dw__to_utf8(c, arg(c, argc, argv, 1), &n, exc);
+  if (!id) return NULL;
+  dw_buf key;
+  dw__buf_init(&key, 1 << 16);
+  int rc = dw__buf_puts(&key, l->ns);
+  if (!rc) rc = dw__buf_putc(&key, '\x1f');
+  if (!rc) rc = dw__buf_append(&key, id, n);
+  free(id);
+  cap *k = rc ? NULL : dw__cap_new(in->L, CAP_WORKER);
+  if (!k) {
+    dw__buf_free(&key);
+    return type_error(c, exc, "out of memory");
+  }
+  k->key = dw__buf_steal(&key, NULL);
+  k->owner = in;
+  dw__instance_ref(in);
+  k->wid = in->ncaps;
+  return new_cap_number(in, k, exc);
+}
+
+/* load(loaderNumber, spec) -> the number of a stub of a fresh, uncached worker. */
+static dw_val native_load(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
+  instance *in = data;
+  if (!cap_arg(in, c, arg(c, argc, argv, 0), CAP_LOADER, exc)) return NULL;
+  instance *w = dw__instance_from_spec(in, arg(c, argc, argv, 1), NULL, "load()", NULL, exc);
+  if (!w) return NULL;
+  cap *k = dw__cap_new(in->L, CAP_WORKER);
+  if (!k) {
+    dw__instance_unref(w);
+    return type_error(c, exc, "out of memory");
+  }
+  k->inst = w; /* the stub's reference: the worker lives as long as its capabilities */
+  return new_cap_number(in, k, exc);
+}
+
+static int read_limits(dw__ctx *c, dw_val v, limits4 *l) {
+  if (!v || !dw__is_object(c, v)) return 0;
+  static const char *const names[] = {"cpuMs", "wallMs", "memoryMb", "subRequests"};
+  uint32_t *out[] = {&l->cpu_ms, &l->wall_ms, &l->memory_mb, &l->subrequests};
+  for (int i = 0; i < 4; i++) {
+    dw_val x = dw__get(c, v, names[i], NULL);
+    if (x && dw__is_number(c, x)) *out[i] = (uint32_t)dw__to_number(c, x);
+  }
+  return 0;
+}
+
+/* Props travel with a capability; plain data only. */
+static int clone_props(instance *in, dw_val props, cap *k, dw_val *exc) {
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  if (!props || dw__is_undefined(c, props)) return 0;
+  dw_buf b;
+  dw__buf_init(&b, MAX_PROPS_BYTES);
+  int rc = dw__clone_write(c, props, NULL, &b, exc);
+  if (rc == DW_E_TOO_LARGE) *exc = dw__make_error(c, "RangeError", "props are larger than 1 MiB");
+  if (rc) {
+    dw__buf_free(&b);
+    return rc;
+  }
+  k->props = dw__buf_steal(&b, &k->props_len);
+  return 0;
+}
+
+static cap *entry_cap(instance *in, const cap *w, dw_val entry, dw_val props, dw_val limits,
+                      dw_val *exc) {
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  cap *k = dw__cap_new(in->L, CAP_ENTRY);
+  if (!k) return NULL;
+  if (w->key && !(k->key = dw__strdup(w->key))) goto fail;
+  if ((k->inst = w->inst)) dw__instance_ref(k->inst);
+  if ((k->owner = w->owner)) dw__instance_ref(k->owner);
+  k->wid = w->wid;
+  if (entry && dw__is_string(c, entry) && !(k->entry = dw__to_utf8(c, entry, NULL, exc))) goto fail;
+  if (clone_props(in, props, k, exc)) goto fail;
+  read_limits(c, limits, &k->limits);
+  return k;
+fail:
+  if (!*exc) *exc = dw__make_error(c, "RangeError", "out of memory");
+  dw__cap_unref(k);
+  return NULL;
+}
+
+/* entrypoint(workerNumber, name|null, props, limits) -> the number of a fetcher. */
+static dw_val native_entrypoint(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                                dw_val *exc) {
+  instance *in = data;
+  cap *w = cap_arg(in, c, arg(c, argc, argv, 0), CAP_WORKER, exc);
+  if (!w) return NULL;
+  cap *k = entry_cap(in, w, arg(c, argc, argv, 1), arg(c, argc, argv, 2), arg(c, argc, argv, 3), exc);
+  return k ? new_cap_number(in, k, exc) : NULL;
+}
+
+/* loopback(name|null, props) -> a fetcher of this worker's own entrypoint (ctx.exports). */
+static dw_val native_loopback(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                              dw_val *exc) {
+  instance *in = data;
+  cap self = {.inst = in, .kind = CAP_WORKER};
+  cap *k = entry_cap(in, &self, arg(c, argc, argv, 0), arg(c, argc, argv, 1), NULL, exc);
+  return k ? new_cap_number(in, k, exc) : NULL;
+}
+
+/* call(number, method, args, resolve, reject): the outcome comes back through one of them. */
+static dw_val native_call(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
+  instance *in = data;
+  dw_val idv = arg(c, argc, argv, 0);
+  cap *k = dw__is_number(c, idv) ? dw__realm_cap(in, dw__to_number(c, idv)) : NULL;
+  if (!k || k->kind == CAP_LOADER) return type_error(c, exc, "not a callable capability");
+  char *method = dw__to_utf8(c, arg(c, argc, argv, 1), NULL, exc);
+  if (!method) return NULL;
+  dw__call_start(in, k, method, arg(c, argc, argv, 2), arg(c, argc, argv, 3),
+                 arg(c, argc, argv, 4), exc);
+  free(method);
+  return NULL;
+}
+
+/* provide(workerNumber, spec | null, errorDescriptor): the code a get() callback returned. */
+static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                             dw_val *exc) {
+  instance *in = data;
+  cap *w = cap_arg(in, c, arg(c, argc, argv, 0), CAP_WORKER, exc);
+  if (!w || !w->key) return NULL;
+  instance *slot = dw__cache_find(in->L, w->key);
+  if (!slot || slot->state != I_CODE) return NULL; /* already there (another stub won) */
+  dw_val spec = arg(c, argc, argv, 1);
+  if (dw__is_null(c, spec)) {
+    dw_val d = arg(c, argc, argv, 2);
+    char *name = dw__is_object(c, d) ? dw__to_utf8(c, dw__get(c, d, "name", NULL), NULL, NULL) : NULL;
+    char *msg = dw__is_object(c, d) ? dw__to_utf8(c, dw__get(c, d, "message", NULL), NULL, NULL) : NULL;
+    char *stack = dw__is_object(c, d) ? dw__to_utf8(c, dw__get(c, d, "stack", NULL), NULL, NULL) : NULL;
+    dw__instance_fail(slot, DW_E_BAD_REQUEST, name ? name : "Error",
+                      msg ? msg : "the worker's callback failed", stack ? stack : "", NULL);
+    free(name);
+    free(msg);
+    free(stack);
+    return NULL;
+  }
+  dw_val e = NULL;
+  instance *made = dw__instance_from_spec(in, spec, w->key, NULL, slot, &e);
+  if (made) {
+    dw__instance_unref(made);
+  } else {
+    dw__exc_info i;
+    dw__exc_describe(c, e, &i);
+    dw__instance_fail(slot, DW_E_BAD_REQUEST, i.name, i.message, i.stack, NULL);
+    dw__exc_info_free(&i);
+  }
+  return NULL;
+}
+
+static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                             dw_val *exc) {
+  instance *in = data;
+  dw_val v = arg(c, argc, argv, 0);
+  double id = dw__is_number(c, v) ? dw__to_number(c, v) : -1;
+  cap *k = dw__realm_cap(in, id);
+  if (k) {
+    in->caps[(uint32_t)id] = NULL;
+    dw__cap_unref(k);
+  }
+  return NULL;
+}
+
+dw_val dw__realm_api(instance *in, dw_val *exc) {
+  if (in->api) return in->api;
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  dw_val f = dw__eval(c, dw__js_loader, dw__js_loader_len, "dynworker:loader", 1, exc);
+  if (!f) return NULL;
+  dw_val n = dw__object(c);
+  static const struct {
+    const char *name;
+    dw__native_fn fn;
+  } natives[] = {
+      {"get", native_get},           {"load", native_load},         {"entrypoint", native_entrypoint},
+      {"loopback", native_loopback}, {"call", native_call},         {"provide", native_provide},
+      {"release", native_release},
+  };
+  for (size_t i = 0; i < DW_ARRAY_LEN(natives); i++)
+    dw__set(c, n, natives[i].name, dw__native(c, natives[i].name, natives[i].fn, in), NULL);
+  dw_val args[2] = {n, dw__sandbox_load_fn(in->sb)};
+  dw_val api = dw__call(c, f, NULL, 2, args, exc);
+  if (!api) return NULL;
+  dw__protect(c, api);
+  in->api = api;
+  return api;
+}
+
+static dw_val api_call(instance *in, const char *fn, size_t argc, const dw_val *argv, dw_val *exc) {
+  dw_val api = dw__realm_api(in, exc);
+  if (!api) return NULL;
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  dw_val f = dw__get(c, api, fn, exc);
+  return f ? dw__call(c, f, api, argc, argv, exc) : NULL;
+}
+
+dw_val dw__realm_cap_object(instance *in, cap *k, dw_val *exc) {
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  int64_t n = dw__realm_add_cap(in, k);
+  if (n < 0) return type_error(c, exc, "too many capabilities in one worker");
+  if (k->kind == CAP_WORKER && k->key) {
+    /* A get() stub received from elsewhere: its callback stays with its creator. */
+  }
+  dw_val args[2] = {dw__number(c, k->kind), dw__number(c, (double)n)};
+  return api_call(in, "make", 2, args, exc);
+}
+
+/* ---- Clones that carry capabilities ---------------------------------------------------- */
+
+typedef struct {
+  instance *in;
+  cap **caps;
+  size_t n, size;
+  bool failed;
+  cap **from;
+  size_t nfrom;
+} capctx;
+
+static int32_t enc(void *user, dw__ctx *c, dw_val obj) {
+  capctx *x = user;
+  if (!x->in->api) return -1; /* a realm that never held a capability has none to send */
+  dw_val exc = NULL;
+  dw_val f = dw__get(c, x->in->api, "capOf", &exc);
+  dw_val r = f ? dw__call(c, f, x->in->api, 1, &obj, &exc) : NULL;
+  double id = r && dw__is_number(c, r) ? dw__to_number(c, r) : -1;
+  cap *k = id >= 0 ? dw__realm_cap(x->in, id) : NULL;
+  if (!k) return -1;
+  if (x->n == x->size) {
+    size_t nc = x->size ? x->size * 2 : 4;
+    cap **t = nc <= 65536 ? realloc(x->caps, nc * sizeof *t) : NULL;
+    if (!t) {
+      x->failed = true;
+      return -1;
+    }
+    x->caps = t;
+    x->size = nc;
+  }
+  dw__cap_ref(k);
+  x->caps[x->n] = k;
+  return (int32_t)x->n++;
+}
+
+static dw_val dec(void *user, dw__ctx *c, int32_t slot, dw_val *exc) {
+  capctx *x = user;
+  if (slot < 0 || (size_t)slot >= x->nfrom) {
+    *exc = dw__make_error(c, "TypeError", "bad capability slot");
+    return NULL;
+  }
+  return dw__realm_cap_object(x->in, x->from[slot], exc);
+}
+
+int dw__realm_write(instance *in, dw_val v, dw_buf *out, cap ***caps, size_t *ncaps, dw_val *exc) {
+  capctx x = {.in = in};
+  dw__clone_caps cc = {.user = &x, .cap_encode = enc, .cap_decode = dec};
+  int rc = dw__clone_write(dw__sandbox_ctx(in->sb), v, &cc, out, exc);
+  if (!rc && x.failed) rc = DW_E_NOMEM;
+  if (rc) {
+    dw__caps_free(x.caps, x.n);
+    return rc;
+  }
+  *caps = x.caps;
+  *ncaps = x.n;
+  return 0;
+}
+
+dw_val dw__realm_read(instance *in, const void *p, size_t n, cap **caps, size_t ncaps, dw_val *exc) {
+  capctx x = {.in = in, .from = caps, .nfrom = ncaps};
+  dw__clone_caps cc = {.user = &x, .cap_encode = enc, .cap_decode = dec};
+  return dw__clone_read(dw__sandbox_ctx(in->sb), p, n, &cc, exc);
+}

@@ -1,0 +1,447 @@
+/* Instances: one realm each (a dynamic worker, or the root worker of a run), their
+ * loading, budgets, failure and freeing. */
+#include <string.h>
+#include "loader_internal.h"
+#include "modules/modules.h"
+
+#define BASE_BYTES ((size_t)256 << 10) /* what an idle realm costs, roughly (bench/coldstart) */
+#define MAX_ENV_BYTES ((size_t)1 << 20)
+#define DEFAULT_SUBREQUESTS 10000
+
+instance *dw__instance_new(dw_loader *L, const char *key, const char *label) {
+  instance *in = calloc(1, sizeof *in);
+  if (!in) return NULL;
+  in->L = L;
+  in->refs = 1;
+  in->state = I_CODE;
+  in->key = key ? dw__strdup(key) : NULL;
+  in->label = dw__strdup(label ? label : "worker");
+  if ((key && !in->key) || !in->label) {
+    free(in->key);
+    free(in->label);
+    free(in);
+    return NULL;
+  }
+  in->limits.cpu_ms = L->cfg.child_cpu_ms;
+  in->limits.wall_ms = L->cfg.child_wall_ms;
+  in->limits.subrequests = DEFAULT_SUBREQUESTS;
+  in->all_next = L->all;
+  L->all = in;
+  L->stats.live++;
+  return in;
+}
+
+void dw__instance_ref(instance *in) { in->refs++; }
+/* Never frees here (JS of this instance may be on the stack): dw__instances_reap does. */
+void dw__instance_unref(instance *in) { in->refs--; }
+
+static void set_failure(instance *in, const char *name, const char *msg, const char *stack,
+                        const char *code) {
+  if (in->fail_msg) return;
+  in->fail_name = dw__strdup(name ? name : "Error");
+  in->fail_msg = dw__strdup(msg ? msg : "the worker failed");
+  in->fail_stack = dw__strdup(stack ? stack : "");
+  in->fail_code = code ? dw__strdup(code) : NULL;
+}
+
+/* Fails one call with the instance's failure. */
+static void fail_with(call *c, instance *in, int err) {
+  dw__call_fail(c, err, in->fail_name, in->fail_msg, in->fail_stack);
+}
+
+void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
+                       const char *stack, const char *code) {
+  if (in->state == I_DEAD || in->state == I_FAILED) return;
+  set_failure(in, name, msg, stack, code ? code : dw_err_code(err));
+  in->state = in->sb ? I_DEAD : I_FAILED;
+  in->loading = false;
+  dw__cache_remove(in->L, in);
+  if (in->sb) dw__sandbox_kill(in->sb);
+  while (in->wait_head) {
+    call *c = in->wait_head;
+    in->wait_head = c->next;
+    c->next = NULL;
+    fail_with(c, in, err);
+  }
+  in->wait_tail = NULL;
+  while (in->inflight) fail_with(in->inflight, in, err);
+  in->state = I_DEAD;
+}
+
+/* ---- Budgets: each entry gets the tightest budget of the calls it may be serving --------- */
+
+void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b) {
+  instance *in = user;
+  uint64_t now = dw__now_ns(), cpu = dw__sandbox_cpu_ns(sb);
+  uint64_t best_cpu = UINT64_MAX, best_wall = UINT64_MAX;
+  if (in->loading) {
+    uint64_t lim = (uint64_t)in->limits.cpu_ms * 1000000u, used = cpu - in->load_cpu0;
+    best_cpu = used < lim ? lim - used : 0;
+    best_wall = in->load_deadline;
+  }
+  for (call *c = in->inflight; c; c = c->inext) {
+    uint64_t lim = (uint64_t)c->cpu_ms * 1000000u, used = cpu - c->cpu0;
+    uint64_t rem = used < lim ? lim - used : 0;
+    if (rem < best_cpu) best_cpu = rem;
+    if (c->deadline < best_wall) best_wall = c->deadline;
+  }
+  if (best_cpu == UINT64_MAX) {
+    /* Nothing in flight (a timer of an idle worker): one call's worth. */
+    best_cpu = (uint64_t)in->limits.cpu_ms * 1000000u;
+    best_wall = now + (uint64_t)in->limits.wall_ms * 1000000u;
+  }
+  b->cpu_ns = best_cpu;
+  b->wall_deadline_ns = best_wall;
+  b->memory_bytes = (size_t)in->L->vm_memory_mb << 20;
+}
+
+void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated) {
+  instance *in = user;
+  if (!terminated || in->is_root) return;
+  char msg[512];
+  uint32_t lim = terminated == DW_E_CPU_LIMIT ? in->limits.cpu_ms
+                 : terminated == DW_E_WALL_LIMIT ? in->limits.wall_ms : in->L->vm_memory_mb;
+  snprintf(msg, sizeof msg, "Worker '%s' exceeded its %s (%u %s)", in->label,
+           terminated == DW_E_CPU_LIMIT    ? "CPU time limit"
+           : terminated == DW_E_WALL_LIMIT ? "wall-clock limit"
+                                           : "memory limit",
+           lim, terminated == DW_E_MEMORY_LIMIT ? "MB" : "ms");
+  dw__instance_fail(in, terminated, "Error", msg, "", NULL);
+}
+
+/* ---- Loading -------------------------------------------------------------------------- */
+
+static void child_log(void *user, const char *level, const char *msg, size_t len) {
+  instance *in = user;
+  dw_loader *L = in->L;
+  if (!L->log) return;
+  dw_buf b;
+  dw__buf_init(&b, (size_t)128 << 10);
+  if (!dw__buf_printf(&b, "(%s) ", in->label) && !dw__buf_append(&b, msg, len))
+    L->log(L->log_user, level, b.data, b.len);
+  dw__buf_free(&b);
+}
+
+static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
+  instance *in = user;
+  in->loading = false;
+  if (in->state != I_LOADING) return;
+  if (!ok) {
+    dw__ctx *c = dw__sandbox_ctx(sb);
+    char *name = dw__to_utf8(c, dw__get(c, err, "name", NULL), NULL, NULL);
+    char *msg = dw__to_utf8(c, dw__get(c, err, "message", NULL), NULL, NULL);
+    char *stack = dw__to_utf8(c, dw__get(c, err, "stack", NULL), NULL, NULL);
+    char *code = dw__to_utf8(c, dw__get(c, err, "code", NULL), NULL, NULL);
+    int e = code ? dw_err_from_code(code) : DW_E_UNCAUGHT;
+    dw__instance_fail(in, e ? e : DW_E_UNCAUGHT, name, msg, stack, code);
+    free(name);
+    free(msg);
+    free(stack);
+    free(code);
+    return;
+  }
+  in->state = I_READY;
+  while (in->wait_head) {
+    call *c = in->wait_head;
+    in->wait_head = c->next;
+    c->next = NULL;
+    dw__call_dispatch(c);
+  }
+  in->wait_tail = NULL;
+}
+
+static void reply(void *user, dw_sandbox *sb, double token, bool ok, dw_val value) {
+  dw__call_reply(user, token, ok, value);
+}
+
+static dw_val exports_thunk(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                            dw_val *exc) {
+  instance *in = data;
+  dw_val api = dw__realm_api(in, exc);
+  if (!api) return NULL;
+  dw_val f = dw__get(c, api, "makeExports", exc);
+  dw_val ns = argc ? argv[0] : dw__undefined(c);
+  return f ? dw__call(c, f, api, 1, &ns, exc) : NULL;
+}
+
+/* Adds the root's bindings to its env; ctx.exports is made on first use. */
+static dw_val extend(void *user, dw_sandbox *sb, dw_val env, dw_val ns, dw_val *exc) {
+  instance *in = user;
+  dw_loader *L = in->L;
+  dw__ctx *c = dw__sandbox_ctx(sb);
+  if (in->is_root && dw__is_object(c, env)) {
+    for (size_t i = 0; i < L->cfg.nloaders; i++) {
+      cap *k = dw__cap_new(L, CAP_LOADER);
+      if (!k || !(k->ns = dw__strdup(in->label))) {
+        dw__cap_unref(k);
+        *exc = dw__make_error(c, "RangeError", "out of memory");
+        return NULL;
+      }
+      dw_val o = dw__realm_cap_object(in, k, exc);
+      dw__cap_unref(k);
+      if (!o) return NULL;
+      dw__set(c, env, L->cfg.loaders[i], o, NULL);
+    }
+    for (instance *s = L->all; s; s = s->all_next) {
+      if (!s->is_service) continue;
+      cap *k = dw__cap_new(L, CAP_ENTRY);
+      if (!k) return NULL;
+      k->inst = s;
+      dw__instance_ref(s);
+      dw_val o = dw__realm_cap_object(in, k, exc);
+      dw__cap_unref(k);
+      if (!o) return NULL;
+      dw__set(c, env, s->label, o, NULL);
+    }
+  }
+  return dw__native(c, "exports", exports_thunk, in);
+}
+
+const dw__sandbox_hooks dw__instance_hooks = {
+    .budget = dw__instance_budget,
+    .after = dw__instance_after,
+    .ready = ready,
+    .reply = reply,
+    .outbound = dw__instance_outbound,
+    .extend = extend,
+};
+
+static void init_job(void *user, dw_sandbox *sb, bool cancelled) {
+  instance *in = user;
+  if (cancelled) return;
+  dw__ctx *c = dw__sandbox_ctx(sb);
+  dw_val exc = NULL;
+  dw_val env = in->env ? dw__realm_read(in, in->env, in->env_len, in->env_caps, in->nenv_caps, &exc)
+                       : dw__object(c);
+  free(in->env);
+  in->env = NULL;
+  dw__caps_free(in->env_caps, in->nenv_caps);
+  in->env_caps = NULL;
+  in->nenv_caps = 0;
+  if (!env) {
+    dw__exc_info i;
+    dw__exc_describe(c, exc, &i);
+    dw__instance_fail(in, DW_E_BAD_REQUEST, i.name, i.message, i.stack, NULL);
+    dw__exc_info_free(&i);
+    return;
+  }
+  dw__sandbox_init(sb, in->code, env);
+}
+
+int dw__instance_start(instance *in, dw_code *code) {
+  dw_loader *L = in->L;
+  in->code = code;
+  dw_sandbox_options o = L->child_opts;
+  o.limits.cpu_ms = in->limits.cpu_ms;
+  o.limits.wall_ms = in->limits.wall_ms;
+  dw__sandbox_hooks h = dw__instance_hooks;
+  h.user = in;
+  int rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, &o, L->loop, &h, &in->sb);
+  if (!rc) {
+    dw__sandbox_set_log(in->sb, child_log, in, false);
+    in->state = I_LOADING;
+    in->loading = true;
+    in->load_cpu0 = 0;
+    in->load_deadline = dw__now_ns() + (uint64_t)in->limits.wall_ms * 1000000u;
+    rc = dw__loop_post(L->loop, in->sb, init_job, in);
+  }
+  size_t bytes = BASE_BYTES + code->total + in->env_len;
+  if (in->cached) L->cached_bytes += bytes - in->bytes;
+  in->bytes = bytes;
+  L->stats.created++;
+  if (rc) dw__instance_fail(in, rc, "Error", "could not create the worker's sandbox", "", NULL);
+  else if (in->cached) dw__cache_evict(L);
+  return rc;
+}
+
+/* ---- WorkerCode ------------------------------------------------------------------------ */
+
+static dw_val field(dw__ctx *c, dw_val o, const char *k) {
+  dw_val v = dw__get(c, o, k, NULL);
+  return v ? v : dw__undefined(c);
+}
+
+static bool type_err(dw__ctx *c, dw_val *exc, const char *fmt, const char *a, const char *b) {
+  char msg[1400];
+  snprintf(msg, sizeof msg, fmt, a, b);
+  *exc = dw__make_error(c, "TypeError", msg);
+  return false;
+}
+
+static bool build_code(dw__ctx *c, dw_val spec, dw_code *code, dw_val *exc) {
+  dw_val names = field(c, spec, "names"), types = field(c, spec, "types"),
+         sources = field(c, spec, "sources");
+  double n = dw__to_number(c, field(c, names, "length"));
+  if (!(n >= 1 && n <= 100000)) return type_err(c, exc, "WorkerCode.modules is empty%s%s", "", "");
+  for (unsigned i = 0; i < (unsigned)n; i++) {
+    char *name = dw__to_utf8(c, dw__get_index(c, names, i, NULL), NULL, NULL);
+    int type = (int)dw__to_number(c, dw__get_index(c, types, i, NULL));
+    dw_val src = dw__get_index(c, sources, i, NULL);
+    size_t len = 0;
+    char *text = NULL;
+    const void *bytes = src ? dw__bytes(c, src, &len) : NULL;
+    if (!bytes) bytes = text = dw__to_utf8(c, src, &len, NULL);
+    int rc = name && bytes ? dw_code_add_module(code, name, bytes, len, (dw_module_type)type)
+                           : DW_E_NOMEM;
+    bool ok = true;
+    if (rc == DW_E_TOO_LARGE)
+      ok = type_err(c, exc, "WorkerCode.modules: the code is larger than 64 MiB (at %s)%s",
+                    name ? name : "?", "");
+    else if (rc)
+      ok = type_err(c, exc,
+                    "WorkerCode.modules[\"%s\"]: %s (names are relative paths; a string module's "
+                    "type follows its extension: .js .mjs .cjs .ts .mts .json .txt .bin .wasm)",
+                    name ? name : "?", rc == DW_E_NOMEM ? "out of memory" : "invalid name or type");
+    free(name);
+    free(text);
+    if (!ok) return false;
+  }
+  char *main = dw__to_utf8(c, field(c, spec, "main"), NULL, NULL);
+  int rc = main ? dw_code_set_main(code, main) : DW_E_NOMEM;
+  free(main);
+  if (rc) return type_err(c, exc, "WorkerCode.mainModule must name one of the modules%s%s", "", "");
+  return true;
+}
+
+instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
+                                 const char *label, instance *fill, dw_val *exc) {
+  dw_loader *L = parent->L;
+  dw__ctx *c = dw__sandbox_ctx(parent->sb);
+  if (!dw__is_object(c, spec)) {
+    *exc = dw__make_error(c, "TypeError", "WorkerCode must be an object");
+    return NULL;
+  }
+  dw_code *code = dw_code_new();
+  if (!code) {
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  if (!build_code(c, spec, code, exc)) {
+    dw_code_free(code);
+    return NULL;
+  }
+  instance *in = fill;
+  if (!in && !(in = dw__instance_new(L, key, label))) {
+    dw_code_free(code);
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  if (fill) dw__instance_ref(in); /* the caller's reference, as for a new one */
+  /* env: data and capabilities, 1 MiB at most serialised. */
+  if (dw__to_bool(c, field(c, spec, "hasEnv"))) {
+    dw_buf b;
+    dw__buf_init(&b, MAX_ENV_BYTES);
+    int rc = dw__realm_write(parent, field(c, spec, "env"), &b, &in->env_caps, &in->nenv_caps, exc);
+    if (rc == DW_E_TOO_LARGE)
+      *exc = dw__make_error(c, "TypeError", "WorkerCode.env is larger than 1 MiB serialised");
+    if (rc) {
+      dw__buf_free(&b);
+      goto fail;
+    }
+    in->env = dw__buf_steal(&b, &in->env_len);
+  }
+  dw_val l = field(c, spec, "limits");
+  if (dw__is_object(c, l)) {
+    static const char *const names[] = {"cpuMs", "wallMs", "memoryMb", "subRequests"};
+    uint32_t *out[] = {&in->limits.cpu_ms, &in->limits.wall_ms, &in->limits.memory_mb,
+                       &in->limits.subrequests};
+    for (int i = 0; i < 4; i++) {
+      dw_val v = field(c, l, names[i]);
+      if (dw__is_number(c, v)) *out[i] = (uint32_t)dw__to_number(c, v);
+    }
+  }
+  int out = (int)dw__to_number(c, field(c, spec, "outbound"));
+  in->outbound = out == 1 ? OUT_NONE : out == 2 ? OUT_CAP : OUT_INHERIT;
+  if (in->outbound == OUT_CAP) {
+    cap *k = dw__realm_cap(parent, dw__to_number(c, field(c, spec, "outboundId")));
+    if (!k || k->kind != CAP_ENTRY) {
+      *exc = dw__make_error(c, "TypeError", "WorkerCode.globalOutbound must be an entrypoint stub");
+      goto fail;
+    }
+    dw__cap_ref(k);
+    in->outbound_cap = k;
+  }
+  in->parent = parent;
+  dw__instance_ref(parent);
+  if (dw__instance_start(in, code)) {
+    code = NULL;
+    *exc = dw__make_error(c, "Error", "could not create the worker's sandbox");
+    dw__instance_unref(in);
+    return NULL;
+  }
+  return in;
+fail:
+  dw_code_free(code);
+  if (fill) {
+    dw__instance_unref(in);
+  } else {
+    in->state = I_DEAD;
+    dw__instance_unref(in);
+  }
+  return NULL;
+}
+
+/* ---- Freeing ------------------------------------------------------------------------- */
+
+static void instance_free(instance *in) {
+  dw_loader *L = in->L;
+  if (in->sb) {
+    dw__ctx *c = dw__sandbox_ctx(in->sb);
+    if (in->api) dw__unprotect(c, in->api);
+    dw_sandbox_free(in->sb);
+  }
+  for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
+  free(in->caps);
+  if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
+  if (in->parent) dw__instance_unref(in->parent);
+  if (in->cached) dw__cache_remove(L, in);
+  dw__caps_free(in->env_caps, in->nenv_caps);
+  free(in->env);
+  dw_code_free(in->code);
+  free(in->key);
+  free(in->label);
+  free(in->fail_name);
+  free(in->fail_msg);
+  free(in->fail_stack);
+  free(in->fail_code);
+  L->stats.live--;
+  free(in);
+}
+
+void dw__instances_reap(dw_loader *L) {
+  bool again = true;
+  while (again) {
+    again = false;
+    for (instance **pp = &L->all; *pp;) {
+      instance *in = *pp;
+      if (in->refs > 0 || in->is_root || in->ninflight || in->loading) {
+        pp = &in->all_next;
+        continue;
+      }
+      if (in->sb && !dw__sandbox_dead(in->sb)) dw__sandbox_kill(in->sb);
+      *pp = in->all_next;
+      instance_free(in);
+      again = true;
+    }
+  }
+}
+
+void dw__instances_free_all(dw_loader *L) {
+  /* First every reference between instances (capability tables, egress, parents), while
+   * all instances are still allocated; then the instances. */
+  for (instance *in = L->all; in; in = in->all_next) {
+    for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
+    in->ncaps = 0;
+    if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
+    in->outbound_cap = NULL;
+    dw__caps_free(in->env_caps, in->nenv_caps);
+    in->env_caps = NULL;
+    in->nenv_caps = 0;
+    in->parent = NULL;
+  }
+  while (L->all) {
+    instance *in = L->all;
+    L->all = in->all_next;
+    instance_free(in);
+  }
+}

@@ -1,0 +1,42 @@
+/* loader: the Worker Loader. A worker that holds a loader binding creates dynamic workers
+ * (`env.LOADER.get(id, cb)`, `env.LOADER.load(code)`), each a fresh realm in the same VM,
+ * calls them over fetch and RPC, and hands them capabilities (docs/LOADER.md).
+ * Depends on: sandbox, engine, modules, util. */
+#ifndef DW_LOADER_H
+#define DW_LOADER_H
+
+#include "dynworker.h"
+
+typedef struct dw_loader dw_loader;
+
+typedef struct {
+  const char *name;    /* env.NAME */
+  const dw_code *code; /* the worker behind it (borrowed; must outlive the run) */
+} dw__loader_service;
+
+typedef struct {
+  const char *const *loaders; /* names of loader bindings put in the root's env */
+  size_t nloaders;
+  const dw__loader_service *services; /* worker bindings (--service NAME=FILE) */
+  size_t nservices;
+  size_t max_instances; /* warm instances kept (LRU); 0: 1000 */
+  size_t max_bytes;     /* their estimated memory; 0: 256 MiB */
+  uint32_t child_cpu_ms, child_wall_ms; /* a dynamic worker's default limits; 0: 50, 30000 */
+} dw__loader_config;
+
+typedef struct {
+  uint64_t live;      /* instances alive (cached, loaded with load(), in flight) */
+  uint64_t cached;    /* warm instances in the cache */
+  uint64_t bytes;     /* their estimated memory */
+  uint64_t hits, misses, evictions, created, calls;
+} dw__loader_stats;
+
+/* Runs `code` as the root worker of a loader (a VM of its own; `opts` as for
+ * dw_sandbox_new) with `cfg`'s bindings, and returns its result as dw_sandbox_run does.
+ * `log` receives the console lines of every worker (children's prefixed with their id).
+ * Blocks. */
+int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
+                   const dw_code *code, const dw_invocation *inv, dw_log_cb log, void *log_user,
+                   dw_result **out, dw__loader_stats *stats);
+
+#endif

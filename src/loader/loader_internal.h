@@ -1,0 +1,204 @@
+/* The loader's layout, shared by its files only (docs/LOADER.md, docs/internals/loader.md).
+ *
+ * Every realm of a loader is an `instance`: the root worker of a run, and each dynamic
+ * worker. Capabilities (`cap`) are C records; a realm refers to one only by its number in
+ * that realm's own table (instance.caps), which loader.js keeps in a closure. A call
+ * (`call`) carries its arguments as structured-clone bytes plus the capabilities they
+ * contain, runs as a job in the target's realm, and its outcome comes back as a job in the
+ * caller's realm. No JS value ever crosses realms. */
+#ifndef DW_LOADER_INTERNAL_H
+#define DW_LOADER_INTERNAL_H
+
+#include "engine/clone.h"
+#include "loader/loader.h"
+#include "sandbox/sandbox.h"
+
+typedef struct instance instance;
+typedef struct cap cap;
+typedef struct call call;
+
+/* Kinds; the same numbers are in loader.js (KIND_*). */
+enum { CAP_WORKER = 0, CAP_ENTRY = 1, CAP_LOADER = 2 };
+
+typedef struct {
+  uint32_t cpu_ms, wall_ms, memory_mb, subrequests; /* 0: not set */
+} limits4;
+
+struct cap {
+  int refs;
+  int kind;
+  dw_loader *L;
+  /* CAP_WORKER and CAP_ENTRY: which worker. Either a cache key (get(): the instance is
+   * looked up, and made again through the callback when it is not warm) or an instance. */
+  char *key;
+  instance *inst;  /* ref held */
+  instance *owner; /* get(): the realm holding the callback (ref held) */
+  uint32_t wid;    /* get(): the stub's number in owner's realm */
+  /* CAP_ENTRY */
+  char *entry; /* NULL: the default export */
+  void *props; /* structured clone (no capabilities) or NULL */
+  size_t props_len;
+  limits4 limits;
+  /* CAP_LOADER: the namespace its get() ids live in */
+  char *ns;
+};
+
+enum { I_CODE, I_LOADING, I_READY, I_FAILED, I_DEAD };
+enum { OUT_INHERIT, OUT_NONE, OUT_CAP };
+
+struct instance {
+  dw_loader *L;
+  int refs;
+  int state;
+  char *key; /* cache key, or NULL */
+  bool cached;
+  instance *prev, *next; /* LRU, most recent first */
+  instance *all_next;    /* every instance of the loader */
+  char *label;           /* for messages: the id, "load()", "root", a service name */
+  bool is_root;
+  bool is_service; /* a --service binding: put in the root's env under its label */
+
+  dw_code *code;
+  dw_sandbox *sb;
+  dw_val api; /* loader.js in this realm (protected), made on first need */
+  cap **caps; /* this realm's capabilities by number */
+  uint32_t ncaps, capcap;
+
+  call *wait_head, *wait_tail; /* calls waiting for it to be ready */
+  call *inflight;              /* calls it is running (doubly linked) */
+  size_t ninflight;
+  bool loading;
+  uint64_t load_cpu0, load_deadline;
+  limits4 limits;
+  uint32_t subreq_used;
+  int outbound;
+  cap *outbound_cap;
+  instance *parent; /* whose egress OUT_INHERIT inherits (ref held) */
+
+  void *env; /* structured clone until init */
+  size_t env_len;
+  cap **env_caps;
+  size_t nenv_caps;
+  size_t bytes; /* what it counts against the cache's memory cap */
+  char *fail_name, *fail_msg, *fail_stack, *fail_code;
+};
+
+enum { C_WAIT, C_SENT, C_DONE };
+
+struct call {
+  uint64_t id;
+  dw_loader *L;
+  instance *from; /* the caller (ref held), or NULL for the host */
+  dw_val resolve, reject; /* in from's realm, protected */
+  instance *to;           /* the target (ref held) */
+  cap *via;               /* the capability called (ref held) */
+  char *method;
+  void *args; /* structured clone of the argument array */
+  size_t args_len;
+  cap **caps; /* capabilities inside args (refs held) */
+  size_t ncaps;
+  uint64_t cpu0, deadline;
+  uint32_t cpu_ms;
+  int state;
+  bool ok;
+  void *res; /* structured clone of the value, or of an error descriptor */
+  size_t res_len;
+  cap **rcaps;
+  size_t nrcaps;
+  int err; /* a limit or failure the loader itself reports (with err_*) */
+  char *err_name, *err_msg, *err_stack;
+  call *next; /* waiting list */
+  call *iprev, *inext;
+  /* A call made by the host (C API): told when done. */
+  void (*done)(void *user, call *c);
+  void *done_user;
+};
+
+struct dw_loader {
+  dw__vm *vm;
+  bool own_vm;
+  uint32_t vm_memory_mb;
+  dw__loop *loop;
+  dw__loader_config cfg;
+  dw_sandbox_options child_opts;
+  instance *all;
+  instance *lru_head, *lru_tail;
+  size_t ncached, cached_bytes;
+  instance **table; /* cache by key: open addressing, tombstones */
+  size_t table_cap, table_used;
+  call **calls; /* calls by id: open addressing */
+  size_t calls_cap, calls_used;
+  uint64_t next_call;
+  uint64_t next_deadline;
+  dw__loader_stats stats;
+  instance *root;
+  dw_log_cb log;
+  void *log_user;
+};
+
+/* cache.c */
+instance *dw__cache_find(dw_loader *L, const char *key);
+int dw__cache_put(dw_loader *L, instance *in);
+void dw__cache_remove(dw_loader *L, instance *in);
+void dw__cache_touch(dw_loader *L, instance *in);
+void dw__cache_evict(dw_loader *L);
+int dw__calls_put(dw_loader *L, call *c);
+call *dw__calls_find(dw_loader *L, uint64_t id);
+void dw__calls_remove(dw_loader *L, call *c);
+
+/* caps.c */
+cap *dw__cap_new(dw_loader *L, int kind);
+void dw__cap_ref(cap *k);
+void dw__cap_unref(cap *k);
+/* Adds k (ref taken) to in's table; returns its number, or -1 when the table is full. */
+int64_t dw__realm_add_cap(instance *in, cap *k);
+cap *dw__realm_cap(instance *in, double id);
+/* loader.js of in's realm, made on first need; NULL with *exc set. */
+dw_val dw__realm_api(instance *in, dw_val *exc);
+/* The capability object for k in in's realm (a new number each time). */
+dw_val dw__realm_cap_object(instance *in, cap *k, dw_val *exc);
+/* Structured clone with capabilities: write in `in`'s realm, collecting caps (refs). */
+int dw__realm_write(instance *in, dw_val v, dw_buf *out, cap ***caps, size_t *ncaps, dw_val *exc);
+dw_val dw__realm_read(instance *in, const void *p, size_t n, cap **caps, size_t ncaps, dw_val *exc);
+void dw__caps_free(cap **caps, size_t n);
+
+/* instance.c */
+instance *dw__instance_new(dw_loader *L, const char *key, const char *label);
+void dw__instance_ref(instance *in);
+void dw__instance_unref(instance *in);
+/* Builds its sandbox and starts loading. Takes `code`. 0 or a dw_err (then FAILED). */
+int dw__instance_start(instance *in, dw_code *code);
+/* Ends it: every call it has or awaits fails with err; it leaves the cache. */
+void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
+                       const char *stack, const char *code);
+void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated);
+void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b);
+extern const dw__sandbox_hooks dw__instance_hooks;
+/* Frees dead instances nothing refers to (a safe point: no JS on the stack). */
+void dw__instances_reap(dw_loader *L);
+/* Frees every instance, whatever refers to it (the end of a run; calls freed first). */
+void dw__instances_free_all(dw_loader *L);
+/* A new WorkerCode from loader.js's normalised spec (in in's realm): code, env clone, limits,
+ * egress. NULL with *exc set (a TypeError naming the field). */
+instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
+                                 const char *label, instance *fill, dw_val *exc);
+
+/* call.c */
+/* Starts a call of `method` through capability k from realm `from` with args (an array of
+ * from's realm) and the caller's resolve/reject. NULL with *exc set when it cannot start. */
+call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw_val resolve,
+                     dw_val reject, dw_val *exc);
+/* Hands a waiting call to its (now ready or failed) instance. */
+void dw__call_dispatch(call *c);
+/* Fails a call with an error (a limit, a worker that failed to load or was lost). */
+void dw__call_fail(call *c, int err, const char *name, const char *msg, const char *stack);
+void dw__call_reply(instance *in, double token, bool ok, dw_val value);
+/* Expires calls past their wall deadline; returns the next deadline. */
+uint64_t dw__calls_expire(dw_loader *L, uint64_t now);
+/* Frees every call without settling it (the end of a run). */
+void dw__calls_free_all(dw_loader *L);
+
+/* egress.c */
+dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val *exc);
+
+#endif
