@@ -775,7 +775,6 @@ static size_t elem_size(unsigned t) {
   }
 }
 
-static void free_bytes(void *bytes, void *ctx) { free(bytes); }
 
 static JSValueRef read_object(reader *r, unsigned tag, int depth) {
   dw__ctx *c = r->h.c;
@@ -846,14 +845,9 @@ static JSValueRef read_object(reader *r, unsigned tag, int depth) {
   case T_ABUF: {
     uint64_t n;
     if (!get_count(r, 1, &n)) return NULL;
-    void *copy = dw__memdup(r->p + r->pos, (size_t)n);
-    if (!copy) return bad(r, "out of memory");
+    JSObjectRef o = dw__engine_array_buffer(ctx, r->p + r->pos, (size_t)n, &e);
+    if (!o) return bad(r, "ArrayBuffer");
     r->pos += n;
-    JSObjectRef o = JSObjectMakeArrayBufferWithBytesNoCopy(ctx, copy, (size_t)n, free_bytes, NULL, &e);
-    if (!o) {
-      free(copy);
-      return bad(r, "ArrayBuffer");
-    }
     return memo_push(r, o) ? o : NULL;
   }
   case T_VIEW: {

@@ -30,7 +30,7 @@ bool dw__vm_allows_wasm(const dw__vm *vm);
 typedef struct {
   uint64_t cpu_ns;           /* CPU budget of this invocation (thread CPU time) */
   uint64_t wall_deadline_ns; /* dw__now_ns() deadline */
-  size_t memory_bytes;       /* heap cap of the VM */
+  size_t memory_bytes;       /* heap cap of the VM; 0: not checked */
 } dw__budget;
 
 /* Starts enforcing `b` on everything the VM runs until dw__vm_end. The watchdog checks it

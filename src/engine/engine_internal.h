@@ -20,6 +20,8 @@ struct dw__vm {
   bool zero_limit;      /* ... and watchdog_cb has not restored the normal one yet */
   int terminated;
   int nctx;
+  unsigned gc_count, gc_at_switch; /* collections seen (heap finalizer), and at the budget's start */
+  bool gc_extended;                /* the budget was granted once more for a collection */
   uint64_t cpu_start_ns;
   uint64_t last_memory_check;
   dw__budget budget;
@@ -29,6 +31,9 @@ struct dw__ctx {
   dw__vm *vm;
   JSGlobalContextRef ctx;
 };
+
+/* A new ArrayBuffer (engine memory) holding a copy of p[0..n); NULL with *exc set. */
+JSObjectRef dw__engine_array_buffer(JSContextRef ctx, const void *p, size_t n, JSValueRef *exc);
 
 #define V(x) ((JSValueRef)(x))
 #define O(x) ((JSObjectRef)(x))

@@ -102,20 +102,29 @@ dw_val dw__string(dw__ctx *c, const char *s, size_t n) {
   return W(v);
 }
 
-static void free_bytes(void *bytes, void *ctx) { free(bytes); }
+
+/* Array buffers are allocated by the engine, never wrapped around our own memory
+ * (JSObjectMakeArrayBufferWithBytesNoCopy): with the Gigacage on, JIT-compiled code
+ * assumes a buffer's bytes lie inside the cage and masks their address into it, so bytes
+ * from malloc were read from the wrong place once the code was hot (a crash seen after
+ * ~1,000 cross-realm calls carrying response bodies). */
+JSObjectRef dw__engine_array_buffer(JSContextRef ctx, const void *p, size_t n, JSValueRef *exc) {
+  JSObjectRef view = JSObjectMakeTypedArray(ctx, kJSTypedArrayTypeUint8Array, n, exc);
+  if (!view) return NULL;
+  JSObjectRef ab = JSObjectGetTypedArrayBuffer(ctx, view, exc);
+  if (!ab) return NULL;
+  if (n) {
+    void *bytes = JSObjectGetArrayBufferBytesPtr(ctx, ab, exc);
+    if (!bytes) return NULL;
+    memcpy(bytes, p, n);
+  }
+  return ab;
+}
 
 dw_val dw__array_buffer(dw__ctx *c, const void *p, size_t n, dw_val *exc) {
-  void *copy = dw__memdup(p, n);
-  if (!copy) {
-    *exc = dw__make_error(c, "RangeError", "out of memory");
-    return NULL;
-  }
   JSValueRef e = NULL;
-  JSObjectRef ab = JSObjectMakeArrayBufferWithBytesNoCopy(c->ctx, copy, n, free_bytes, NULL, &e);
-  if (!ab) {
-    free(copy);
-    *exc = W(e);
-  }
+  JSObjectRef ab = dw__engine_array_buffer(c->ctx, p, n, &e);
+  if (!ab && exc) *exc = e ? W(e) : dw__make_error(c, "RangeError", "out of memory");
   return W(ab);
 }
 

@@ -228,9 +228,12 @@ static void init_job(void *user, dw_sandbox *sb, bool cancelled) {
   dw__sandbox_init(sb, in->code, env);
 }
 
-int dw__instance_start(instance *in, dw_code *code) {
+/* Host work: makes the realm (no guest pays for it), then loads the code in it. */
+static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
+  instance *in = user;
   dw_loader *L = in->L;
-  in->code = code;
+  in->creating = false;
+  if (cancelled || in->state != I_LOADING) return;
   dw_sandbox_options o = L->child_opts;
   o.limits.cpu_ms = in->limits.cpu_ms;
   o.limits.wall_ms = in->limits.wall_ms;
@@ -239,18 +242,26 @@ int dw__instance_start(instance *in, dw_code *code) {
   int rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, &o, L->loop, &h, &in->sb);
   if (!rc) {
     dw__sandbox_set_log(in->sb, child_log, in, false);
-    in->state = I_LOADING;
-    in->loading = true;
-    in->load_cpu0 = 0;
     in->load_deadline = dw__now_ns() + (uint64_t)in->limits.wall_ms * 1000000u;
     rc = dw__loop_post(L->loop, in->sb, init_job, in);
   }
+  if (rc) dw__instance_fail(in, rc, "Error", "could not create the worker's sandbox", "", NULL);
+}
+
+int dw__instance_start(instance *in, dw_code *code) {
+  dw_loader *L = in->L;
+  in->code = code;
+  in->state = I_LOADING;
+  in->loading = true;
+  in->load_cpu0 = 0;
   size_t bytes = BASE_BYTES + code->total + in->env_len;
   if (in->cached) L->cached_bytes += bytes - in->bytes;
   in->bytes = bytes;
   L->stats.created++;
+  int rc = dw__loop_post_host(L->loop, create_job, in);
   if (rc) dw__instance_fail(in, rc, "Error", "could not create the worker's sandbox", "", NULL);
-  else if (in->cached) dw__cache_evict(L);
+  else in->creating = true;
+  if (!rc && in->cached) dw__cache_evict(L);
   return rc;
 }
 
@@ -414,7 +425,7 @@ void dw__instances_reap(dw_loader *L) {
     again = false;
     for (instance **pp = &L->all; *pp;) {
       instance *in = *pp;
-      if (in->refs > 0 || in->is_root || in->ninflight || in->loading) {
+      if (in->refs > 0 || in->is_root || in->ninflight || in->loading || in->creating) {
         pp = &in->all_next;
         continue;
       }

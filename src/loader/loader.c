@@ -59,10 +59,13 @@ static int start_services(dw_loader *L) {
 }
 
 static void loader_free(dw_loader *L) {
+  /* Jobs first (a cancelled job frees what it carries, such as a settled call), then the
+   * calls left, then the instances. */
+  if (L->loop) dw__loop_free(L->loop);
+  L->loop = NULL;
   dw__calls_free_all(L);
   dw__instances_free_all(L);
   free(L->table);
-  if (L->loop) dw__loop_free(L->loop);
   if (L->vm) dw__vm_free(L->vm);
   free(L);
 }

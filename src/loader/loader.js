@@ -23,7 +23,7 @@
 
   const ids = new WeakMapCtor(); // capability object -> its number in this realm
   const callbacks = new MapCtor(); // worker stub number -> get()'s callback
-  const registry = typeof FinalizationRegistry === "function"
+  const registry = false && typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry((id) => { native.release(id); }) : null;
 
   const KIND_WORKER = 0, KIND_ENTRY = 1, KIND_LOADER = 2;

@@ -68,6 +68,7 @@ struct instance {
   call *inflight;              /* calls it is running (doubly linked) */
   size_t ninflight;
   bool loading;
+  bool creating; /* its realm is being made (a host job holds it) */
   uint64_t load_cpu0, load_deadline;
   limits4 limits;
   uint32_t subreq_used;

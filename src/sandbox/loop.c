@@ -24,6 +24,8 @@ struct dw__loop {
   dw__loop_hooks hooks;
 };
 
+static int post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user);
+
 dw__loop *dw__loop_new(dw__vm *vm) {
   dw__loop *l = calloc(1, sizeof *l);
   if (l) l->vm = vm;
@@ -36,7 +38,7 @@ void dw__loop_free(dw__loop *l) {
     job j = l->jobs[l->head];
     l->head = (l->head + 1) % l->cap;
     l->len--;
-    j.sb->njobs--;
+    if (j.sb) j.sb->njobs--;
     j.fn(j.user, j.sb, true);
   }
   for (size_t i = 0; i < l->nsbs; i++) {
@@ -54,6 +56,13 @@ void dw__loop_set_hooks(dw__loop *l, const dw__loop_hooks *h) {
 }
 
 int dw__loop_post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user) {
+  if (!sb) return DW_E_BAD_REQUEST;
+  return post(l, sb, fn, user);
+}
+
+int dw__loop_post_host(dw__loop *l, dw__job_fn fn, void *user) { return post(l, NULL, fn, user); }
+
+static int post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user) {
   if (l->len == l->cap) {
     if (l->cap >= MAX_JOBS) return DW_E_NOMEM;
     size_t cap = l->cap ? l->cap * 2 : 64;
@@ -67,7 +76,7 @@ int dw__loop_post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user) {
   }
   l->jobs[(l->head + l->len) % l->cap] = (job){sb, fn, user};
   l->len++;
-  sb->njobs++;
+  if (sb) sb->njobs++;
   return 0;
 }
 
@@ -153,11 +162,25 @@ static bool root_done(const dw_sandbox *root) {
   return root->settled && (!root->drain || !root->ok || root->ntimers == 0);
 }
 
+/* Host work (making a realm) is no guest's: it runs under a budget of its own, generous
+ * but bounded, so that a broken engine cannot hang the loop. */
+#define HOST_JOB_NS 5000000000ull
+
 /* Runs one job; returns a limit that ended root, or 0. */
 static int run_job(dw__loop *l, dw_sandbox *root) {
   job j = l->jobs[l->head];
   l->head = (l->head + 1) % l->cap;
   l->len--;
+  if (!j.sb) {
+    /* No memory check: the engine's heap statistics walk the heap, and doing so from the
+     * watchdog while a realm is being made crashed the engine (a global object half built). */
+    dw__budget b = {.cpu_ns = HOST_JOB_NS, .wall_deadline_ns = dw__now_ns() + HOST_JOB_NS,
+                    .memory_bytes = 0};
+    dw__vm_switch(l->vm, &b, NULL);
+    j.fn(j.user, NULL, false);
+    dw__vm_recover(l->vm, root->c);
+    return 0;
+  }
   j.sb->njobs--;
   if (j.sb->dead) {
     j.fn(j.user, j.sb, true);

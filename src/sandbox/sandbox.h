@@ -42,6 +42,9 @@ void dw__loop_set_hooks(dw__loop *l, const dw__loop_hooks *h);
 typedef void (*dw__job_fn)(void *user, dw_sandbox *sb, bool cancelled);
 /* Queues a job (FIFO). Returns 0 or DW_E_NOMEM (the job is then not queued). */
 int dw__loop_post(dw__loop *l, dw_sandbox *sb, dw__job_fn fn, void *user);
+/* Queues host work (sb is NULL in the call): making realms, which no guest's budget pays
+ * for. It runs between entries, under a budget of its own. */
+int dw__loop_post_host(dw__loop *l, dw__job_fn fn, void *user);
 
 /* What an instance's owner is told and asked. Every callback runs inside an entry of `sb`
  * (JS on the stack) unless said otherwise; none may free `sb`. */
