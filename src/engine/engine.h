@@ -30,7 +30,10 @@ bool dw__vm_allows_wasm(const dw__vm *vm);
 typedef struct {
   uint64_t cpu_ns;           /* CPU budget of this invocation (thread CPU time) */
   uint64_t wall_deadline_ns; /* dw__now_ns() deadline */
-  size_t memory_bytes;       /* heap cap of the VM; 0: not checked */
+  size_t memory_bytes;       /* memory cap: inside an entry, how much the process may grow
+                                while this budget is in force (its RSS, read by the
+                                watchdog); between entries dw__vm_check compares the VM's
+                                heap with it. 0: not checked */
 } dw__budget;
 
 /* Starts enforcing `b` on everything the VM runs until dw__vm_end. The watchdog checks it
@@ -54,6 +57,13 @@ int dw__vm_recover(dw__vm *vm, dw__ctx *c);
 int dw__vm_terminated(const dw__vm *vm);
 /* Checks the budget from C (between VM entries); sets and returns the termination reason. */
 int dw__vm_check(dw__vm *vm, dw__ctx *c);
+/* Between entries only: 0, or DW_E_MEMORY_LIMIT when the VM's heap (live objects and
+ * array buffers, less what a memory kill left over) exceeds `cap` bytes. Walks the heap at
+ * most every 20 ms (cheap otherwise). */
+int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap);
+/* CPU granted to the budget in force for garbage collections it paid for (at most 3 x an
+ * estimate of one collection's cost): not the realm's own work, so not counted against it. */
+uint64_t dw__vm_credit(const dw__vm *vm);
 /* CPU nanoseconds used since dw__vm_begin. */
 uint64_t dw__vm_cpu_used(const dw__vm *vm);
 /* Heap bytes in use by the VM (live objects as of the last collection plus what was

@@ -21,7 +21,11 @@ struct dw__vm {
   int terminated;
   int nctx;
   unsigned gc_count, gc_at_switch; /* collections seen (heap finalizer), and at the budget's start */
-  bool gc_extended;                /* the budget was granted once more for a collection */
+  unsigned gc_extensions;          /* times the budget was extended for a collection */
+  uint64_t budget_cpu0;            /* the budget's CPU as given */
+  uint64_t credit_ns;              /* CPU granted since for collections */
+  size_t last_heap_bytes;          /* the heap's size when last read (between entries) */
+  size_t rss_base;                 /* process RSS at the budget's first watchdog tick */
   uint64_t cpu_start_ns;
   uint64_t last_memory_check;
   dw__budget budget;

@@ -69,18 +69,6 @@ static uint64_t clock_ns(clockid_t id) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static size_t rss_bytes(void) {
-  char buf[128];
-  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  unsigned long size = 0, resident = 0;
-  if (sscanf(buf, "%lu %lu", &size, &resident) != 2) return 0;
-  return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
-}
 
 static _Noreturn void child_limit(child_state *st, int err) {
   const char *code = dw_err_code(err);
@@ -96,7 +84,7 @@ static void *monitor(void *arg) {
     if (!st->armed) continue;
     if (clock_ns(st->main_clock) - st->cpu0 > st->cpu_cap) child_limit(st, DW_E_CPU_LIMIT);
     if (dw__now_ns() - st->wall0 > st->wall_cap) child_limit(st, DW_E_WALL_LIMIT);
-    size_t rss = rss_bytes();
+    size_t rss = dw__rss_bytes();
     if (rss > st->rss0 && rss - st->rss0 > st->rss_cap) child_limit(st, DW_E_MEMORY_LIMIT);
   }
   return NULL;
@@ -134,7 +122,7 @@ static _Noreturn void child_main(const dw__contained_job *job, int fd) {
   st.rss_cap = mem + DW_MAX(mem / 2, (size_t)64 << 20);
   pthread_t th;
   if (pthread_create(&th, NULL, monitor, &st) != 0) _exit(4); /* fail closed */
-  st.rss0 = rss_bytes();
+  st.rss0 = dw__rss_bytes();
   st.cpu0 = clock_ns(st.main_clock);
   st.wall0 = dw__now_ns();
   st.armed = true;

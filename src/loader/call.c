@@ -9,6 +9,12 @@ static void settle_job(void *user, dw_sandbox *sb, bool cancelled);
 
 static void call_free(call *c) {
   dw_loader *L = c->L;
+  if (c->invoke_queued) {
+    /* Its invoke job is still queued (a call that expired before its target ran it): that
+     * job frees it. */
+    c->orphan = true;
+    return;
+  }
   dw__calls_remove(L, c);
   if (c->from && c->resolve) {
     dw__ctx *cx = dw__sandbox_ctx(c->from->sb);
@@ -68,7 +74,12 @@ void dw__call_fail(call *c, int err, const char *name, const char *msg, const ch
 
 static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
   call *c = user;
-  if (cancelled) return; /* the target died: dw__instance_fail settles the call */
+  c->invoke_queued = false;
+  if (c->orphan) {
+    call_free(c);
+    return;
+  }
+  if (cancelled || c->state != C_SENT) return; /* dw__instance_fail or expiry settles it */
   instance *to = c->to;
   dw__ctx *cx = dw__sandbox_ctx(sb);
   dw_val exc = NULL;
@@ -178,6 +189,8 @@ static void send(call *c) {
   if (c->deadline < L->next_deadline) L->next_deadline = c->deadline;
   if (dw__loop_post(L->loop, in->sb, invoke_job, c))
     dw__call_fail(c, DW_E_NOMEM, "RangeError", "too many calls in flight", "");
+  else
+    c->invoke_queued = true;
 }
 
 void dw__call_dispatch(call *c) {

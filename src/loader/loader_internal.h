@@ -101,6 +101,8 @@ struct call {
   uint64_t cpu0, deadline;
   uint32_t cpu_ms;
   int state;
+  bool invoke_queued; /* its invoke job is queued in the target's realm */
+  bool orphan;        /* settled and released while that job was queued */
   bool ok;
   void *res; /* structured clone of the value, or of an error descriptor */
   size_t res_len;

@@ -142,6 +142,8 @@ bool dw__entry_enter(dw_sandbox *sb) {
 
 int dw__entry_leave(dw_sandbox *sb) {
   uint64_t used = dw__thread_cpu_ns() - sb->entry_cpu0;
+  uint64_t credit = dw__vm_credit(sb->vm);
+  used = used > credit ? used - credit : 0;
   sb->cpu_ns += used;
   int t = dw__vm_recover(sb->vm, sb->c);
   if (sb->hooks.after) sb->hooks.after(sb->hooks.user, sb, used, t);
@@ -232,6 +234,9 @@ int dw__loop_run(dw__loop *l, dw_sandbox *root) {
     if (l->hooks.tick) l->hooks.tick(l->hooks.user, now);
     if (root_done(root)) return 0;
     if (now >= root->wall_deadline) return DW_E_WALL_LIMIT;
+    /* The VM's heap, between entries (where reading it is safe). */
+    int m = dw__vm_check_heap(l->vm, root->c, (size_t)root->vm_memory_mb << 20);
+    if (m) return m;
     if (l->len) {
       int t = run_job(l, root);
       if (t) return t;

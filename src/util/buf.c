@@ -1,7 +1,9 @@
 /* Bounded growable buffers and small string helpers. */
 #include <errno.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include "util.h"
 
@@ -167,6 +169,19 @@ double dw__epoch_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (double)ts.tv_sec * 1e3 + (double)(ts.tv_nsec / 1000000);
+}
+
+size_t dw__rss_bytes(void) {
+  char buf[128];
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  unsigned long size = 0, resident = 0;
+  if (sscanf(buf, "%lu %lu", &size, &resident) != 2) return 0;
+  return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 uint64_t dw__thread_cpu_ns(void) {

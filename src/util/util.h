@@ -49,6 +49,9 @@ void *dw__memdup(const void *p, size_t n);
 /* Clocks, in nanoseconds: monotonic wall time and the calling thread's CPU time. */
 uint64_t dw__now_ns(void);
 uint64_t dw__thread_cpu_ns(void);
+/* The process's resident memory in bytes (/proc/self/statm), or 0 when unknown. One
+ * small read: safe from any thread, at any time. */
+size_t dw__rss_bytes(void);
 /* Milliseconds since the Unix epoch (wall clock), for timestamps people read. */
 double dw__epoch_ms(void);
 
