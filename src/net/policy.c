@@ -42,6 +42,40 @@ static bool ends_in_number(const char *host) {
   return *last != 0;
 }
 
+/* WHATWG's IPv4 parser: 1 to 4 parts, each decimal, 0x-hex or 0-octal, the last filling
+ * the remaining bytes ("0x7f.1" is 127.0.0.1). Used for the spellings curl leaves alone. */
+static bool ipv4_whatwg(const char *host, unsigned char out[4]) {
+  uint64_t part[4];
+  int n = 0;
+  const char *c = host;
+  for (;;) {
+    if (n == 4) return false;
+    int base = 10;
+    if (c[0] == '0' && c[1] == 'x') base = 16, c += 2;
+    else if (c[0] == '0' && c[1] && c[1] != '.') base = 8, c++;
+    uint64_t v = 0;
+    const char *start = c;
+    for (; *c && *c != '.'; c++) {
+      int d = (*c >= '0' && *c <= '9') ? *c - '0' : is_hex((unsigned char)*c) ? *c - 'a' + 10 : 99;
+      if (d >= base) return false;
+      v = v * (uint64_t)base + (uint64_t)d;
+      if (v > 0xFFFFFFFFu) return false;
+    }
+    if (c == start && base != 16) return false;
+    part[n++] = v;
+    if (!*c) break;
+    c++;
+  }
+  uint64_t ip = part[n - 1];
+  if (ip >= (1ull << (8 * (5 - n)))) return false;
+  for (int i = 0; i < n - 1; i++) {
+    if (part[i] > 255) return false;
+    ip |= part[i] << (8 * (3 - i));
+  }
+  for (int i = 0; i < 4; i++) out[i] = (unsigned char)(ip >> (8 * (3 - i)));
+  return true;
+}
+
 /* A DNS name as WHATWG URLs leave it: ASCII letters, digits, '-', '_', labels of 1..63. */
 static bool valid_name(const char *host) {
   size_t label = 0;
@@ -98,6 +132,11 @@ static int set_host(dw__net_target *t, const char *raw, char *why, size_t why_le
     return DW_E_BAD_REQUEST;
   }
   if (ends_in_number(t->host)) {
+    if (ipv4_whatwg(t->host, t->addr)) {
+      t->family = AF_INET;
+      inet_ntop(AF_INET, t->addr, t->host, sizeof t->host);
+      return 0;
+    }
     dw__net_why(why, why_len, "the URL's host '%s' is not a valid IPv4 address", t->host);
     return DW_E_BAD_REQUEST;
   }
