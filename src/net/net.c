@@ -116,34 +116,51 @@ size_t dw__net_in_flight(const dw__net *n) { return n ? n->n_in_flight : 0; }
 
 /* ---- curl callbacks: they only record; no user code runs inside curl. ---- */
 
+/* Whether the guard refuses a destination address; records the first refusal's reason. */
+static bool refused(req *q, int family, const void *ip) {
+  if (q->allow_private) return false;
+  const char *no = dw__net_addr_refusal(family, ip);
+  if (!no) return false;
+  if (!q->refused) {
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (ip) inet_ntop(family, ip, text, sizeof text);
+    if (strcmp(text, q->target.host) == 0)
+      dw__net_why(q->msg, sizeof q->msg, "refused: %s is %s", text, no);
+    else
+      dw__net_why(q->msg, sizeof q->msg, "refused: %s resolves to %s, which is %s",
+                  q->target.host, text, no);
+  }
+  q->refused = true;
+  return true;
+}
+
 /* The SSRF guard on the address curl is about to connect to, after DNS: a name that resolves
- * to a private address (localhost, a rebinding domain) is refused here. */
+ * to a private address (localhost, a rebinding domain) is refused here, before a packet is
+ * sent to it. */
 static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a) {
   req *q = ud;
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  if (!q->allow_private) {
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    memcpy(&ss, &a->addr, DW_MIN((size_t)a->addrlen, sizeof ss));
-    const void *ip = NULL;
-    if (a->family == AF_INET) ip = &((struct sockaddr_in *)&ss)->sin_addr;
-    else if (a->family == AF_INET6) ip = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-    const char *no = dw__net_addr_refusal(a->family, ip);
-    if (no) {
-      if (!q->refused) {
-        char text[INET6_ADDRSTRLEN] = "?";
-        if (ip) inet_ntop(a->family, ip, text, sizeof text);
-        if (strcmp(text, q->target.host) == 0)
-          dw__net_why(q->msg, sizeof q->msg, "refused: %s is %s", text, no);
-        else
-          dw__net_why(q->msg, sizeof q->msg, "refused: %s resolves to %s, which is %s",
-                      q->target.host, text, no);
-      }
-      q->refused = true;
-      return CURL_SOCKET_BAD;
-    }
-  }
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  memcpy(&ss, &a->addr, DW_MIN((size_t)a->addrlen, sizeof ss));
+  const void *ip = NULL;
+  if (a->family == AF_INET) ip = &((struct sockaddr_in *)&ss)->sin_addr;
+  else if (a->family == AF_INET6) ip = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+  if (refused(q, a->family, ip)) return CURL_SOCKET_BAD;
   return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* The guard again on the connection the request is about to be sent on, new or reused: a
+ * connection opened for a request that allowed private destinations is in the same pool as
+ * the others, and reusing one never passes through on_open. */
+static int on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port) {
+  req *q = ud;
+  unsigned char a[16];
+  int family = strchr(primary_ip, ':') ? AF_INET6 : AF_INET;
+  if (inet_pton(family, primary_ip, a) != 1) family = AF_UNSPEC;
+  if (refused(q, family, family == AF_UNSPEC ? NULL : a)) return CURL_PREREQFUNC_ABORT;
+  return CURL_PREREQFUNC_OK;
 }
 
 static size_t stop(req *q, int err, const char *msg) {
@@ -281,6 +298,8 @@ static int easy_setup(req *q, const dw__net_policy *p) {
   SET(CURLOPT_WRITEDATA, q);
   SET(CURLOPT_OPENSOCKETFUNCTION, on_open);
   SET(CURLOPT_OPENSOCKETDATA, q);
+  SET(CURLOPT_PREREQFUNCTION, on_prereq);
+  SET(CURLOPT_PREREQDATA, q);
   SET(CURLOPT_ERRORBUFFER, q->errbuf);
   SET(CURLOPT_PRIVATE, q);
 #undef SET
@@ -389,12 +408,12 @@ static void outcome(req *q, CURLcode c) {
     q->err = q->fail; /* q->msg already says why */
     return;
   }
+  if (q->refused && (c == CURLE_COULDNT_CONNECT || c == CURLE_ABORTED_BY_CALLBACK)) {
+    q->err = DW_E_OUTBOUND_BLOCKED; /* every address tried was refused; q->msg says why */
+    return;
+  }
   switch (c) {
   case CURLE_COULDNT_CONNECT:
-    if (q->refused) { /* every address the host resolved to was refused */
-      q->err = DW_E_OUTBOUND_BLOCKED;
-      return;
-    }
     q->err = DW_E_IO;
     dw__net_why(q->msg, sizeof q->msg, "could not connect to %s: %s", q->target.host,
                 q->errbuf[0] ? q->errbuf : curl_easy_strerror(c));

@@ -46,13 +46,14 @@ static void say(int fd, const char *fmt, ...) {
 
 /* Routes: /echo (the raw request back as the body), /redirect, /big/N (N bytes with a
  * Content-Length), /stream/N (N bytes until close), /slow (answers after 10 s), /teapot,
- * /manyheaders, /nul (a NUL in a header). */
-static void serve(int fd) {
+ * /manyheaders, /nul (a NUL in a header), /ka (keeps the connection open for the next
+ * request; the body says which request on the connection it is). Returns whether to read another request on the connection. */
+static bool serve(int fd, int nth) {
   static char req[1 << 20];
   size_t len = 0, head = 0;
   while (len < sizeof req - 1) {
     ssize_t r = read(fd, req + len, sizeof req - 1 - len);
-    if (r <= 0) return;
+    if (r <= 0) return false;
     len += (size_t)r;
     req[len] = 0;
     char *e = strstr(req, "\r\n\r\n");
@@ -61,7 +62,7 @@ static void serve(int fd) {
       break;
     }
   }
-  if (!head) return;
+  if (!head) return false;
   size_t clen = 0;
   for (char *p = req; p < req + head; p = strchr(p, '\n') + 1) {
     if (!strncasecmp(p, "content-length:", 15)) clen = strtoul(p + 15, NULL, 10);
@@ -74,7 +75,10 @@ static void serve(int fd) {
   }
   char path[256] = "";
   sscanf(req, "%*s %255s", path);
-  if (!strcmp(path, "/echo")) {
+  if (!strcmp(path, "/ka")) {
+    say(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nok %d", nth % 10);
+    return true;
+  } else if (!strcmp(path, "/echo")) {
     say(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Reply: yes\r\nX-Multi: a\r\n"
             "X-Multi: b\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", len);
     write_all(fd, req, len);
@@ -102,6 +106,7 @@ static void serve(int fd) {
   } else {
     say(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   }
+  return false;
 }
 
 static int listener(int *port) {
@@ -129,7 +134,7 @@ static int server_start(void **state) {
       if (c < 0) continue;
       if (fork() == 0) {
         close(fd);
-        serve(c);
+        for (int nth = 1; serve(c, nth); nth++) {}
         shutdown(c, SHUT_WR);
         char sink[256];
         while (read(c, sink, sizeof sink) > 0) {}
@@ -633,6 +638,34 @@ static void private_destinations_are_refused(void **state) {
   close(lfd);
 }
 
+/* A connection that a request allowing private destinations opened stays in the shared pool;
+ * a request that does not allow them must not be sent on it. */
+static void a_reused_connection_is_checked_again(void **state) {
+  dw__net *n = dw__net_new();
+  char url[128];
+  snprintf(url, sizeof url, "http://localhost:%d/ka", server_port);
+  dw__net_request rq = {.url = url};
+  result a = {0}, b = {0}, c = {0};
+  assert_int_equal(dw__net_start(n, &open_policy, &rq, on_done, &a, NULL, NULL, 0), 0);
+  drain(n, 10000);
+  assert_int_equal(a.err, 0);
+  assert_string_equal(a.body, "ok 1");
+  /* The pool does reuse it: the second request is the connection's second. */
+  assert_int_equal(dw__net_start(n, &open_policy, &rq, on_done, &c, NULL, NULL, 0), 0);
+  drain(n, 10000);
+  assert_int_equal(c.err, 0);
+  assert_string_equal(c.body, "ok 2");
+  assert_int_equal(dw__net_start(n, &public_policy, &rq, on_done, &b, NULL, NULL, 0), 0);
+  drain(n, 10000);
+  assert_int_equal(b.calls, 1);
+  if (b.err != DW_E_OUTBOUND_BLOCKED) fail_msg("%d %s %s", b.err, b.msg, b.body);
+  assert_non_null(strstr(b.msg, "which is a loopback address"));
+  dw__net_free(n);
+  result_free(&a);
+  result_free(&b);
+  result_free(&c);
+}
+
 static void bad_requests_never_call_back(void **state) {
   result r;
   const char *const crlf[] = {"X-A: b\r\nX-Injected: 1", NULL};
@@ -725,6 +758,7 @@ int main(void) {
       cmocka_unit_test(requests_over_their_caps_are_refused),
       cmocka_unit_test(a_slow_server_times_out),
       cmocka_unit_test(private_destinations_are_refused),
+      cmocka_unit_test(a_reused_connection_is_checked_again),
       cmocka_unit_test(bad_requests_never_call_back),
       cmocka_unit_test(cancel_means_no_callback),
       cmocka_unit_test(many_concurrent_requests),
