@@ -155,10 +155,13 @@ static int server_stop(void **state) {
   return 0;
 }
 
+/* A URL on the test server; the last 8 stay valid (requests built side by side). */
 static char *url_of(const char *path) {
-  static char u[256];
-  snprintf(u, sizeof u, "http://127.0.0.1:%d%s", server_port, path);
-  return u;
+  static char u[8][256];
+  static unsigned next;
+  char *s = u[next++ % 8];
+  snprintf(s, sizeof u[0], "http://127.0.0.1:%d%s", server_port, path);
+  return s;
 }
 
 /* ---- what a done callback saw ---- */
@@ -714,10 +717,10 @@ static void cancel_means_no_callback(void **state) {
   /* Freeing the client cancels what is in flight, without callbacks. */
   memset(&a, 0, sizeof a);
   assert_int_equal(dw__net_start(n, &open_policy, &slow, on_done, &a, &ia, NULL, 0), 0);
-  assert_int_equal(dw__net_start(n, &open_policy, &echo, on_done, &a, &ia, NULL, 0), 0);
-  dw__net_poll(n, 50);
+  assert_int_equal(dw__net_start(n, &open_policy, &slow, on_done, &a, &ia, NULL, 0), 0);
+  assert_int_equal(dw__net_poll(n, 50), 2);
   dw__net_free(n);
-  assert_true(a.calls <= 1);
+  assert_int_equal(a.calls, 0);
   result_free(&a);
 }
 
