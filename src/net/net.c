@@ -271,7 +271,8 @@ static int method_setup(req *q, const char *method, const dw__net_request *r) {
   }
   if (!c && strcmp(method, posts ? "POST" : head ? "HEAD" : "GET") != 0)
     c = curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-  return c ? DW_E_NOMEM : 0;
+  if (c == CURLE_OUT_OF_MEMORY) return DW_E_NOMEM;
+  return c ? DW_E_INTERNAL : 0;
 }
 
 /* The options every request gets. Nothing here takes a value from the request except the
@@ -287,6 +288,9 @@ static int easy_setup(req *q, const dw__net_policy *p) {
   SET(CURLOPT_PROXY, "");          /* never a proxy from http_proxy & co. */
   SET(CURLOPT_NOPROXY, "*");
   SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+  SET(CURLOPT_HSTS_CTRL, 0L);
+  /* Alt-Svc (which could move a later request to another host) stays off: curl enables it
+   * only with CURLOPT_ALTSVC / CURLOPT_ALTSVC_CTRL, and 7.88 rejects ALTSVC_CTRL 0. */
   SET(CURLOPT_NOSIGNAL, 1L);
   SET(CURLOPT_HTTP_CONTENT_DECODING, 0L); /* the body as sent: no decompression bombs */
   SET(CURLOPT_TIMEOUT_MS, (long)q->timeout_ms);
@@ -304,7 +308,8 @@ static int easy_setup(req *q, const dw__net_policy *p) {
   SET(CURLOPT_PRIVATE, q);
 #undef SET
   (void)p;
-  return c ? DW_E_NOMEM : 0;
+  if (c == CURLE_OUT_OF_MEMORY) return DW_E_NOMEM;
+  return c ? DW_E_INTERNAL : 0;
 }
 
 int dw__net_start(dw__net *n, const dw__net_policy *p, const dw__net_request *r,
@@ -349,7 +354,13 @@ int dw__net_start(dw__net *n, const dw__net_policy *p, const dw__net_request *r,
   rc = DW_E_NOMEM;
   q->easy = curl_easy_init();
   if (!q->easy) goto nomem;
-  if (method_setup(q, method, r) != 0 || easy_setup(q, p) != 0) goto nomem;
+  rc = method_setup(q, method, r);
+  if (!rc) rc = easy_setup(q, p);
+  if (rc == DW_E_NOMEM) goto nomem;
+  if (rc) {
+    dw__net_why(why, why_len, "libcurl refused an option (built without HTTP?)");
+    goto out;
+  }
   CURLMcode mc = curl_multi_add_handle(n->multi, q->easy);
   if (mc != CURLM_OK) {
     rc = mc == CURLM_OUT_OF_MEMORY ? DW_E_NOMEM : DW_E_INTERNAL;
