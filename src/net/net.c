@@ -294,7 +294,7 @@ static int easy_setup(req *q, const dw__net_policy *p) {
   SET(CURLOPT_NOSIGNAL, 1L);
   SET(CURLOPT_HTTP_CONTENT_DECODING, 0L); /* the body as sent: no decompression bombs */
   SET(CURLOPT_TIMEOUT_MS, (long)q->timeout_ms);
-  SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_body);
+  SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)DW_MIN(q->max_body, (size_t)INT64_MAX));
   SET(CURLOPT_HTTPHEADER, q->headers);
   SET(CURLOPT_HEADERFUNCTION, on_header);
   SET(CURLOPT_HEADERDATA, q);
@@ -510,6 +510,7 @@ static void call_back(dw__net *n, req *q) {
 
 int dw__net_poll(dw__net *n, uint32_t timeout_ms) {
   if (!n) return DW_E_BAD_REQUEST;
+  if (n->in_callback) DW_BUG("dw__net_poll called from inside a done callback");
   int running = 0;
   CURLMcode mc = CURLM_OK;
   if (n->active) {

@@ -85,7 +85,7 @@ typedef struct {
 /* Called exactly once per started request (never after cancel or free), from dw__net_poll.
  * `err` is 0 or a negative dw_err; `message` says why when err != 0 (NULL otherwise);
  * `res` is set only when err == 0. The callback may start and cancel requests on the same
- * dw__net, but must not free it. */
+ * dw__net, but must not free or poll it (DW_BUG). */
 typedef void (*dw__net_done)(void *user, int err, const char *message,
                              const dw__net_response *res);
 
@@ -111,7 +111,8 @@ int dw__net_start(dw__net *n, const dw__net_policy *p, const dw__net_request *r,
 void dw__net_cancel(dw__net *n, uint64_t id);
 
 /* Runs the transfers: waits up to `timeout_ms` for network activity (returns at once when
- * nothing is in flight), then calls the done callbacks of the requests that finished.
+ * nothing is in flight), then calls the done callbacks of the requests that finished. Not
+ * from inside a done callback (DW_BUG).
  * Returns the number of requests still in flight, or a negative dw_err when libcurl fails.
  * Errors a request can meet in flight: DW_E_OUTBOUND_BLOCKED (the host resolved only to
  * refused addresses), DW_E_TOO_LARGE (body or headers past their caps), DW_E_IO (timeout,
