@@ -49,7 +49,7 @@ static void say(int fd, const char *fmt, ...) {
  * /manyheaders, /nul (a NUL in a header), /ka (keeps the connection open for the next
  * request; the body says which request on the connection it is). Returns whether to read another request on the connection. */
 static bool serve(int fd, int nth) {
-  static char req[1 << 20];
+  static char req[4 << 20];
   size_t len = 0, head = 0;
   while (len < sizeof req - 1) {
     ssize_t r = read(fd, req + len, sizeof req - 1 - len);
@@ -450,22 +450,28 @@ static void get_round_trip(void **state) {
 }
 
 static void post_round_trip(void **state) {
-  static const char body[] = "a\0b\r\n\r\nGET / HTTP/1.1\r\n";
+  /* Binary, with a request line inside, and past the size where curl would ask for
+   * 100-continue (1 MiB) unless told not to. */
+  enum { LEN = 1536 * 1024 };
+  char *body = malloc(LEN);
+  for (size_t i = 0; i < LEN; i++) body[i] = (char)(i * 7);
+  memcpy(body, "a\0b\r\n\r\nGET / HTTP/1.1\r\n", 22);
   const char *const hdrs[] = {"Content-Type: application/octet-stream", NULL};
   dw__net_request rq = {.method = "POST", .url = url_of("/echo"), .headers = hdrs,
-                        .body = body, .body_len = sizeof body - 1};
+                        .body = body, .body_len = LEN};
   result r;
   assert_int_equal(fetch(&open_policy, &rq, &r), 0);
   assert_int_equal(r.status, 200);
   assert_non_null(strstr(r.body, "POST /echo HTTP/1.1\r\n"));
   assert_non_null(strstr(r.body, "\r\nContent-Type: application/octet-stream\r\n"));
   char cl[64];
-  snprintf(cl, sizeof cl, "\r\nContent-Length: %zu\r\n", sizeof body - 1);
+  snprintf(cl, sizeof cl, "\r\nContent-Length: %d\r\n", LEN);
   assert_non_null(strstr(r.body, cl));
-  assert_null(strcasestr(r.body, "Expect:"));
-  assert_true(r.body_len > sizeof body - 1);
-  assert_memory_equal(r.body + r.body_len - (sizeof body - 1), body, sizeof body - 1);
+  assert_null(strcasestr(r.body, "Expect:")); /* no 1 s wait for a 100 Continue */
+  assert_true(r.body_len > LEN);
+  assert_memory_equal(r.body + r.body_len - LEN, body, LEN);
   result_free(&r);
+  free(body);
   /* No Content-Type given: curl's form type is not invented; PUT with no body sends 0. */
   dw__net_request put = {.method = "PUT", .url = url_of("/echo")};
   assert_int_equal(fetch(&open_policy, &put, &r), 0);
@@ -481,6 +487,23 @@ static void post_round_trip(void **state) {
   assert_int_equal(fetch(&open_policy, &head, &r), 0);
   assert_int_equal(r.status, 200);
   assert_int_equal(r.body_len, 0);
+  result_free(&r);
+}
+
+/* http_proxy & co. in the environment must not route requests elsewhere. */
+static void proxies_from_the_environment_are_ignored(void **state) {
+  char proxy[64];
+  snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", server_port);
+  static const char *const vars[] = {"http_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+  for (size_t i = 0; i < DW_ARRAY_LEN(vars); i++) setenv(vars[i], proxy, 1);
+  unsetenv("NO_PROXY");
+  unsetenv("no_proxy");
+  dw__net_request rq = {.url = "http://127.0.0.2:9/echo"}; /* nothing listens there */
+  result r;
+  assert_int_equal(fetch(&open_policy, &rq, &r), 0);
+  for (size_t i = 0; i < DW_ARRAY_LEN(vars); i++) unsetenv(vars[i]);
+  if (r.err != DW_E_IO) fail_msg("went through the proxy: %d %s", r.err, r.msg);
+  assert_non_null(strstr(r.msg, "could not connect to 127.0.0.2"));
   result_free(&r);
 }
 
@@ -755,6 +778,7 @@ int main(void) {
       cmocka_unit_test(method_and_header_checks),
       cmocka_unit_test(get_round_trip),
       cmocka_unit_test(post_round_trip),
+      cmocka_unit_test(proxies_from_the_environment_are_ignored),
       cmocka_unit_test(injected_headers_replace_the_workers),
       cmocka_unit_test(redirects_are_returned_not_followed),
       cmocka_unit_test(responses_over_their_caps_fail),
