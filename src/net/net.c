@@ -27,7 +27,6 @@ struct dw__net {
 
 struct req {
   req *prev, *next;
-  dw__net *net;
   uint64_t id;
   bool active;
   CURL *easy;
@@ -337,7 +336,6 @@ int dw__net_start(dw__net *n, const dw__net_policy *p, const dw__net_request *r,
   rc = DW_E_NOMEM;
   q = calloc(1, sizeof *q);
   if (!q) goto nomem;
-  q->net = n;
   q->cb = cb;
   q->user = user;
   q->allow_private = p->allow_private;

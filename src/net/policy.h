@@ -9,7 +9,8 @@
 /* A parsed, checked request URL. */
 typedef struct {
   CURLU *url;                       /* owned: exactly what curl will connect to */
-  char host[DW__NET_MAX_HOST + 1];  /* lower case, no trailing dot; IPv6 without brackets */
+  char host[DW__NET_MAX_HOST + 2];  /* lower case, no trailing dot; IPv6 without brackets
+                                       (+2: room for the dot while it is dropped) */
   int family;                       /* AF_INET / AF_INET6 for an IP literal, 0 for a name */
   unsigned char addr[16];           /* the literal's address, network order */
 } dw__net_target;

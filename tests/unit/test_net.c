@@ -395,6 +395,20 @@ static void url_checks(void **state) {
   assert_int_equal(dw__net_check_url(&p, u, why, sizeof why), DW_E_TOO_LARGE);
   free(u);
   assert_int_equal(dw__net_check_url(&p, NULL, why, sizeof why), DW_E_BAD_REQUEST);
+  /* Host names up to 253 bytes (254 with the trailing dot). */
+  char host[300], url[400];
+  memset(host, 'a', sizeof host);
+  for (int i = 63; i < 300; i += 64) host[i] = '.';
+  static const struct {
+    size_t len;
+    int rc;
+  } lens[] = {{253, 0}, {254, DW_E_BAD_REQUEST}, {255, DW_E_BAD_REQUEST}, {290, DW_E_BAD_REQUEST}};
+  for (size_t i = 0; i < DW_ARRAY_LEN(lens); i++) {
+    snprintf(url, sizeof url, "http://%.*s/", (int)lens[i].len, host);
+    assert_int_equal(dw__net_check_url(&public_policy, url, why, sizeof why), lens[i].rc);
+    snprintf(url, sizeof url, "http://%.*s./", (int)lens[i].len, host);
+    assert_int_equal(dw__net_check_url(&public_policy, url, why, sizeof why), lens[i].rc);
+  }
 }
 
 static void method_and_header_checks(void **state) {
