@@ -95,6 +95,8 @@ static bool serve(int fd, int nth) {
   } else if (!strcmp(path, "/slow")) {
     sleep(10);
     say(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  } else if (!strcmp(path, "/noreason")) {
+    say(fd, "HTTP/1.1 204\r\nX-A:b\r\n\r\n");
   } else if (!strcmp(path, "/teapot")) {
     say(fd, "HTTP/1.1 418 I'm a teapot\r\nX-Folded: one\r\n  two\r\nContent-Length: 0\r\n\r\n");
   } else if (!strcmp(path, "/manyheaders")) {
@@ -562,6 +564,12 @@ static void redirects_are_returned_not_followed(void **state) {
   assert_string_equal(r.status_text, "I'm a teapot");
   assert_non_null(strstr(r.headers, "x-folded: one two\n"));
   result_free(&r);
+  dw__net_request none = {.url = url_of("/noreason")};
+  assert_int_equal(fetch(&open_policy, &none, &r), 0);
+  assert_int_equal(r.status, 204);
+  assert_string_equal(r.status_text, "");
+  assert_string_equal(r.headers, "x-a: b\n");
+  result_free(&r);
 }
 
 static void responses_over_their_caps_fail(void **state) {
@@ -761,6 +769,30 @@ static void cancel_means_no_callback(void **state) {
   result_free(&a);
 }
 
+static void free_inside_callback(void *user, int err, const char *message,
+                                 const dw__net_response *res) {
+  dw__net_free(user);
+}
+
+/* Freeing the client from inside its own callback is the caller's bug: an abort that names
+ * it, not a use after free. */
+static void freeing_from_a_callback_is_a_bug(void **state) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(2); /* DW_BUG's message is expected */
+    dw__net *n = dw__net_new();
+    dw__net_request rq = {.url = url_of("/echo")};
+    if (dw__net_start(n, &open_policy, &rq, free_inside_callback, n, NULL, NULL, 0)) _exit(3);
+    for (int i = 0; i < 200; i++) dw__net_poll(n, 50);
+    _exit(0);
+  }
+  int st;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  assert_true(WIFSIGNALED(st));
+  assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+
 static void many_concurrent_requests(void **state) {
   enum { N = 200 };
   dw__net *n = dw__net_new();
@@ -802,6 +834,7 @@ int main(void) {
       cmocka_unit_test(a_reused_connection_is_checked_again),
       cmocka_unit_test(bad_requests_never_call_back),
       cmocka_unit_test(cancel_means_no_callback),
+      cmocka_unit_test(freeing_from_a_callback_is_a_bug),
       cmocka_unit_test(many_concurrent_requests),
   };
   return cmocka_run_group_tests(tests, server_start, server_stop);
