@@ -22,6 +22,7 @@
   X(crypto, "crypto Crypto")                                                               \
   X(fetch, "Headers Request Response")                                                     \
   X(url, "URL URLSearchParams")                                                            \
+  X(events, "Event CustomEvent EventTarget AbortController AbortSignal %events")           \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")
 

@@ -173,7 +173,8 @@ static void run_timers(fixture *f, int max) {
 static const char *const globals[] = {"console", "queueMicrotask", "setTimeout", "clearTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
   "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
-  "navigator", "performance", "URL", "URLSearchParams"};
+  "navigator", "performance", "URL", "URLSearchParams", "Event", "CustomEvent", "EventTarget",
+  "AbortController", "AbortSignal"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -206,6 +207,12 @@ static void test_lazy_until_first_touch(void **state) {
   assert_true(eval_true(f, "typeof Headers === 'function'"));
   assert_int_equal(f->factories, 2);
   assert_string_equal(f->last_factory, "fetch");
+  /* Events come in one factory that needs nothing else until an abort makes a DOMException. */
+  assert_true(eval_true(f, "typeof AbortController === 'function' && new EventTarget() instanceof "
+                           "EventTarget && new CustomEvent('x').type === 'x'"));
+  assert_int_equal(f->factories, 3);
+  assert_string_equal(f->last_factory, "events");
+  assert_true(eval_true(f, "!('%events' in globalThis)"));
   fixture_free(f);
 }
 
@@ -280,7 +287,9 @@ static void test_no_host_object_reachable(void **state) {
   eval_ok(f, "for (const k of ['console','queueMicrotask','setTimeout','clearTimeout',"
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
-             "'navigator','performance','URL','URLSearchParams']) globalThis[k];"
+             "'navigator','performance','URL','URLSearchParams','Event','CustomEvent',"
+             "'EventTarget','AbortController','AbortSignal']) globalThis[k];"
+             "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"
              "new TextDecoder().decode(new TextEncoder().encode('x'));"

@@ -52,7 +52,8 @@
   const uncloneableTags = new Set(['Promise', 'Generator', 'AsyncGenerator', 'WeakRef',
     'FinalizationRegistry', 'Map Iterator', 'Set Iterator', 'Array Iterator', 'String Iterator',
     'RegExp String Iterator', 'Iterator', 'Headers', 'Request', 'Response', 'TextEncoder',
-    'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'WebAssembly.Module',
+    'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'Event', 'CustomEvent', 'EventTarget',
+    'AbortController', 'AbortSignal', 'WebAssembly.Module',
     'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
   const MAX_DEPTH = 10000;
 
