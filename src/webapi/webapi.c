@@ -23,6 +23,8 @@
   X(fetch, "Headers Request Response")                                                     \
   X(url, "URL URLSearchParams")                                                            \
   X(events, "Event CustomEvent EventTarget AbortController AbortSignal %events")           \
+  X(blob, "Blob File %blob")                                                               \
+  X(formdata, "FormData %formdata")                                                        \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")
 

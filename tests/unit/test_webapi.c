@@ -174,7 +174,7 @@ static const char *const globals[] = {"console", "queueMicrotask", "setTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
   "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
   "navigator", "performance", "URL", "URLSearchParams", "Event", "CustomEvent", "EventTarget",
-  "AbortController", "AbortSignal"};
+  "AbortController", "AbortSignal", "Blob", "File", "FormData"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -213,6 +213,13 @@ static void test_lazy_until_first_touch(void **state) {
   assert_int_equal(f->factories, 3);
   assert_string_equal(f->last_factory, "events");
   assert_true(eval_true(f, "!('%events' in globalThis)"));
+  /* Blob does not load FormData; FormData needs Blob (already loaded). */
+  assert_true(eval_true(f, "new Blob(['x']).size === 1"));
+  assert_int_equal(f->factories, 4);
+  assert_string_equal(f->last_factory, "blob");
+  assert_true(eval_true(f, "new FormData().has('x') === false"));
+  assert_int_equal(f->factories, 5);
+  assert_string_equal(f->last_factory, "formdata");
   fixture_free(f);
 }
 
@@ -288,7 +295,8 @@ static void test_no_host_object_reachable(void **state) {
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
              "'navigator','performance','URL','URLSearchParams','Event','CustomEvent',"
-             "'EventTarget','AbortController','AbortSignal']) globalThis[k];"
+             "'EventTarget','AbortController','AbortSignal','Blob','File','FormData'])"
+             " globalThis[k];"
              "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"
