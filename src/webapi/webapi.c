@@ -25,6 +25,14 @@
   X(events, "Event CustomEvent EventTarget AbortController AbortSignal %events")           \
   X(blob, "Blob File %blob")                                                               \
   X(formdata, "FormData %formdata")                                                        \
+  X(streams, "ReadableStream ReadableStreamDefaultReader ReadableStreamBYOBReader "          \
+             "ReadableStreamDefaultController ReadableByteStreamController "               \
+             "ReadableStreamBYOBRequest ByteLengthQueuingStrategy CountQueuingStrategy "   \
+             "%streams")                                                                   \
+  X(writable, "WritableStream WritableStreamDefaultWriter WritableStreamDefaultController " \
+              "%writable")                                                                 \
+  X(transform, "TransformStream TransformStreamDefaultController TextEncoderStream "       \
+               "TextDecoderStream %transform")                                             \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")
 

@@ -174,7 +174,12 @@ static const char *const globals[] = {"console", "queueMicrotask", "setTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
   "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
   "navigator", "performance", "URL", "URLSearchParams", "Event", "CustomEvent", "EventTarget",
-  "AbortController", "AbortSignal", "Blob", "File", "FormData"};
+  "AbortController", "AbortSignal", "Blob", "File", "FormData", "ReadableStream",
+  "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamDefaultController",
+  "ReadableByteStreamController", "ReadableStreamBYOBRequest", "ByteLengthQueuingStrategy",
+  "CountQueuingStrategy", "WritableStream", "WritableStreamDefaultWriter",
+  "WritableStreamDefaultController", "TransformStream", "TransformStreamDefaultController",
+  "TextEncoderStream", "TextDecoderStream"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -220,6 +225,17 @@ static void test_lazy_until_first_touch(void **state) {
   assert_true(eval_true(f, "new FormData().has('x') === false"));
   assert_int_equal(f->factories, 5);
   assert_string_equal(f->last_factory, "formdata");
+  /* A ReadableStream alone does not load the writable side; pipeTo does. */
+  assert_true(eval_true(f, "globalThis.__rs = new ReadableStream(); !__rs.locked"));
+  assert_int_equal(f->factories, 6);
+  assert_string_equal(f->last_factory, "streams");
+  assert_true(eval_true(f, "__rs.pipeTo(new WritableStream()) instanceof Promise"));
+  assert_int_equal(f->factories, 7);
+  assert_string_equal(f->last_factory, "writable");
+  assert_true(eval_true(f, "typeof new TransformStream().readable === 'object'"));
+  assert_int_equal(f->factories, 8);
+  assert_string_equal(f->last_factory, "transform");
+  assert_true(eval_true(f, "!('%streams' in globalThis) && !('%writable' in globalThis)"));
   fixture_free(f);
 }
 
@@ -295,8 +311,14 @@ static void test_no_host_object_reachable(void **state) {
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
              "'navigator','performance','URL','URLSearchParams','Event','CustomEvent',"
-             "'EventTarget','AbortController','AbortSignal','Blob','File','FormData'])"
+             "'EventTarget','AbortController','AbortSignal','Blob','File','FormData',"
+             "'ReadableStream','WritableStream','TransformStream','TextEncoderStream',"
+             "'TextDecoderStream','CountQueuingStrategy','ByteLengthQueuingStrategy',"
+             "'ReadableStreamBYOBReader','ReadableByteStreamController'])"
              " globalThis[k];"
+             "new Blob(['x']).stream().pipeThrough(new TextDecoderStream()).pipeTo("
+             "new WritableStream({ start(c) { c.signal; } }));"
+             "ReadableStream.from([1])[Symbol.asyncIterator]();"
              "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"

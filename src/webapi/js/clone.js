@@ -53,7 +53,9 @@
     'FinalizationRegistry', 'Map Iterator', 'Set Iterator', 'Array Iterator', 'String Iterator',
     'RegExp String Iterator', 'Iterator', 'Headers', 'Request', 'Response', 'TextEncoder',
     'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'Event', 'CustomEvent', 'EventTarget',
-    'AbortController', 'AbortSignal', 'Blob', 'File', 'FormData', 'WebAssembly.Module',
+    'AbortController', 'AbortSignal', 'Blob', 'File', 'FormData', 'ReadableStream',
+    'WritableStream', 'TransformStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
+    'WritableStreamDefaultWriter', 'TextEncoderStream', 'TextDecoderStream', 'WebAssembly.Module',
     'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
   const MAX_DEPTH = 10000;
 
