@@ -239,6 +239,18 @@ static void test_lazy_until_first_touch(void **state) {
   fixture_free(f);
 }
 
+/* A worker that answers with a plain Response never parses streams, Blob or FormData. */
+static void test_plain_response_stays_lazy(void **state) {
+  fixture *f = fixture_new();
+  eval_ok(f, "new Response('x', { headers: { a: 'b' } }).arrayBuffer();"
+             "new Response(new Uint8Array(2)).clone().text(); new Response(null).bodyUsed;");
+  assert_int_equal(f->factories, 2); /* fetch, and encoding that it loads */
+  eval_ok(f, "new Response('y').body");
+  assert_int_equal(f->factories, 3);
+  assert_string_equal(f->last_factory, "streams");
+  fixture_free(f);
+}
+
 static void test_overwrite_before_use(void **state) {
   fixture *f = fixture_new();
   assert_true(eval_true(f, "globalThis.Request = 42; Request === 42"));
@@ -526,6 +538,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lazy_until_first_touch),
       cmocka_unit_test(test_overwrite_before_use),
+      cmocka_unit_test(test_plain_response_stays_lazy),
       cmocka_unit_test(test_no_host_object_reachable),
       cmocka_unit_test(test_log_cap),
       cmocka_unit_test(test_install_cost),
