@@ -179,7 +179,7 @@ static const char *const globals[] = {"console", "queueMicrotask", "setTimeout",
   "ReadableByteStreamController", "ReadableStreamBYOBRequest", "ByteLengthQueuingStrategy",
   "CountQueuingStrategy", "WritableStream", "WritableStreamDefaultWriter",
   "WritableStreamDefaultController", "TransformStream", "TransformStreamDefaultController",
-  "TextEncoderStream", "TextDecoderStream"};
+  "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -236,6 +236,9 @@ static void test_lazy_until_first_touch(void **state) {
   assert_int_equal(f->factories, 8);
   assert_string_equal(f->last_factory, "transform");
   assert_true(eval_true(f, "!('%streams' in globalThis) && !('%writable' in globalThis)"));
+  assert_true(eval_true(f, "new CompressionStream('gzip') instanceof CompressionStream"));
+  assert_int_equal(f->factories, 9);
+  assert_string_equal(f->last_factory, "compression");
   fixture_free(f);
 }
 
@@ -331,6 +334,8 @@ static void test_no_host_object_reachable(void **state) {
              "new Blob(['x']).stream().pipeThrough(new TextDecoderStream()).pipeTo("
              "new WritableStream({ start(c) { c.signal; } }));"
              "ReadableStream.from([1])[Symbol.asyncIterator]();"
+             "new Blob(['x']).stream().pipeThrough(new CompressionStream('gzip'))"
+             ".pipeThrough(new DecompressionStream('gzip')).getReader().read();"
              "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"

@@ -185,8 +185,10 @@
     return s.backpressureChange.promise;
   }
 
-  // A TransformStream made by our own code from plain functions: transform(chunk, enqueue)
-  // and flush(enqueue), for the encoding and compression streams. Returns its state.
+  // A TransformStream made by our own code from plain functions: transform(chunk, enqueue,
+  // wait) and flush(enqueue, wait), which may return promises, for the encoding and
+  // compression streams; wait() is null, or a promise that settles when the readable side
+  // wants more (a producer of much output awaits it between chunks). Returns its state.
   function createTransform(transform, flush, cancel = undefined) {
     const obj = make(TransformStream);
     const s = slot(obj, 'TS');
@@ -194,10 +196,11 @@
     initialize(s, startPromise, 1, () => 1, 0, () => 1);
     const c = slot(make(TransformStreamDefaultController), 'TSDC');
     const enq = (chunk) => enqueue(c, chunk);
+    const wait = () => (s.backpressure ? s.backpressureChange.promise : null);
     const wrap = (f) => (...args) => {
-      try { f(...args); return resolved(undefined); } catch (e) { return rejected(e); }
+      try { return resolved(f(...args)); } catch (e) { return rejected(e); }
     };
-    setUpController(s, c, wrap((chunk) => transform(chunk, enq)), wrap(() => flush(enq)),
+    setUpController(s, c, wrap((chunk) => transform(chunk, enq, wait)), wrap(() => flush(enq, wait)),
       wrap((reason) => { if (cancel !== undefined) cancel(reason); }));
     startPromise.resolve(undefined);
     return s;
