@@ -119,9 +119,10 @@
     const capture = !!options.capture;
     const once = !!options.once;
     const passive = !!options.passive;
-    let signal = null;
-    if ('signal' in options) {
-      signal = options.signal;
+    let signal = options.signal;
+    if (signal === undefined) {
+      signal = null; // an undefined dictionary member is absent
+    } else {
       if (!isSignal(signal)) throw new TypeError("addEventListener: 'signal' member is not of type 'AbortSignal'");
     }
     return { capture, once, passive, signal };
