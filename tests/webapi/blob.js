@@ -70,3 +70,22 @@ test('File', async () => {
   assertThrows(() => Reflect.get(File.prototype, 'name', new Blob()), TypeError);
   assertEq(new File([f], 'b').size, 3);
 });
+
+test('structuredClone of Blob and File', async () => {
+  const b = new Blob(['abc'], { type: 'x/y' });
+  const c = structuredClone(b);
+  assert(c !== b && c instanceof Blob && !(c instanceof File));
+  assertEq(c.type, 'x/y');
+  assertEq(await c.text(), 'abc');
+  const f = new File(['z'], 'n.txt', { type: 't/u', lastModified: 9 });
+  const [g, g2] = structuredClone([f, f]);
+  assert(g instanceof File);
+  assertEq(g, g2, 'identity kept');
+  assertEq(g.name, 'n.txt');
+  assertEq(g.lastModified, 9);
+  assertEq(g.type, 't/u');
+  assertEq(await g.text(), 'z');
+  const fake = { [Symbol.toStringTag]: 'Blob', a: 1 };
+  assertEq(structuredClone(fake).a, 1, 'a fake tag is a plain object');
+  assertThrows(() => structuredClone(new FormData()), 'DataCloneError');
+});

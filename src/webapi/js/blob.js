@@ -44,6 +44,7 @@
 
   let blobBytes; // (blob) -> Uint8Array, or a TypeError
   let makeBlob; // (bytes, type) -> Blob sharing bytes
+  let setBytes; // (blob, bytes): for clones
 
   function options(o, what) {
     if (o !== undefined && o !== null && typeof o !== 'object' && typeof o !== 'function') {
@@ -94,6 +95,7 @@
         return b.#bytes;
       };
       isBlob = (b) => b !== null && typeof b === 'object' && #bytes in b;
+      setBytes = (b, bytes) => { b.#bytes = bytes; };
       makeBlob = (bytes, type) => {
         const b = new Blob();
         b.#bytes = bytes;
@@ -162,9 +164,12 @@
   }
   Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: 'Blob', configurable: true });
 
+  let fileInfo; // (file) -> [name, lastModified], or null for a Blob that is not a File
+
   class File extends Blob {
     #name;
     #lastModified;
+    static { fileInfo = (f) => (#name in f ? [f.#name, f.#lastModified] : null); }
     constructor(fileBits, fileName, opts = undefined) {
       if (arguments.length < 2) throw new TypeError(`File: 2 arguments required, but only ${arguments.length} present.`);
       const o = options(opts, 'File');
@@ -195,7 +200,17 @@
 
   // For fetch and FormData ("%blob"): bytes of a blob (shared, never to be written), a blob
   // from bytes (taken, not copied), the BufferSource view helper and USVString conversion.
+  // structuredClone of a Blob or File: the bytes are shared (they are never written).
+  function cloneBlob(b) {
+    const bytes = blobBytes(b);
+    const type = apply(Reflect.getOwnPropertyDescriptor(Blob.prototype, 'type').get, b, []);
+    const info = fileInfo(b);
+    if (info === null) return makeBlob(bytes, type);
+    const f = new File([], info[0], { type, lastModified: info[1] });
+    setBytes(f, bytes);
+    return f;
+  }
   const internals = Object.freeze({ __proto__: null, isBlob, blobBytes, makeBlob, bufferBytes,
-    toWellFormed, MAX_BLOB });
+    toWellFormed, cloneBlob, MAX_BLOB });
   return { __proto__: null, Blob, File, '%blob': internals };
 })

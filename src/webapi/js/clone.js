@@ -53,7 +53,7 @@
     'FinalizationRegistry', 'Map Iterator', 'Set Iterator', 'Array Iterator', 'String Iterator',
     'RegExp String Iterator', 'Iterator', 'Headers', 'Request', 'Response', 'TextEncoder',
     'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'Event', 'CustomEvent', 'EventTarget',
-    'AbortController', 'AbortSignal', 'Blob', 'File', 'FormData', 'ReadableStream',
+    'AbortController', 'AbortSignal', 'FormData', 'ReadableStream',
     'WritableStream', 'TransformStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
     'WritableStreamDefaultWriter', 'TextEncoderStream', 'TextDecoderStream', 'WebAssembly.Module',
     'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
@@ -167,6 +167,11 @@
     let tagName = '';
     try { tagName = objectToString(v).slice(8, -1); } catch { /* a revoked Proxy */ }
     if (uncloneableTags.has(tagName)) throw fail(`#<${tagName}>`);
+    if ((tagName === 'Blob' || tagName === 'File') && load('%blob').isBlob(v)) {
+      const out = load('%blob').cloneBlob(v);
+      mapSet(memory, v, out);
+      return out;
+    }
 
     const out = Array.isArray(v) ? new Array(v.length) : {};
     mapSet(memory, v, out);
