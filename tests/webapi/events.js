@@ -264,3 +264,20 @@ test('replacing globals does not break the APIs', () => {
     globalThis.Array = saved;
   }
 });
+
+test('onabort works when the guest replaced EventTarget methods and Function.prototype.call', () => {
+  const savedAdd = EventTarget.prototype.addEventListener;
+  const savedCall = Function.prototype.call;
+  EventTarget.prototype.addEventListener = () => { throw new Error('hijacked'); };
+  Function.prototype.call = () => { throw new Error('hijacked call'); };
+  let fired = 0;
+  try {
+    const ac = new AbortController();
+    ac.signal.onabort = () => { fired++; };
+    ac.abort();
+  } finally {
+    Function.prototype.call = savedCall;
+    EventTarget.prototype.addEventListener = savedAdd;
+  }
+  assertEq(fired, 1);
+});

@@ -241,6 +241,10 @@
     }
   }
 
+  // The pristine methods (a guest may replace the prototype's).
+  const addListenerMethod = EventTarget.prototype.addEventListener;
+  const removeListenerMethod = EventTarget.prototype.removeEventListener;
+
   // An event handler attribute (onabort): one listener, registered when first set.
   function handlerAttribute(C, name) {
     const key = name.slice(2);
@@ -260,14 +264,14 @@
         }
         h.value = value;
         if (value === null && h.listener !== null) {
-          EventTarget.prototype.removeEventListener.call(this, key, h.listener);
+          apply(removeListenerMethod, this, [key, h.listener]);
           h.listener = null;
         } else if (value !== null && h.listener === null) {
           h.listener = function (event) {
             const f = h.value;
             if (typeof f === 'function') return apply(f, this, [event]);
           };
-          EventTarget.prototype.addEventListener.call(this, key, h.listener);
+          apply(addListenerMethod, this, [key, h.listener]);
         }
       },
     });
