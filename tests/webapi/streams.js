@@ -443,3 +443,47 @@ test('guest replacing Promise.prototype.then does not break streams', async () =
     Promise.prototype.then = saved;
   }
 });
+
+test('byte streams: tee branches read BYOB straight from the source', async () => {
+  let pulls = 0;
+  const rs = new ReadableStream({
+    type: 'bytes',
+    pull(c) {
+      pulls++;
+      const req = c.byobRequest;
+      if (pulls > 3) { c.close(); if (req) req.respond(0); return; }
+      if (req) { req.view[0] = pulls; req.respond(1); } else c.enqueue(new Uint8Array([pulls]));
+    },
+  });
+  const [a, b] = rs.tee();
+  const ra = a.getReader({ mode: 'byob' });
+  const rb = b.getReader({ mode: 'byob' });
+  const x = await ra.read(new Uint8Array(8));
+  assertArrayEq(x.value, [1]);
+  assertEq(x.value.buffer.byteLength, 8, "branch 1's own buffer was filled");
+  const y = await rb.read(new Uint8Array(8));
+  assertArrayEq(y.value, [1], 'branch 2 gets a copy');
+  const rest = [];
+  for (;;) { const r = await ra.read(new Uint8Array(8)); if (r.done) break; rest.push(r.value[0]); }
+  assertArrayEq(rest, [2, 3]);
+  const restB = [];
+  for (;;) { const r = await rb.read(new Uint8Array(8)); if (r.done) break; restB.push(...r.value); }
+  assertArrayEq(restB, [2, 3], 'queued copies (a BYOB read takes all queued bytes that fit)');
+});
+
+test('byte streams: tee errors and cancels', async () => {
+  let ctl, reason;
+  const rs = new ReadableStream({ type: 'bytes', start(c) { ctl = c; }, cancel(r) { reason = r; } });
+  const [a, b] = rs.tee();
+  await a.cancel('x');
+  const rb = b.getReader();
+  ctl.enqueue(new Uint8Array([5]));
+  assertArrayEq((await rb.read()).value, [5]);
+  await rb.cancel('y');
+  assertArrayEq(reason, ['x', 'y']);
+  const rs2 = new ReadableStream({ type: 'bytes', start(c) { ctl = c; } });
+  const [c, d] = rs2.tee();
+  ctl.error(new URIError('e'));
+  await assertRejects(c.getReader({ mode: 'byob' }).closed, URIError);
+  await assertRejects(d.getReader().closed, URIError);
+});

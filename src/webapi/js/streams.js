@@ -385,6 +385,12 @@
     else if (s.state === 'errored') req.error(s.storedError);
     else s.controller.pullSteps(req);
   }
+  function byobReaderRead(r, v, min, req) {
+    const s = r.stream;
+    s.disturbed = true;
+    if (s.state === 'errored') req.error(s.storedError);
+    else bytePullInto(s.controller, v, min, req);
+  }
   const readRequestFor = (d) => ({
     chunk: (c) => d.resolve({ value: c, done: false }),
     close: () => d.resolve({ value: undefined, done: true }),
@@ -472,10 +478,7 @@
           close: (c) => d.resolve({ value: c, done: true }),
           error: (e) => d.reject(e),
         };
-        const s = r.stream;
-        s.disturbed = true;
-        if (s.state === 'errored') req.error(s.storedError);
-        else bytePullInto(s.controller, v, min, req);
+        byobReaderRead(r, v, min, req);
         return d.promise;
       } catch (e) { return rejected(e); }
     }
@@ -960,59 +963,34 @@
 
   // ---- tee ---------------------------------------------------------------------------------------
 
-  // ReadableStreamDefaultTee, used for byte streams too (branches are then byte streams and
-  // the second branch gets a copy of each chunk; BYOB reads of a branch are served from it).
-  function tee(s) {
-    const bytes = isByteStream(s);
+  const queueMicrotask = (f) => { apply(promiseThen, resolved(undefined), [f]); };
+  function tee(s) { return isByteStream(s) ? byteTee(s) : defaultTee(s); }
+
+  // ReadableStreamDefaultTee (cloneForBranch2 false).
+  function defaultTee(s) {
     const reader = acquireDefaultReader(s);
     let reading = false, readAgain = false;
     let canceled1 = false, canceled2 = false;
     let reason1, reason2;
     let branch1, branch2;
     const cancelPromise = deferred();
-    const enqueue = (b, chunk) => {
-      if (bytes) {
-        const v = viewInfo(chunk);
-        byteEnqueue(b.controller, v);
-      } else {
-        defaultEnqueue(b.controller, chunk);
-      }
-    };
-    const closeBranch = (b) => (bytes ? byteClose(b.controller) : defaultClose(b.controller));
-    const errorBranch = (b, e) => (bytes ? byteError(b.controller, e) : defaultError(b.controller, e));
     const pull = () => {
       if (reading) { readAgain = true; return resolved(undefined); }
       reading = true;
       defaultReaderRead(reader, {
         chunk: (chunk) => {
-          apply(promiseThen, resolved(undefined), [() => {
+          queueMicrotask(() => {
             readAgain = false;
-            let c1 = chunk, c2 = chunk;
-            if (bytes && !canceled2) {
-              const v = viewInfo(chunk);
-              c2 = new Uint8Array(abSlice(v.buffer, v.byteOffset, v.byteOffset + v.byteLength));
-            }
-            try {
-              if (!canceled1) enqueue(branch1, c1);
-              if (!canceled2) enqueue(branch2, c2);
-            } catch (e) {
-              errorBranch(branch1, e);
-              errorBranch(branch2, e);
-              cancelPromise.resolve(readableCancel(s, e));
-            }
+            if (!canceled1) defaultEnqueue(branch1.controller, chunk);
+            if (!canceled2) defaultEnqueue(branch2.controller, chunk);
             reading = false;
             if (readAgain) pull();
-          }]);
+          });
         },
         close: () => {
           reading = false;
-          if (!canceled1) closeBranch(branch1);
-          if (!canceled2) closeBranch(branch2);
-          if (bytes) {
-            for (const b of [branch1, branch2]) {
-              if (b.controller.pendingPullIntos.length > 0) byteRespond(b.controller, 0);
-            }
-          }
+          if (!canceled1) defaultClose(branch1.controller);
+          if (!canceled2) defaultClose(branch2.controller);
           if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
         },
         error: () => { reading = false; },
@@ -1031,18 +1009,153 @@
       if (canceled1) cancelPromise.resolve(readableCancel(s, [reason1, reason2]));
       return cancelPromise.promise;
     };
-    if (bytes) {
-      branch1 = createReadableByte(noop, pull, cancel1);
-      branch2 = createReadableByte(noop, pull, cancel2);
-    } else {
-      branch1 = createReadable(noop, pull, cancel1);
-      branch2 = createReadable(noop, pull, cancel2);
-    }
+    branch1 = createReadable(noop, pull, cancel1);
+    branch2 = createReadable(noop, pull, cancel2);
     upon(reader.closed.promise, undefined, (r) => {
-      errorBranch(branch1, r);
-      errorBranch(branch2, r);
+      defaultError(branch1.controller, r);
+      defaultError(branch2.controller, r);
       if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
     });
+    return [branch1, branch2];
+  }
+
+  const cloneAsUint8Array = (chunk) => {
+    const v = viewInfo(chunk);
+    return new Uint8Array(abSlice(v.buffer, v.byteOffset, v.byteOffset + v.byteLength));
+  };
+
+  // ReadableByteStreamTee: a BYOB read of a branch reads into its view from the source.
+  function byteTee(s) {
+    let reader = acquireDefaultReader(s);
+    let reading = false, readAgain1 = false, readAgain2 = false;
+    let canceled1 = false, canceled2 = false;
+    let reason1, reason2;
+    let branch1, branch2;
+    const cancelPromise = deferred();
+    const forwardReaderError = (r) => {
+      upon(r.closed.promise, undefined, (e) => {
+        if (r !== reader) return;
+        byteError(branch1.controller, e);
+        byteError(branch2.controller, e);
+        if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+      });
+    };
+    const failBoth = (e) => {
+      byteError(branch1.controller, e);
+      byteError(branch2.controller, e);
+      cancelPromise.resolve(readableCancel(s, e));
+    };
+    const again = () => {
+      if (readAgain1) pull1();
+      else if (readAgain2) pull2();
+    };
+    function pullWithDefaultReader() {
+      if (reader.byob) {
+        readerRelease(reader);
+        reader = acquireDefaultReader(s);
+        forwardReaderError(reader);
+      }
+      defaultReaderRead(reader, {
+        chunk: (chunk) => {
+          queueMicrotask(() => {
+            readAgain1 = false;
+            readAgain2 = false;
+            let chunk2 = chunk;
+            if (!canceled1 && !canceled2) {
+              try { chunk2 = cloneAsUint8Array(chunk); } catch (e) { failBoth(e); return; }
+            }
+            if (!canceled1) byteEnqueue(branch1.controller, viewInfo(chunk));
+            if (!canceled2) byteEnqueue(branch2.controller, viewInfo(chunk2));
+            reading = false;
+            again();
+          });
+        },
+        close: () => {
+          reading = false;
+          if (!canceled1) byteClose(branch1.controller);
+          if (!canceled2) byteClose(branch2.controller);
+          if (branch1.controller.pendingPullIntos.length > 0) byteRespond(branch1.controller, 0);
+          if (branch2.controller.pendingPullIntos.length > 0) byteRespond(branch2.controller, 0);
+          if (!canceled1 || !canceled2) cancelPromise.resolve(undefined);
+        },
+        error: () => { reading = false; },
+      });
+    }
+    function pullWithBYOBReader(view, forBranch2) {
+      if (!reader.byob) {
+        readerRelease(reader);
+        reader = slot(make(ReadableStreamBYOBReader), 'RSBR');
+        readerInit(reader, s);
+        forwardReaderError(reader);
+      }
+      const byobBranch = forBranch2 ? branch2 : branch1;
+      const otherBranch = forBranch2 ? branch1 : branch2;
+      const req = {
+        chunk: (chunk) => {
+          queueMicrotask(() => {
+            readAgain1 = false;
+            readAgain2 = false;
+            const byobCanceled = forBranch2 ? canceled2 : canceled1;
+            const otherCanceled = forBranch2 ? canceled1 : canceled2;
+            if (!otherCanceled) {
+              let cloned;
+              try { cloned = cloneAsUint8Array(chunk); } catch (e) { failBoth(e); return; }
+              if (!byobCanceled) byteRespondWithNewView(byobBranch.controller, viewInfo(chunk));
+              byteEnqueue(otherBranch.controller, viewInfo(cloned));
+            } else if (!byobCanceled) {
+              byteRespondWithNewView(byobBranch.controller, viewInfo(chunk));
+            }
+            reading = false;
+            again();
+          });
+        },
+        close: (chunk) => {
+          reading = false;
+          const byobCanceled = forBranch2 ? canceled2 : canceled1;
+          const otherCanceled = forBranch2 ? canceled1 : canceled2;
+          if (!byobCanceled) byteClose(byobBranch.controller);
+          if (!otherCanceled) byteClose(otherBranch.controller);
+          if (chunk !== undefined) {
+            if (!byobCanceled) byteRespondWithNewView(byobBranch.controller, viewInfo(chunk));
+            if (!otherCanceled && otherBranch.controller.pendingPullIntos.length > 0) byteRespond(otherBranch.controller, 0);
+          }
+          if (!byobCanceled || !otherCanceled) cancelPromise.resolve(undefined);
+        },
+        error: () => { reading = false; },
+      };
+      byobReaderRead(reader, viewInfo(view), 1, req);
+    }
+    function pull1() {
+      if (reading) { readAgain1 = true; return resolved(undefined); }
+      reading = true;
+      const req = getBYOBRequest(branch1.controller);
+      if (req === null) pullWithDefaultReader();
+      else pullWithBYOBReader(slot(req, 'BYOBR').view, false);
+      return resolved(undefined);
+    }
+    function pull2() {
+      if (reading) { readAgain2 = true; return resolved(undefined); }
+      reading = true;
+      const req = getBYOBRequest(branch2.controller);
+      if (req === null) pullWithDefaultReader();
+      else pullWithBYOBReader(slot(req, 'BYOBR').view, true);
+      return resolved(undefined);
+    }
+    const cancel1 = (reason) => {
+      canceled1 = true;
+      reason1 = reason;
+      if (canceled2) cancelPromise.resolve(readableCancel(s, [reason1, reason2]));
+      return cancelPromise.promise;
+    };
+    const cancel2 = (reason) => {
+      canceled2 = true;
+      reason2 = reason;
+      if (canceled1) cancelPromise.resolve(readableCancel(s, [reason1, reason2]));
+      return cancelPromise.promise;
+    };
+    branch1 = createReadableByte(noop, pull1, cancel1);
+    branch2 = createReadableByte(noop, pull2, cancel2);
+    forwardReaderError(reader);
     return [branch1, branch2];
   }
 
