@@ -475,11 +475,12 @@ test('byte streams: tee errors and cancels', async () => {
   let ctl, reason;
   const rs = new ReadableStream({ type: 'bytes', start(c) { ctl = c; }, cancel(r) { reason = r; } });
   const [a, b] = rs.tee();
-  await a.cancel('x');
+  const pa = a.cancel('x'); // settles once both branches are canceled
   const rb = b.getReader();
   ctl.enqueue(new Uint8Array([5]));
   assertArrayEq((await rb.read()).value, [5]);
   await rb.cancel('y');
+  await pa;
   assertArrayEq(reason, ['x', 'y']);
   const rs2 = new ReadableStream({ type: 'bytes', start(c) { ctl = c; } });
   const [c, d] = rs2.tee();
