@@ -488,3 +488,48 @@ test('byte streams: tee errors and cancels', async () => {
   await assertRejects(c.getReader({ mode: 'byob' }).closed, URIError);
   await assertRejects(d.getReader().closed, URIError);
 });
+
+test('hostile sources, strategies and sizes', async () => {
+  const boom = new SyntaxError('getter');
+  assertThrows(() => new ReadableStream({ get start() { throw boom; } }), SyntaxError);
+  assertThrows(() => new ReadableStream({}, { get size() { throw boom; } }), SyntaxError);
+  assertThrows(() => new WritableStream({ get write() { throw boom; } }), SyntaxError);
+  assertThrows(() => new TransformStream({ get transform() { throw boom; } }), SyntaxError);
+  assertThrows(() => new TransformStream({}, { get highWaterMark() { throw boom; } }), SyntaxError);
+  const huge = new ReadableStream({ type: 'bytes', autoAllocateChunkSize: 2 ** 40 });
+  await assertRejects(huge.getReader().read(), RangeError, 'the allocation fails cleanly');
+  let ctl;
+  const rs = new ReadableStream({ start(c) { ctl = c; } });
+  ctl.error(boom);
+  assertThrows(() => ctl.enqueue(1), TypeError, 'enqueue after error');
+  assertThrows(() => ctl.close(), TypeError, 'close after error');
+  ctl.error(new Error('second error is ignored'));
+  assertEq(await rs.getReader().closed.catch((e) => e), boom);
+});
+
+test('reentrancy: reads and enqueues from inside size() and pull()', async () => {
+  let ctl, inner = 0;
+  const rs = new ReadableStream({ start(c) { ctl = c; } }, {
+    size() { if (inner++ === 0) ctl.enqueue('inner'); return 1; },
+  });
+  ctl.enqueue('outer');
+  const r = rs.getReader();
+  assertEq((await r.read()).value, 'inner');
+  assertEq((await r.read()).value, 'outer');
+  let reader2, got;
+  const rs2 = new ReadableStream({
+    pull(c) { c.enqueue(1); if (!got) { got = reader2.read(); } c.enqueue(2); c.close(); },
+  }, { highWaterMark: 0 });
+  reader2 = rs2.getReader();
+  assertEq((await reader2.read()).value, 1);
+  assertEq((await got).value, 2);
+});
+
+test('a writer used after its stream errored, and a sink that throws in close', async () => {
+  const ws = new WritableStream({ close() { throw new RangeError('close'); } });
+  const w = ws.getWriter();
+  await assertRejects(w.close(), RangeError);
+  await assertRejects(w.closed, RangeError);
+  await assertRejects(w.write('x'), RangeError, 'an errored stream rejects with its error');
+  assertEq(w.desiredSize, null);
+});
