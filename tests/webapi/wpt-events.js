@@ -203,6 +203,18 @@ test(() => {
   assert_equals(target, t);
 }, 'EventTarget subclasses');
 
+test((t) => {
+  for (const p of ['bubbles', 'cancelable', 'composed', 'detail']) {
+    Object.defineProperty(Object.prototype, p, { get() { throw new Error(`${p} read`); }, configurable: true });
+  }
+  t.add_cleanup(() => { for (const p of ['bubbles', 'cancelable', 'composed', 'detail']) delete Object.prototype[p]; });
+  const e = new Event('x');
+  const c = new CustomEvent('y');
+  for (const p of ['bubbles', 'cancelable', 'composed', 'detail']) delete Object.prototype[p];
+  assert_false(e.bubbles);
+  assert_equals(c.detail, null);
+}, 'an absent EventInit reads nothing from Object.prototype');
+
 wpt_suite('dom/abort');
 
 test(() => {

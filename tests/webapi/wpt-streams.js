@@ -208,6 +208,35 @@ promise_test(async () => {
   assert_true(b.done);
 }, 'async iterator next() and return() are queued');
 
+promise_test(async (t) => {
+  const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.close(); } });
+  const trapped = ['highWaterMark', 'size', 'start', 'type', 'mode', 'pull', 'cancel', 'write',
+    'close', 'abort', 'transform', 'flush', 'signal', 'preventClose', 'then'];
+  for (const p of trapped) {
+    Object.defineProperty(Object.prototype, p, { get() { throw new Error(`${p} getter called`); }, configurable: true });
+  }
+  t.add_cleanup(() => { for (const p of trapped) delete Object.prototype[p]; });
+  const [b1, b2] = rs.tee();
+  const locked = Object.getOwnPropertyDescriptor(ReadableStream.prototype, 'locked').get;
+  locked.call(b1);
+  locked.call(b2);
+  const ws = new WritableStream(Object.create(null));
+  const piped = b1.pipeTo(ws, Object.create(null));
+  const reader = b2.getReader(Object.create(null));
+  for (const p of trapped) delete Object.prototype[p];
+  await piped;
+  assert_equals((await reader.read()).value, 'a');
+}, 'tee() and pipeTo() do not touch Object.prototype properties');
+
+test((t) => {
+  const rs = new ReadableStream();
+  const old = globalThis.ReadableStream;
+  globalThis.ReadableStream = function () { throw new Error('the global ReadableStream was called'); };
+  t.add_cleanup(() => { globalThis.ReadableStream = old; });
+  const [b1, b2] = rs.tee();
+  assert_true(b1 instanceof old && b2 instanceof old);
+}, 'tee() does not call the global ReadableStream');
+
 wpt_suite('streams/readable-byte-streams');
 
 promise_test(async () => {

@@ -24,6 +24,7 @@
   const strToLower = uncurry(String.prototype.toLowerCase);
   const is = (check, v) => { try { check(v); return true; } catch { return false; } };
   const MAX_BLOB = 128 * 1024 * 1024;
+  const EMPTY = Object.freeze({ __proto__: null });
   const CHUNK = 65536; // bytes per chunk of stream()
   const tooBig = () => new RangeError(`Blob exceeds the limit of ${MAX_BLOB} bytes`);
   const encode = (s) => new Uint8Array(H.utf8Encode(s));
@@ -50,7 +51,7 @@
     if (o !== undefined && o !== null && typeof o !== 'object' && typeof o !== 'function') {
       throw new TypeError(`${what}: options must be an object`);
     }
-    return o || {};
+    return o || EMPTY; // an absent dictionary reads nothing
   }
 
   function collect(blobParts, endings, what) {

@@ -17,6 +17,7 @@
   // it becomes an unhandled promise rejection, which the host reports.
   const report = (e) => { reject(e); };
   const MAX_LISTENERS = 100000; // per target, all types together
+  const EMPTY = Object.freeze({ __proto__: null });
 
   // ---- Event --------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@
           typeof eventInitDict !== 'function') {
         throw new TypeError("Event: parameter 2 is not of type 'EventInit'");
       }
-      const init = eventInitDict || {};
+      const init = eventInitDict || EMPTY; // an absent dictionary reads nothing
       this.#s = {
         type: `${type}`, bubbles: !!init.bubbles, cancelable: !!init.cancelable,
         composed: !!init.composed, target: null, currentTarget: null, phase: NONE,

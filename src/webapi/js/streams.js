@@ -49,7 +49,7 @@
   const upon = (p, f, r) => { setHandled(then(p, f, r)); };
   // A promise with its settling functions and whether it is still pending.
   function deferred() {
-    const d = { promise: null, resolve: null, reject: null, pending: true };
+    const d = { __proto__: null, promise: null, resolve: null, reject: null, pending: true };
     d.promise = new Promise((res, rej) => {
       d.resolve = (v) => { if (d.pending) { d.pending = false; res(v); } };
       d.reject = (e) => { if (d.pending) { d.pending = false; rej(e); } };
@@ -94,8 +94,10 @@
 
   // ---- Dictionaries and strategies -----------------------------------------------------------
 
+  // An absent dictionary has no members: nothing is read from Object.prototype for it.
+  const EMPTY = Object.freeze({ __proto__: null });
   const dict = (v, what) => {
-    if (v === undefined || v === null) return {};
+    if (v === undefined || v === null) return EMPTY;
     if (typeof v !== 'object' && typeof v !== 'function') throw new TypeError(`${what} must be an object`);
     return v;
   };
@@ -269,7 +271,7 @@
   }
 
   function initReadable(obj) {
-    const s = { kind: 'RS', obj, state: 'readable', reader: undefined, storedError: undefined,
+    const s = { __proto__: null, kind: 'RS', obj, state: 'readable', reader: undefined, storedError: undefined,
       disturbed: false, controller: undefined };
     wmSet(slots, obj, s);
     return s;
@@ -493,7 +495,7 @@
   class ReadableStreamDefaultController {
     constructor() {
       illegal(ReadableStreamDefaultController);
-      wmSet(slots, this, { kind: 'RSDC', obj: this });
+      wmSet(slots, this, { __proto__: null, kind: 'RSDC', obj: this });
     }
     get desiredSize() { return desiredSize(slot(this, 'RSDC')); }
     close() {
@@ -607,7 +609,7 @@
   class ReadableByteStreamController {
     constructor() {
       illegal(ReadableByteStreamController);
-      wmSet(slots, this, { kind: 'RBSC', obj: this });
+      wmSet(slots, this, { __proto__: null, kind: 'RBSC', obj: this });
     }
     get byobRequest() { return getBYOBRequest(slot(this, 'RBSC')); }
     get desiredSize() { return desiredSize(slot(this, 'RBSC')); }
@@ -633,7 +635,7 @@
   class ReadableStreamBYOBRequest {
     constructor() {
       illegal(ReadableStreamBYOBRequest);
-      wmSet(slots, this, { kind: 'BYOBR', obj: this, controller: undefined, view: null });
+      wmSet(slots, this, { __proto__: null, kind: 'BYOBR', obj: this, controller: undefined, view: null });
     }
     get view() { return slot(this, 'BYOBR').view; }
     respond(bytesWritten) {
@@ -1263,7 +1265,7 @@
   function strategyInit(obj, init, what) {
     if (init === null || typeof init !== 'object') throw new TypeError(`${what}: parameter 1 is not an object`);
     if (init.highWaterMark === undefined) throw new TypeError(`${what}: highWaterMark is required`);
-    wmSet(slots, obj, { kind: what, hwm: Number(init.highWaterMark) });
+    wmSet(slots, obj, { __proto__: null, kind: what, hwm: Number(init.highWaterMark) });
   }
   class ByteLengthQueuingStrategy {
     constructor(init) { strategyInit(this, init, 'ByteLengthQueuingStrategy'); }

@@ -49,7 +49,7 @@
   }
 
   function init(obj) {
-    const s = { kind: 'TS', obj, readable: undefined, writable: undefined, backpressure: undefined,
+    const s = { __proto__: null, kind: 'TS', obj, readable: undefined, writable: undefined, backpressure: undefined,
       backpressureChange: undefined, controller: undefined };
     S.setSlot(obj, s);
     return s;
@@ -84,7 +84,7 @@
   class TransformStreamDefaultController {
     constructor() {
       illegal(TransformStreamDefaultController);
-      S.setSlot(this, { kind: 'TSDC', obj: this });
+      S.setSlot(this, { __proto__: null, kind: 'TSDC', obj: this });
     }
     get desiredSize() { return desiredSize(slot(this, 'TSDC').stream.readable.controller); }
     enqueue(chunk = undefined) { enqueue(slot(this, 'TSDC'), chunk); }

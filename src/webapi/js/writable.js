@@ -57,7 +57,7 @@
   }
 
   function initWritable(obj) {
-    const s = { kind: 'WS', obj, state: 'writable', storedError: undefined, writer: undefined,
+    const s = { __proto__: null, kind: 'WS', obj, state: 'writable', storedError: undefined, writer: undefined,
       controller: undefined, inFlightWriteRequest: undefined, closeRequest: undefined,
       inFlightCloseRequest: undefined, pendingAbortRequest: undefined, writeRequests: [],
       backpressure: false };
@@ -197,7 +197,7 @@
 
   class WritableStreamDefaultWriter {
     constructor(stream) {
-      const w = { kind: 'WSDW', obj: this, stream: undefined, ready: null, closed: null };
+      const w = { __proto__: null, kind: 'WSDW', obj: this, stream: undefined, ready: null, closed: null };
       if (!internal(WritableStreamDefaultWriter)) {
         const s = slot(stream, 'WS');
         wmSet(this, w);
@@ -318,7 +318,7 @@
   class WritableStreamDefaultController {
     constructor() {
       illegal(WritableStreamDefaultController);
-      wmSet(this, { kind: 'WSDC', obj: this });
+      wmSet(this, { __proto__: null, kind: 'WSDC', obj: this });
     }
     get signal() {
       const c = slot(this, 'WSDC');
