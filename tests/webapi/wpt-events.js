@@ -225,7 +225,7 @@ test(() => {
   assert_equals(s.reason, undefined);
   assert_equals(s.onabort, null);
   let events = 0;
-  s.onabort = (e) => { events++; assert_equals(e.type, 'abort'); assert_false(e.cancelable); };
+  s.onabort = (e) => { events++; assert_equals(e.type, 'abort'); assert_false(e.cancelable); assert_true(e.isTrusted); };
   c.abort();
   assert_true(s.aborted);
   assert_equals(events, 1);

@@ -43,7 +43,7 @@
         type: `${type}`, bubbles: !!init.bubbles, cancelable: !!init.cancelable,
         composed: !!init.composed, target: null, currentTarget: null, phase: NONE,
         stop: false, stopNow: false, canceled: false, passive: false, dispatching: false,
-        initialized: true, timeStamp: H.now(),
+        initialized: true, timeStamp: H.now(), trusted: false,
       };
     }
     get type() { return eventState(this).type; }
@@ -66,7 +66,8 @@
     preventDefault() { cancel(eventState(this)); }
     get defaultPrevented() { return eventState(this).canceled; }
     get composed() { return eventState(this).composed; }
-    get isTrusted() { eventState(this); return false; }
+    // True only for the events the platform fires (abort), never for guest-made ones.
+    get isTrusted() { return eventState(this).trusted; }
     get timeStamp() { return eventState(this).timeStamp; }
     initEvent(type, bubbles = false, cancelable = false) {
       if (arguments.length === 0) throw new TypeError("initEvent: 1 argument required, but only 0 present.");
@@ -409,7 +410,9 @@
       try { algorithms[i](); } catch (e) { report(e); }
     }
     const e = new Event('abort');
-    dispatch(signal, e, eventState(e));
+    const es = eventState(e);
+    es.trusted = true;
+    dispatch(signal, e, es);
   }
 
   class AbortController {
