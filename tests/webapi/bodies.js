@@ -95,7 +95,10 @@ test('Blob bodies and blob()', async () => {
   assertEq(new Response(new Blob(['x'])).headers.get('content-type'), null);
   const part = new Blob(['0123456789']).slice(2, 4);
   assertEq(await new Response(part).text(), '23');
-  assertEq((await new Response('z').blob()).type, 'text/plain;charset=utf-8');
+  assertEq((await new Response('z').blob()).type, 'text/plain;charset=UTF-8', 'parameter values keep their case');
+  const odd = new Response('z', { headers: { 'content-type': 'Text/HTML; Charset=Latin1 ; x' } });
+  assertEq((await odd.blob()).type, 'text/html;charset=Latin1');
+  assertEq((await new Response('z', { headers: { 'content-type': 'a/\u00e9' } }).blob()).type, '');
 });
 
 test('FormData bodies round-trip through multipart/form-data', async () => {

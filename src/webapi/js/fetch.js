@@ -310,6 +310,20 @@
     return { bytes: null, stream: y.obj, used: false };
   }
   const decodeText = (bytes) => new TextDecoder().decode(bytes);
+  // The type of blob(): the Content-Type with its essence and parameter names lowercased
+  // (values keep their case, as MIME type serialisation does), '' unless printable ASCII.
+  function blobType(t) {
+    if (!/^[\x20-\x7e]*$/.test(t)) return '';
+    const parts = t.split(';');
+    let out = parts[0].trim().toLowerCase();
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts[i].trim();
+      const eq = p.indexOf('=');
+      if (eq <= 0) continue;
+      out += `;${p.slice(0, eq).trim().toLowerCase()}=${p.slice(eq + 1).trim()}`;
+    }
+    return out;
+  }
   const contentType = (state) => {
     const t = state.headers.get('content-type');
     return t === null ? '' : t;
@@ -327,11 +341,7 @@
       blob() {
         let s;
         try { s = stateOf(this); } catch (e) { return Promise.reject(e); }
-        return consume(s, `${name}.blob`).then((b) => {
-          let type = contentType(s);
-          if (!/^[\x20-\x7e]*$/.test(type)) type = '';
-          return load('%blob').makeBlob(new Uint8Array(b), type.toLowerCase());
-        });
+        return consume(s, `${name}.blob`).then((b) => load('%blob').makeBlob(new Uint8Array(b), blobType(contentType(s))));
       },
       formData() {
         let s;
