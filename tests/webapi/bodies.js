@@ -143,8 +143,16 @@ test('formData() parses urlencoded bodies and refuses others', async () => {
 test('Request.signal', () => {
   const ac = new AbortController();
   const r = new Request('http://x/', { signal: ac.signal });
-  assertEq(r.signal, ac.signal);
-  assertEq(new Request(r).signal, ac.signal);
+  assert(r.signal !== ac.signal && r.signal instanceof AbortSignal, 'a dependent signal');
+  assertEq(r.signal, r.signal);
+  const r2 = new Request(r);
+  const c = r.clone();
+  assertEq(r.signal.aborted, false);
+  ac.abort('stop');
+  assertEq(r.signal.reason, 'stop');
+  assertEq(r2.signal.reason, 'stop', 'follows the input request');
+  assertEq(c.signal.reason, 'stop', 'the clone follows too');
+  assertEq(new Request('http://x/', { signal: AbortSignal.abort('early') }).signal.reason, 'early');
   const d = new Request('http://x/');
   assert(d.signal instanceof AbortSignal);
   assertEq(d.signal.aborted, false);

@@ -379,6 +379,16 @@
   const redirects = ['follow', 'error', 'manual'];
 
   let requestState;
+  // A request state's signal, made on first use (a Request that nobody asks for its signal
+  // never loads the events factory).
+  function signalOf(s) {
+    if (s.signal === null) {
+      s.signal = s.follows === null ? new (load('AbortController'))().signal
+        : load('AbortSignal').any([s.follows]);
+      s.follows = null;
+    }
+    return s.signal;
+  }
 
   class Request {
     #s;
@@ -395,7 +405,8 @@
       }
       init = init || {};
       const from = input !== null && typeof input === 'object' && #s in input ? input.#s : null;
-      const s = { url: '', method: 'GET', headers: null, body: null, redirect: 'follow', signal: null };
+      const s = { url: '', method: 'GET', headers: null, body: null, redirect: 'follow',
+        signal: null, follows: null };
       if (from !== null) {
         s.url = from.url;
         s.method = from.method;
@@ -419,7 +430,9 @@
       if (init.signal !== undefined && init.signal !== null && !load('%events').isSignal(init.signal)) {
         throw new TypeError("Request: 'signal' is not an AbortSignal");
       }
-      s.signal = init.signal !== undefined ? init.signal : from !== null ? from.signal : null;
+      // The signal follows init's (or the input request's): made when first read.
+      s.follows = init.signal !== undefined && init.signal !== null ? init.signal
+        : from !== null ? signalOf(from) : null;
       let body = null;
       if (init.body !== undefined && init.body !== null) {
         body = extractBody(init.body);
@@ -447,12 +460,9 @@
     get url() { return requestState(this).url; }
     get headers() { return requestState(this).headers; }
     get redirect() { return requestState(this).redirect; }
-    // The signal given in init (or of the input Request); otherwise one that never aborts.
-    get signal() {
-      const s = requestState(this);
-      if (s.signal === null) s.signal = new (load('AbortController'))().signal;
-      return s.signal;
-    }
+    // A signal that follows the one given in init (or the input Request's, or this one's for a
+    // clone); otherwise one that never aborts.
+    get signal() { return signalOf(requestState(this)); }
     clone() {
       const s = requestState(this);
       const body = cloneBody(s.body, 'Request.clone');
@@ -460,7 +470,7 @@
       headersGuard(requestState(r).headers, headersGuard(s.headers));
       const t = requestState(r);
       t.body = body;
-      t.signal = s.signal;
+      t.follows = signalOf(s);
       return r;
     }
   }
