@@ -246,10 +246,11 @@ static void test_lazy_until_first_touch(void **state) {
 static void test_plain_response_stays_lazy(void **state) {
   fixture *f = fixture_new();
   eval_ok(f, "new Response('x', { headers: { a: 'b' } }).arrayBuffer();"
-             "new Response(new Uint8Array(2)).clone().text(); new Response(null).bodyUsed;");
-  assert_int_equal(f->factories, 2); /* fetch, and encoding that it loads */
+             "new Response(new Uint8Array(2)).clone().text(); new Response(null).bodyUsed;"
+             "new Request(new Request('http://x/', { method: 'POST', body: 'b' })).clone().text();");
+  assert_int_equal(f->factories, 3); /* fetch, encoding that it loads, url for Request */
   eval_ok(f, "new Response('y').body");
-  assert_int_equal(f->factories, 3);
+  assert_int_equal(f->factories, 4);
   assert_string_equal(f->last_factory, "streams");
   fixture_free(f);
 }

@@ -432,7 +432,7 @@
       }
       // The signal follows init's (or the input request's): made when first read.
       s.follows = init.signal !== undefined && init.signal !== null ? init.signal
-        : from !== null ? signalOf(from) : null;
+        : from !== null && (from.signal !== null || from.follows !== null) ? signalOf(from) : null;
       let body = null;
       if (init.body !== undefined && init.body !== null) {
         body = extractBody(init.body);
@@ -470,7 +470,7 @@
       headersGuard(requestState(r).headers, headersGuard(s.headers));
       const t = requestState(r);
       t.body = body;
-      t.follows = signalOf(s);
+      t.follows = s.signal !== null || s.follows !== null ? signalOf(s) : null;
       return r;
     }
   }
