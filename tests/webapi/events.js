@@ -117,14 +117,23 @@ test('stopImmediatePropagation, preventDefault and passive', () => {
   assertEq(u.dispatchEvent(new Event('p', { cancelable: true })), false);
 });
 
-test('listener exceptions do not stop dispatch (reported as rejections)', () => {
+test('listener exceptions do not stop dispatch; they are logged as uncaught', () => {
   const t = new EventTarget();
   let after = false;
   t.addEventListener('x', () => { throw new Error('boom'); });
   t.addEventListener('x', { get handleEvent() { throw new Error('getter'); } });
+  t.addEventListener('x', { handleEvent: 5 });
+  t.addEventListener('x', () => { throw { toString() { throw 1; }, get stack() { throw 2; } }; });
+  t.addEventListener('x', () => { throw 'x'.repeat(1e6); });
   t.addEventListener('x', () => { after = true; });
-  t.dispatchEvent(new Event('x'));
+  const logs = capture(() => t.dispatchEvent(new Event('x')));
   assert(after);
+  assertEq(logs.length, 5);
+  assert(logs.every((l) => l[0] === 'error' && l[1].startsWith('Uncaught ')), JSON.stringify(logs.map((l) => l[1].slice(0, 40))));
+  assert(logs[0][1].includes('Error: boom'));
+  assert(logs[1][1].includes('getter'));
+  assert(logs[2][1].includes('TypeError'));
+  assert(logs[4][1].length <= 65536);
 });
 
 test('re-dispatch while dispatching is an InvalidStateError; reentrancy on other events', () => {

@@ -12,10 +12,15 @@
   const setAdd = (s, v) => apply(Set.prototype.add, s, [v]);
   const setDelete = (s, v) => apply(Set.prototype.delete, s, [v]);
   const setValues = (s) => apply(Array.from, Array, [s]);
-  const reject = Promise.reject.bind(Promise);
   // "Report the exception": an exception of a listener never reaches dispatchEvent's caller;
-  // it becomes an unhandled promise rejection, which the host reports.
-  const report = (e) => { reject(e); };
+  // it is logged at level error as "Uncaught …" (formatted like console.error), as Workers do.
+  const MAX_REPORT = 65536;
+  const report = (e) => {
+    let msg;
+    try { msg = `Uncaught ${load('%inspect').format([e])}`; } catch { msg = 'Uncaught exception in an event listener'; }
+    if (msg.length > MAX_REPORT) msg = apply(P.String.prototype.slice, msg, [0, MAX_REPORT]);
+    try { H.log('error', msg); } catch { /* nothing left to do */ }
+  };
   const MAX_LISTENERS = 100000; // per target, all types together
   const EMPTY = Object.freeze({ __proto__: null });
 
