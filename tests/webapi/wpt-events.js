@@ -172,8 +172,56 @@ test(() => {
 test(() => {
   const et = new EventTarget();
   assert_throws_js(TypeError, () => et.addEventListener('x', () => {}, { signal: null }));
+  assert_throws_js(TypeError, () => et.addEventListener('x', null, { signal: null }), 'checked before the null listener');
   et.addEventListener('x', () => {}, { signal: undefined });
 }, 'signal: null is a TypeError, undefined is none');
+
+test(() => {
+  const et = new EventTarget();
+  const c = new AbortController();
+  let n = 0;
+  const h = () => { n++; };
+  et.addEventListener('a', h, { signal: c.signal, once: true });
+  et.addEventListener('b', h, { signal: c.signal, capture: true });
+  c.abort();
+  et.dispatchEvent(new Event('a'));
+  et.dispatchEvent(new Event('b'));
+  assert_equals(n, 0);
+}, 'one signal removes listeners of several types, with once and capture');
+
+test(() => {
+  const et = new EventTarget();
+  const c = new AbortController();
+  let n = 0;
+  et.addEventListener('x', () => { c.abort(); }, { signal: c.signal });
+  et.addEventListener('x', () => { n++; }, { signal: c.signal });
+  et.dispatchEvent(new Event('x'));
+  assert_equals(n, 0, 'a listener removed during dispatch is not called');
+  const et2 = new EventTarget();
+  const c2 = new AbortController();
+  et2.addEventListener('x', () => {
+    et2.addEventListener('x', () => { n++; }, { signal: c2.signal });
+    c2.abort();
+  }, { signal: c2.signal });
+  et2.dispatchEvent(new Event('x'));
+  assert_equals(n, 0, 'added then aborted inside a listener');
+}, 'aborting from inside a listener');
+
+test(() => {
+  const et = new EventTarget();
+  const ac = new AbortController();
+  let count = 0;
+  et.addEventListener('foo', () => {
+    et.addEventListener('foo', () => {
+      count++;
+      if (count > 5) ac.abort();
+      et.dispatchEvent(new Event('foo'));
+    }, { signal: ac.signal });
+    et.dispatchEvent(new Event('foo'));
+  }, { once: true });
+  et.dispatchEvent(new Event('foo'));
+  assert_equals(count, 6);
+}, 'aborting from a nested listener removes it');
 
 test(() => {
   const et = new EventTarget();
