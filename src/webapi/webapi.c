@@ -33,7 +33,7 @@
   X(writable, "WritableStream WritableStreamDefaultWriter WritableStreamDefaultController " \
               "%writable")                                                                 \
   X(transform, "TransformStream TransformStreamDefaultController TextEncoderStream "       \
-               "TextDecoderStream %transform")                                             \
+               "TextDecoderStream IdentityTransformStream FixedLengthStream %transform")   \
   X(compression, "CompressionStream DecompressionStream")                                  \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")

@@ -179,7 +179,8 @@ static const char *const globals[] = {"console", "queueMicrotask", "setTimeout",
   "ReadableByteStreamController", "ReadableStreamBYOBRequest", "ByteLengthQueuingStrategy",
   "CountQueuingStrategy", "WritableStream", "WritableStreamDefaultWriter",
   "WritableStreamDefaultController", "TransformStream", "TransformStreamDefaultController",
-  "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream"};
+  "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream",
+  "IdentityTransformStream", "FixedLengthStream"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();

@@ -533,3 +533,37 @@ test('a writer used after its stream errored, and a sink that throws in close', 
   await assertRejects(w.write('x'), RangeError, 'an errored stream rejects with its error');
   assertEq(w.desiredSize, null);
 });
+
+test("Workers' IdentityTransformStream and FixedLengthStream", async () => {
+  const id = new IdentityTransformStream();
+  const w = id.writable.getWriter();
+  const src = new Uint8Array([1, 2, 3]);
+  w.write(src.subarray(1));
+  w.write(new Uint8Array(0));
+  w.close();
+  const out = [];
+  for await (const c of id.readable) out.push(...c);
+  assertArrayEq(out, [2, 3]);
+  const bad = new IdentityTransformStream();
+  bad.writable.getWriter().write('str').catch(() => {});
+  await assertRejects(bad.readable.getReader().read(), TypeError);
+  const ok = new FixedLengthStream(3);
+  const r = new Response(ok.readable).arrayBuffer();
+  const w2 = ok.writable.getWriter();
+  await Promise.all([w2.write(new Uint8Array([1, 2])), w2.write(new Uint8Array([3])), w2.close()]);
+  assertEq((await r).byteLength, 3);
+  const short = new FixedLengthStream(5);
+  const rs = short.readable.getReader();
+  const w3 = short.writable.getWriter();
+  w3.write(new Uint8Array(2));
+  const closing = w3.close();
+  await rs.read();
+  await assertRejects(closing, TypeError);
+  const long = new FixedLengthStream(1);
+  const rl = long.readable.getReader().read(); // a pending read lets the transform run
+  const pl = long.writable.getWriter().write(new Uint8Array(2));
+  await assertRejects(pl, TypeError);
+  await assertRejects(rl, TypeError);
+  assertThrows(() => new FixedLengthStream(-1), TypeError);
+  assertThrows(() => new FixedLengthStream(), TypeError);
+});

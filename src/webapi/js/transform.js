@@ -261,8 +261,53 @@
     get writable() { return this.#t.writable.obj; }
   }
 
+  // ---- Cloudflare Workers' byte transforms -------------------------------------------------
+
+  // Chunks must be BufferSources; each comes out as a Uint8Array copy of its bytes.
+  const bytesOf = (chunk, what) => {
+    let v = S.viewInfo(chunk);
+    if (v === null && chunk instanceof P.ArrayBuffer) v = { buffer: chunk, byteOffset: 0, byteLength: chunk.byteLength };
+    if (v === null) throw new TypeError(`${what}: chunks must be ArrayBuffers or ArrayBufferViews`);
+    return new P.Uint8Array(P.ArrayBuffer.prototype.slice.call(v.buffer, v.byteOffset, v.byteOffset + v.byteLength));
+  };
+
+  class IdentityTransformStream {
+    #t;
+    constructor() {
+      this.#t = createTransform((chunk, enq) => {
+        const b = bytesOf(chunk, 'IdentityTransformStream');
+        if (b.length > 0) enq(b);
+      }, () => {});
+    }
+    get readable() { return this.#t.readable.obj; }
+    get writable() { return this.#t.writable.obj; }
+  }
+
+  // An identity byte transform that must carry exactly `length` bytes.
+  class FixedLengthStream {
+    #t;
+    constructor(length) {
+      if (arguments.length === 0) throw new TypeError('FixedLengthStream: 1 argument required');
+      const n = P.Number(length);
+      if (!(n >= 0 && n <= P.Number.MAX_SAFE_INTEGER) || P.Math.trunc(n) !== n) {
+        throw new TypeError('FixedLengthStream: the length must be a non-negative integer');
+      }
+      let seen = 0;
+      this.#t = createTransform((chunk, enq) => {
+        const b = bytesOf(chunk, 'FixedLengthStream');
+        seen += b.length;
+        if (seen > n) throw new TypeError(`FixedLengthStream: more than the expected ${n} bytes were written`);
+        if (b.length > 0) enq(b);
+      }, () => {
+        if (seen !== n) throw new TypeError(`FixedLengthStream: ${seen} bytes were written, ${n} expected`);
+      });
+    }
+    get readable() { return this.#t.readable.obj; }
+    get writable() { return this.#t.writable.obj; }
+  }
+
   const classes = { TransformStream, TransformStreamDefaultController, TextEncoderStream,
-    TextDecoderStream };
+    TextDecoderStream, IdentityTransformStream, FixedLengthStream };
   for (const name of Object.keys(classes)) {
     Object.defineProperty(classes[name].prototype, Symbol.toStringTag, { value: name, configurable: true });
   }
