@@ -171,3 +171,17 @@ test('hostile bodies', async () => {
     ReadableStream.prototype.getReader = saved;
   }
 });
+
+test('a body stream is a byte stream: BYOB reads work', async () => {
+  const r = new Response('hello world');
+  const reader = r.body.getReader({ mode: 'byob' });
+  const { value } = await reader.read(new Uint8Array(5));
+  assertEq(new TextDecoder().decode(value), 'hello');
+  const rest = await reader.read(new Uint8Array(64));
+  assertEq(new TextDecoder().decode(rest.value), ' world');
+  assertEq((await reader.read(new Uint8Array(1))).done, true);
+  const big = new Response(new Uint8Array(200000));
+  let n = 0;
+  for await (const c of big.body) n += c.length;
+  assertEq(n, 200000);
+});
