@@ -141,6 +141,16 @@ dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data);
 /* A new pending promise of realm c and its resolve/reject functions (call them with
  * dw__call). NULL with *exc set on failure. */
 dw_val dw__deferred(dw__ctx *c, dw_val *resolve, dw_val *reject, dw_val *exc);
+/* An object that carries C data for JS code that holds it (no properties; keep it out of
+ * guest reach, e.g. in a closure). `finalize(data)` runs when the garbage collector frees the
+ * object (it must not call into JS), unless dw__handle_take took the data first. Returns
+ * NULL when out of memory (nothing is finalized then). */
+dw_val dw__handle_new(dw__ctx *c, void *data, void (*finalize)(void *data));
+/* The data of a handle (borrowed), or NULL if `v` is not a handle or its data was taken. */
+void *dw__handle_data(dw__ctx *c, dw_val v);
+/* Detaches and returns a handle's data (the caller now owns it; the finalizer will not see
+ * it), or NULL as dw__handle_data. */
+void *dw__handle_take(dw__ctx *c, dw_val v);
 
 /* Makes an Error (`kind`: "Error", "TypeError", "RangeError", ...) with `msg`. */
 dw_val dw__make_error(dw__ctx *c, const char *kind, const char *msg);

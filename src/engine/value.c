@@ -306,6 +306,59 @@ dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data) {
   return W(f);
 }
 
+typedef struct {
+  void *data;
+  void (*finalize)(void *);
+} handle;
+
+static void handle_finalize(JSObjectRef o) {
+  handle *h = JSObjectGetPrivate(o);
+  if (h && h->data) h->finalize(h->data);
+  free(h);
+}
+
+/* The class of handles: created once per process and never changed after. */
+static JSClassRef handle_cls;
+static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
+
+static void make_handle_class(void) {
+  JSClassDefinition def = kJSClassDefinitionEmpty;
+  def.className = "Handle";
+  def.attributes = kJSClassAttributeNoAutomaticPrototype;
+  def.finalize = handle_finalize;
+  handle_cls = JSClassCreate(&def);
+}
+
+dw_val dw__handle_new(dw__ctx *c, void *data, void (*finalize)(void *data)) {
+  pthread_once(&handle_once, make_handle_class);
+  handle *h = malloc(sizeof *h);
+  if (!h) return NULL;
+  h->data = data;
+  h->finalize = finalize;
+  JSObjectRef o = JSObjectMake(c->ctx, handle_cls, h);
+  if (!o) free(h);
+  return W(o);
+}
+
+static handle *handle_of(dw__ctx *c, dw_val v) {
+  pthread_once(&handle_once, make_handle_class);
+  if (!v || !JSValueIsObjectOfClass(c->ctx, V(v), handle_cls)) return NULL;
+  return JSObjectGetPrivate(O(v));
+}
+
+void *dw__handle_data(dw__ctx *c, dw_val v) {
+  handle *h = handle_of(c, v);
+  return h ? h->data : NULL;
+}
+
+void *dw__handle_take(dw__ctx *c, dw_val v) {
+  handle *h = handle_of(c, v);
+  if (!h) return NULL;
+  void *d = h->data;
+  h->data = NULL;
+  return d;
+}
+
 dw_val dw__make_error(dw__ctx *c, const char *kind, const char *msg) {
   dw_val ctor = dw__get(c, dw__global(c), kind, NULL);
   dw_val arg = dw__string(c, msg, strlen(msg));

@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 #include "webapi/webapi.h"
+#include "webapi/compress.h"
 
 /* The one table of API factories: file (js/<file>.js, embedded as dw__webapi_js_<file>) and
  * the names it provides. Names holding ':' or starting with '%' are not globals (modules
@@ -22,6 +23,18 @@
   X(crypto, "crypto Crypto")                                                               \
   X(fetch, "Headers Request Response")                                                     \
   X(url, "URL URLSearchParams")                                                            \
+  X(events, "Event CustomEvent EventTarget AbortController AbortSignal %events")           \
+  X(blob, "Blob File %blob")                                                               \
+  X(formdata, "FormData %formdata")                                                        \
+  X(streams, "ReadableStream ReadableStreamDefaultReader ReadableStreamBYOBReader "          \
+             "ReadableStreamDefaultController ReadableByteStreamController "               \
+             "ReadableStreamBYOBRequest ByteLengthQueuingStrategy CountQueuingStrategy "   \
+             "%streams")                                                                   \
+  X(writable, "WritableStream WritableStreamDefaultWriter WritableStreamDefaultController " \
+              "%writable")                                                                 \
+  X(transform, "TransformStream TransformStreamDefaultController TextEncoderStream "       \
+               "TextDecoderStream IdentityTransformStream FixedLengthStream %transform")   \
+  X(compression, "CompressionStream DecompressionStream")                                  \
   X(platform, "navigator performance")                                                     \
   X(workers, "cloudflare:workers")
 
@@ -61,6 +74,9 @@ enum {
   OP_NOW = 5,         /* () -> monotonic ms, microsecond precision */
   OP_UTF8_ENCODE = 6, /* (string) -> ArrayBuffer of its UTF-8 */
   OP_UTF8_DECODE = 7, /* (view) -> string, or undefined when not valid UTF-8 */
+  OP_ZLIB_NEW = 8,    /* (format, decompress) -> handle (compress.h) */
+  OP_ZLIB_PUSH = 9,   /* (handle, input, finish, state) -> ArrayBuffer */
+  OP_ZLIB_END = 10,   /* (handle) */
 };
 
 #define RANDOM_MAX 65536
@@ -162,10 +178,10 @@ static double now_ms(void) { return (double)(dw__now_ns() / 1000) / 1000.0; }
  * that js/bootstrap.js builds around it. */
 static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
   const dw__webapi_host *h = data;
-  dw_val a[4];
+  dw_val a[5];
   for (size_t i = 0; i < DW_ARRAY_LEN(a); i++) a[i] = i < argc ? argv[i] : dw__undefined(c);
   double op = dw__is_number(c, a[0]) ? dw__to_number(c, a[0]) : -1;
-  if (!(op >= 0 && op <= OP_UTF8_DECODE)) return type_error(c, exc, "bad operation");
+  if (!(op >= 0 && op <= OP_ZLIB_END)) return type_error(c, exc, "bad operation");
   switch ((int)op) {
   case OP_FACTORY:
     return op_factory(c, h, dw__to_number(c, a[1]), exc);
@@ -191,6 +207,13 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
     return op_utf8_encode(c, a[1], exc);
   case OP_UTF8_DECODE:
     return op_utf8_decode(c, a[1], exc);
+  case OP_ZLIB_NEW:
+    return dw__webapi_zlib_new(c, dw__to_number(c, a[1]), dw__to_bool(c, a[2]), exc);
+  case OP_ZLIB_PUSH:
+    return dw__webapi_zlib_push(c, a[1], a[2], dw__to_bool(c, a[3]), a[4], exc);
+  case OP_ZLIB_END:
+    dw__webapi_zlib_end(c, a[1]);
+    return NULL;
   default:
     return type_error(c, exc, "bad operation");
   }

@@ -56,6 +56,15 @@ case("fetch handler: response in --json",
      result=lambda r: r["response"] == {"status": 201, "headers": {"x-y": "z",
      "content-type": "text/plain;charset=UTF-8"}, "body": "hi"}
      and r["result"] is None)
+case("fetch handler: a streamed, compressed and decompressed body",
+     {"w.js": """export default { async fetch(req) {
+        const src = ReadableStream.from(['a', 'b', req.method]).pipeThrough(new TextEncoderStream());
+        const gz = src.pipeThrough(new CompressionStream('gzip'));
+        const fd = new FormData(); fd.append('k', 'v');
+        const back = await new Request('http://x/', { method: 'POST', body: fd }).formData();
+        return new Response(gz.pipeThrough(new DecompressionStream('gzip')), { headers: { 'x-k': back.get('k') } });
+     } }"""},
+     args=["--method", "PUT"], json_mode=False, stdout="abPUT")
 case("fetch handler: a class extending WorkerEntrypoint",
      {"w.js": """import { WorkerEntrypoint } from 'cloudflare:workers';
         export default class extends WorkerEntrypoint { fetch(req) { return new Response('ep ' + this.env.N) } }"""},
@@ -289,7 +298,21 @@ case("only ECMAScript built-ins and the listed APIs are globals",
         ...%s].includes(n))""" % json.dumps(ALLOWED_GLOBALS)},
      check=lambda r: r["ok"] and all(n in ("self", "navigator", "performance", "DOMException",
                                           "Crypto", "Headers", "Request", "Response", "URL",
-                                          "URLSearchParams")
+                                          "URLSearchParams", "Event", "CustomEvent",
+                                          "EventTarget", "AbortController", "AbortSignal",
+                                          "Blob", "File", "FormData", "ReadableStream",
+                                          "ReadableStreamDefaultReader",
+                                          "ReadableStreamBYOBReader",
+                                          "ReadableStreamDefaultController",
+                                          "ReadableByteStreamController",
+                                          "ReadableStreamBYOBRequest",
+                                          "ByteLengthQueuingStrategy", "CountQueuingStrategy",
+                                          "WritableStream", "WritableStreamDefaultWriter",
+                                          "WritableStreamDefaultController", "TransformStream",
+                                          "TransformStreamDefaultController",
+                                          "TextEncoderStream", "TextDecoderStream",
+                                          "CompressionStream", "DecompressionStream",
+                                          "IdentityTransformStream", "FixedLengthStream")
                                      for n in r["result"]))
 case("fetch() without network rejects with a TypeError that says why",
      {"w.js": """export default async () => {

@@ -172,8 +172,33 @@ static void json_both_ways(void **state) {
   dw__vm_free(vm);
 }
 
+static void count_finalize(void *data) { (*(int *)data)++; }
+
+/* Handles carry C data; take detaches it; the finalizer runs for what was not taken, at the
+ * latest when the VM goes away. */
+static void handles(void **state) {
+  dw_test_restore_engine_signals(state);
+  int finalized = 0, taken = 0;
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  dw_val h = dw__handle_new(c, &finalized, count_finalize);
+  assert_non_null(h);
+  assert_ptr_equal(dw__handle_data(c, h), &finalized);
+  assert_null(dw__handle_data(c, dw__object(c)));
+  assert_null(dw__handle_data(c, dw__number(c, 1)));
+  assert_null(dw__handle_take(c, dw__string(c, "x", 1)));
+  dw_val t = dw__handle_new(c, &taken, count_finalize);
+  assert_ptr_equal(dw__handle_take(c, t), &taken);
+  assert_null(dw__handle_data(c, t));
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+  assert_int_equal(finalized, 1);
+  assert_int_equal(taken, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(handles),
       cmocka_unit_test(strings_round_trip),
       cmocka_unit_test(natives_and_exceptions),
       cmocka_unit_test(fresh_realm_is_bare),

@@ -173,7 +173,14 @@ static void run_timers(fixture *f, int max) {
 static const char *const globals[] = {"console", "queueMicrotask", "setTimeout", "clearTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
   "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
-  "navigator", "performance", "URL", "URLSearchParams"};
+  "navigator", "performance", "URL", "URLSearchParams", "Event", "CustomEvent", "EventTarget",
+  "AbortController", "AbortSignal", "Blob", "File", "FormData", "ReadableStream",
+  "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamDefaultController",
+  "ReadableByteStreamController", "ReadableStreamBYOBRequest", "ByteLengthQueuingStrategy",
+  "CountQueuingStrategy", "WritableStream", "WritableStreamDefaultWriter",
+  "WritableStreamDefaultController", "TransformStream", "TransformStreamDefaultController",
+  "TextEncoderStream", "TextDecoderStream", "CompressionStream", "DecompressionStream",
+  "IdentityTransformStream", "FixedLengthStream"};
 
 static void test_lazy_until_first_touch(void **state) {
   fixture *f = fixture_new();
@@ -206,6 +213,46 @@ static void test_lazy_until_first_touch(void **state) {
   assert_true(eval_true(f, "typeof Headers === 'function'"));
   assert_int_equal(f->factories, 2);
   assert_string_equal(f->last_factory, "fetch");
+  /* Events come in one factory that needs nothing else until an abort makes a DOMException. */
+  assert_true(eval_true(f, "typeof AbortController === 'function' && new EventTarget() instanceof "
+                           "EventTarget && new CustomEvent('x').type === 'x'"));
+  assert_int_equal(f->factories, 3);
+  assert_string_equal(f->last_factory, "events");
+  assert_true(eval_true(f, "!('%events' in globalThis)"));
+  /* Blob does not load FormData; FormData needs Blob (already loaded). */
+  assert_true(eval_true(f, "new Blob(['x']).size === 1"));
+  assert_int_equal(f->factories, 4);
+  assert_string_equal(f->last_factory, "blob");
+  assert_true(eval_true(f, "new FormData().has('x') === false"));
+  assert_int_equal(f->factories, 5);
+  assert_string_equal(f->last_factory, "formdata");
+  /* A ReadableStream alone does not load the writable side; pipeTo does. */
+  assert_true(eval_true(f, "globalThis.__rs = new ReadableStream(); !__rs.locked"));
+  assert_int_equal(f->factories, 6);
+  assert_string_equal(f->last_factory, "streams");
+  assert_true(eval_true(f, "__rs.pipeTo(new WritableStream()) instanceof Promise"));
+  assert_int_equal(f->factories, 7);
+  assert_string_equal(f->last_factory, "writable");
+  assert_true(eval_true(f, "typeof new TransformStream().readable === 'object'"));
+  assert_int_equal(f->factories, 8);
+  assert_string_equal(f->last_factory, "transform");
+  assert_true(eval_true(f, "!('%streams' in globalThis) && !('%writable' in globalThis)"));
+  assert_true(eval_true(f, "new CompressionStream('gzip') instanceof CompressionStream"));
+  assert_int_equal(f->factories, 9);
+  assert_string_equal(f->last_factory, "compression");
+  fixture_free(f);
+}
+
+/* A worker that answers with a plain Response never parses streams, Blob or FormData. */
+static void test_plain_response_stays_lazy(void **state) {
+  fixture *f = fixture_new();
+  eval_ok(f, "new Response('x', { headers: { a: 'b' } }).arrayBuffer();"
+             "new Response(new Uint8Array(2)).clone().text(); new Response(null).bodyUsed;"
+             "new Request(new Request('http://x/', { method: 'POST', body: 'b' })).clone().text();");
+  assert_int_equal(f->factories, 3); /* fetch, encoding that it loads, url for Request */
+  eval_ok(f, "new Response('y').body");
+  assert_int_equal(f->factories, 4);
+  assert_string_equal(f->last_factory, "streams");
   fixture_free(f);
 }
 
@@ -280,7 +327,18 @@ static void test_no_host_object_reachable(void **state) {
   eval_ok(f, "for (const k of ['console','queueMicrotask','setTimeout','clearTimeout',"
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
-             "'navigator','performance','URL','URLSearchParams']) globalThis[k];"
+             "'navigator','performance','URL','URLSearchParams','Event','CustomEvent',"
+             "'EventTarget','AbortController','AbortSignal','Blob','File','FormData',"
+             "'ReadableStream','WritableStream','TransformStream','TextEncoderStream',"
+             "'TextDecoderStream','CountQueuingStrategy','ByteLengthQueuingStrategy',"
+             "'ReadableStreamBYOBReader','ReadableByteStreamController'])"
+             " globalThis[k];"
+             "new Blob(['x']).stream().pipeThrough(new TextDecoderStream()).pipeTo("
+             "new WritableStream({ start(c) { c.signal; } }));"
+             "ReadableStream.from([1])[Symbol.asyncIterator]();"
+             "new Blob(['x']).stream().pipeThrough(new CompressionStream('gzip'))"
+             ".pipeThrough(new DecompressionStream('gzip')).getReader().read();"
+             "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"
              "new TextDecoder().decode(new TextEncoder().encode('x'));"
@@ -434,6 +492,13 @@ static void run_suite(const char *name) {
   dw_val exc = NULL;
   if (!dw__eval(f->c, harness, strlen(harness), "harness.js", 1, &exc)) fail_exc(f, exc, "harness");
   free(harness);
+  /* wpt-*.js suites are written against WPT's testharness.js API: add its shim. */
+  if (!strncmp(name, "wpt-", 4)) {
+    snprintf(path, sizeof path, "%s/wpt/testharness.js", DW_WEBAPI_TEST_DIR);
+    char *shim = read_text(path);
+    if (!dw__eval(f->c, shim, strlen(shim), "testharness.js", 1, &exc)) fail_exc(f, exc, "shim");
+    free(shim);
+  }
   snprintf(path, sizeof path, "%s/%s", DW_WEBAPI_TEST_DIR, name);
   char *src = read_text(path);
   if (!dw__eval(f->c, src, strlen(src), name, 1, &exc)) fail_exc(f, exc, name);
@@ -487,6 +552,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lazy_until_first_touch),
       cmocka_unit_test(test_overwrite_before_use),
+      cmocka_unit_test(test_plain_response_stays_lazy),
       cmocka_unit_test(test_no_host_object_reachable),
       cmocka_unit_test(test_log_cap),
       cmocka_unit_test(test_install_cost),

@@ -36,6 +36,9 @@
     timeOrigin: origin,
     utf8Encode: (s) => native(6, s),
     utf8Decode: (view) => native(7, view),
+    zlibNew: (format, decompress) => native(8, format, decompress),
+    zlibPush: (h, input, finish, state) => native(9, h, input, finish, state),
+    zlibEnd: (h) => { native(10, h); },
   });
   const TypeErr = TypeError;
   const index = { __proto__: null };

@@ -52,7 +52,10 @@
   const uncloneableTags = new Set(['Promise', 'Generator', 'AsyncGenerator', 'WeakRef',
     'FinalizationRegistry', 'Map Iterator', 'Set Iterator', 'Array Iterator', 'String Iterator',
     'RegExp String Iterator', 'Iterator', 'Headers', 'Request', 'Response', 'TextEncoder',
-    'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'WebAssembly.Module',
+    'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'Event', 'CustomEvent', 'EventTarget',
+    'AbortController', 'AbortSignal', 'FormData', 'ReadableStream',
+    'WritableStream', 'TransformStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
+    'WritableStreamDefaultWriter', 'TextEncoderStream', 'TextDecoderStream', 'WebAssembly.Module',
     'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
   const MAX_DEPTH = 10000;
 
@@ -164,6 +167,11 @@
     let tagName = '';
     try { tagName = objectToString(v).slice(8, -1); } catch { /* a revoked Proxy */ }
     if (uncloneableTags.has(tagName)) throw fail(`#<${tagName}>`);
+    if ((tagName === 'Blob' || tagName === 'File') && load('%blob').isBlob(v)) {
+      const out = load('%blob').cloneBlob(v);
+      mapSet(memory, v, out);
+      return out;
+    }
 
     const out = Array.isArray(v) ? new Array(v.length) : {};
     mapSet(memory, v, out);

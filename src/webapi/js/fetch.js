@@ -1,9 +1,10 @@
 // Headers, Request and Response (WHATWG Fetch), as Cloudflare Workers has them: no forbidden
-// header names, bodies kept as bytes (a Uint8Array) so that streams can be added later.
+// header names; bodies from strings, buffers, Blob, FormData, URLSearchParams and
+// ReadableStream, kept as bytes until their `body` stream is used.
 (function (H, P, load) {
   'use strict';
   const { Object, Array, String, Symbol, Reflect, JSON, TypeError, RangeError, Uint8Array,
-    ArrayBuffer, DataView, Promise, Map, Number } = P;
+    ArrayBuffer, DataView, Promise, Map, Number, Math } = P;
   const TextEncoder = load('TextEncoder');
   const TextDecoder = load('TextDecoder');
   const encoder = new TextEncoder();
@@ -19,6 +20,8 @@
   const dvBuffer = getter(DataView.prototype, 'buffer');
   const dvOffset = getter(DataView.prototype, 'byteOffset');
   const dvLength = getter(DataView.prototype, 'byteLength');
+  const u8Set = uncurry(Uint8Array.prototype.set);
+  const u8Slice = uncurry(Uint8Array.prototype.slice);
   // P.URL and P.URLSearchParams load the url factory: read them only when needed.
   const MAX_BODY = 128 * 1024 * 1024;
   const MAX_HEADERS = 10000;
@@ -161,10 +164,21 @@
 
   // ---- Bodies -------------------------------------------------------------------------
 
-  // Extracts a body: { bytes: Uint8Array, type: default Content-Type or null }, or null.
+  // A body is { bytes: Uint8Array | null, stream: ReadableStream | null, used: bool }: backed
+  // by bytes until its `body` stream is first read (then by that stream, bytes = null).
+  // `used`: consumed while bytes-backed, or moved into another Request. Streams, Blob and
+  // FormData are loaded only when a body is one of them (checked by tag first, so a worker
+  // that never makes one never parses them).
+  const tagOf = (v) => {
+    try { return v[Symbol.toStringTag]; } catch { return undefined; }
+  };
+  const bodyTooBig = () => new RangeError(`Body exceeds the limit of ${MAX_BODY} bytes`);
+
+  // Extracts a body: { body, type: default Content-Type or null }, or null.
   function extractBody(body) {
     if (body === undefined || body === null) return null;
-    let bytes, type = null;
+    let bytes = null, type = null, stream = null;
+    const tag = typeof body === 'object' ? tagOf(body) : undefined;
     if (typeof body === 'string') {
       bytes = encoder.encode(body);
       type = 'text/plain;charset=UTF-8';
@@ -174,6 +188,20 @@
       bytes = new Uint8Array(abSlice(taBuffer(body), taOffset(body), taOffset(body) + taByteLength(body)));
     } else if (is(dvLength, body)) {
       bytes = new Uint8Array(abSlice(dvBuffer(body), dvOffset(body), dvOffset(body) + dvLength(body)));
+    } else if ((tag === 'Blob' || tag === 'File') && load('%blob').isBlob(body)) {
+      const b = load('%blob').blobBytes(body);
+      bytes = new Uint8Array(b); // a copy: the blob's bytes may be a view of a larger one
+      const t = body.type;
+      if (t !== '') type = t;
+    } else if (tag === 'FormData' && load('%formdata').isFormData(body)) {
+      const m = load('%formdata').serialize(body, MAX_BODY);
+      bytes = m.bytes;
+      type = m.type;
+    } else if (tag === 'ReadableStream' && load('%streams').has(body, 'RS')) {
+      const S = load('%streams');
+      const rs = S.slot(body, 'RS');
+      if (rs.disturbed || rs.reader !== undefined) throw new TypeError('The ReadableStream body is disturbed or locked');
+      stream = body;
     } else if (body instanceof P.URLSearchParams) {
       bytes = encoder.encode(`${body}`);
       type = 'application/x-www-form-urlencoded;charset=UTF-8';
@@ -182,34 +210,154 @@
       bytes = encoder.encode(`${body}`);
       type = 'text/plain;charset=UTF-8';
     }
-    if (bytes.length > MAX_BODY) throw new RangeError(`Body exceeds the limit of ${MAX_BODY} bytes`);
-    return { bytes, type };
+    if (bytes !== null && bytes.length > MAX_BODY) throw bodyTooBig();
+    return { body: { bytes, stream, used: false }, type };
   }
 
-  // Shared state of Request and Response bodies: { body: Uint8Array | null, used: bool }.
+  const CHUNK = 65536;
+  // The body's stream, made from its bytes on first use.
+  function bodyStream(b) {
+    if (b.stream === null) {
+      const bytes = b.bytes;
+      b.bytes = null;
+      let at = 0;
+      const RS = load('ReadableStream');
+      b.stream = new RS({
+        type: 'bytes',
+        pull(c) {
+          if (at < bytes.length) {
+            const n = Math.min(CHUNK, bytes.length - at);
+            c.enqueue(u8Slice(bytes, at, at + n));
+            at += n;
+          }
+          if (at >= bytes.length) c.close();
+        },
+      });
+      if (b.used) {
+        // Consumed already: the stream is disturbed and closed.
+        const S = load('%streams');
+        S.readableCancel(S.slot(b.stream, 'RS'), undefined);
+        b.used = false;
+      }
+    }
+    return b.stream;
+  }
+  function streamState(b) {
+    const S = load('%streams');
+    return S.slot(b.stream, 'RS');
+  }
+  const disturbed = (b) => b.used || (b.stream !== null && streamState(b).disturbed);
+  const unusable = (b) => disturbed(b) || (b.stream !== null && streamState(b).reader !== undefined);
+
+  // Reads a whole stream into one Uint8Array (chunks must be Uint8Arrays; at most MAX_BODY).
+  function readAll(stream) {
+    const S = load('%streams');
+    const reader = S.acquireDefaultReader(S.slot(stream, 'RS'));
+    const chunks = [];
+    let total = 0;
+    return new Promise((resolve, reject) => {
+      const fail = (e) => {
+        S.readableCancel(reader.stream, e);
+        S.readerRelease(reader);
+        reject(e);
+      };
+      const step = () => {
+        S.defaultReaderRead(reader, {
+          chunk(c) {
+            if (taTag(c) !== 'Uint8Array') { fail(new TypeError('A body stream chunk is not a Uint8Array')); return; }
+            total += taByteLength(c);
+            if (total > MAX_BODY) { fail(bodyTooBig()); return; }
+            chunks[chunks.length] = c;
+            step();
+          },
+          close() {
+            S.readerRelease(reader);
+            const out = new Uint8Array(total);
+            let at = 0;
+            for (let i = 0; i < chunks.length; i++) { u8Set(out, chunks[i], at); at += taByteLength(chunks[i]); }
+            resolve(out);
+          },
+          error(e) { S.readerRelease(reader); reject(e); },
+        });
+      };
+      step();
+    });
+  }
+
+  // The bytes of a Request/Response state's body (a promise); marks it used.
   function consume(state, what) {
-    if (state.used) return Promise.reject(new TypeError(`${what}: Body has already been used`));
-    let bytes = state.body;
-    if (bytes === null) bytes = new Uint8Array(0);
-    else state.used = true;
-    return Promise.resolve(bytes);
+    const b = state.body;
+    if (b === null) return Promise.resolve(new Uint8Array(0));
+    try {
+      if (unusable(b)) throw new TypeError(`${what}: Body has already been used`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (b.stream === null) {
+      b.used = true;
+      return Promise.resolve(b.bytes);
+    }
+    return readAll(b.stream);
+  }
+  // A copy of the body for clone(): bytes are shared (never written), a stream is teed.
+  function cloneBody(b, what) {
+    if (b === null) return null;
+    if (unusable(b)) throw new TypeError(`${what}: Body has already been used`);
+    if (b.stream === null) return { bytes: b.bytes, stream: null, used: false };
+    const S = load('%streams');
+    const [x, y] = S.tee(streamState(b));
+    b.stream = x.obj;
+    return { bytes: null, stream: y.obj, used: false };
   }
   const decodeText = (bytes) => new TextDecoder().decode(bytes);
+  // The type of blob(): the Content-Type with its essence and parameter names lowercased
+  // (values keep their case, as MIME type serialisation does), '' unless printable ASCII.
+  function blobType(t) {
+    if (!/^[\x20-\x7e]*$/.test(t)) return '';
+    const parts = t.split(';');
+    let out = parts[0].trim().toLowerCase();
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts[i].trim();
+      const eq = p.indexOf('=');
+      if (eq <= 0) continue;
+      out += `;${p.slice(0, eq).trim().toLowerCase()}=${p.slice(eq + 1).trim()}`;
+    }
+    return out;
+  }
+  const contentType = (state) => {
+    const t = state.headers.get('content-type');
+    return t === null ? '' : t;
+  };
 
   function bodyMethods(C, stateOf, name) {
     const methods = {
       text() { return consume(stateOf(this), `${name}.text`).then(decodeText); },
       json() { return consume(stateOf(this), `${name}.json`).then((b) => JSON.parse(decodeText(b))); },
       arrayBuffer() {
-        return consume(stateOf(this), `${name}.arrayBuffer`).then((b) => abSlice(taBuffer(b), 0));
+        return consume(stateOf(this), `${name}.arrayBuffer`)
+          .then((b) => abSlice(taBuffer(b), taOffset(b), taOffset(b) + taByteLength(b)));
       },
       bytes() { return consume(stateOf(this), `${name}.bytes`).then((b) => new Uint8Array(b)); },
+      blob() {
+        let s;
+        try { s = stateOf(this); } catch (e) { return Promise.reject(e); }
+        return consume(s, `${name}.blob`).then((b) => load('%blob').makeBlob(new Uint8Array(b), blobType(contentType(s))));
+      },
+      formData() {
+        let s;
+        try { s = stateOf(this); } catch (e) { return Promise.reject(e); }
+        return consume(s, `${name}.formData`).then((b) => load('%formdata').parse(b, contentType(s)));
+      },
     };
     for (const k of Object.keys(methods)) {
       Object.defineProperty(C.prototype, k, { value: methods[k], writable: true, configurable: true });
     }
+    Object.defineProperty(C.prototype, 'body', {
+      get() { const b = stateOf(this).body; return b === null ? null : bodyStream(b); },
+      configurable: true,
+    });
     Object.defineProperty(C.prototype, 'bodyUsed', {
-      get() { const s = stateOf(this); return s.body !== null && s.used; },
+      get() { const b = stateOf(this).body; return b !== null && disturbed(b); },
       configurable: true,
     });
   }
@@ -231,6 +379,16 @@
   const redirects = ['follow', 'error', 'manual'];
 
   let requestState;
+  // A request state's signal, made on first use (a Request that nobody asks for its signal
+  // never loads the events factory).
+  function signalOf(s) {
+    if (s.signal === null) {
+      s.signal = s.follows === null ? new (load('AbortController'))().signal
+        : load('AbortSignal').any([s.follows]);
+      s.follows = null;
+    }
+    return s.signal;
+  }
 
   class Request {
     #s;
@@ -247,7 +405,8 @@
       }
       init = init || {};
       const from = input !== null && typeof input === 'object' && #s in input ? input.#s : null;
-      const s = { url: '', method: 'GET', headers: null, body: null, used: false, redirect: 'follow' };
+      const s = { url: '', method: 'GET', headers: null, body: null, redirect: 'follow',
+        signal: null, follows: null };
       if (from !== null) {
         s.url = from.url;
         s.method = from.method;
@@ -268,23 +427,32 @@
       }
       const headersInit = init.headers !== undefined ? init.headers : from !== null ? from.headers : undefined;
       s.headers = copyHeaders(headersInit, 'request');
+      if (init.signal !== undefined && init.signal !== null && !load('%events').isSignal(init.signal)) {
+        throw new TypeError("Request: 'signal' is not an AbortSignal");
+      }
+      // The signal follows init's (or the input request's): made when first read.
+      s.follows = init.signal !== undefined && init.signal !== null ? init.signal
+        : from !== null && (from.signal !== null || from.follows !== null) ? signalOf(from) : null;
       let body = null;
       if (init.body !== undefined && init.body !== null) {
         body = extractBody(init.body);
       } else if (from !== null && from.body !== null) {
-        if (from.used) throw new TypeError('Request: the input request body has already been used');
-        body = { bytes: from.body, type: null };
+        if (unusable(from.body)) throw new TypeError('Request: the input request body has already been used');
+        body = { body: from.body, type: null };
       }
       if (body !== null && (s.method === 'GET' || s.method === 'HEAD')) {
         throw new TypeError('Request with GET/HEAD method cannot have body.');
       }
       if (body !== null) {
-        s.body = body.bytes;
+        s.body = body.body;
         if (body.type !== null && !s.headers.has('content-type')) {
           headersList(s.headers).push(['content-type', body.type]);
         }
-        // The input's body moves into the new request, as the spec says.
-        if (from !== null && (init.body === undefined || init.body === null)) from.used = true;
+        // The input's body moves into the new request, as the spec says: the input is left
+        // with a used, empty body.
+        if (from !== null && (init.body === undefined || init.body === null)) {
+          from.body = { bytes: new Uint8Array(0), stream: null, used: true };
+        }
       }
       this.#s = s;
     }
@@ -292,14 +460,17 @@
     get url() { return requestState(this).url; }
     get headers() { return requestState(this).headers; }
     get redirect() { return requestState(this).redirect; }
-    get signal() { requestState(this); return null; }
+    // A signal that follows the one given in init (or the input Request's, or this one's for a
+    // clone); otherwise one that never aborts.
+    get signal() { return signalOf(requestState(this)); }
     clone() {
       const s = requestState(this);
-      if (s.used) throw new TypeError('Request.clone: Body has already been used');
+      const body = cloneBody(s.body, 'Request.clone');
       const r = new Request(s.url, { method: s.method, headers: s.headers, redirect: s.redirect });
       headersGuard(requestState(r).headers, headersGuard(s.headers));
       const t = requestState(r);
-      t.body = s.body === null ? null : new Uint8Array(s.body);
+      t.body = body;
+      t.follows = s.signal !== null || s.follows !== null ? signalOf(s) : null;
       return r;
     }
   }
@@ -334,13 +505,13 @@
       const statusText = init.statusText === undefined ? '' : `${init.statusText}`;
       if (!reasonRe.test(statusText)) throw new TypeError('Response: invalid statusText');
       const s = { status, statusText, headers: copyHeaders(init.headers, 'response'), body: null,
-        used: false, type: 'default', url: '' };
+        type: 'default', url: '' };
       const b = extractBody(body);
       if (b !== null) {
         if (nullBodyStatus.includes(status)) {
           throw new TypeError(`Response with null body status ${status} cannot have a body`);
         }
-        s.body = b.bytes;
+        s.body = b.body;
         if (b.type !== null && !s.headers.has('content-type')) {
           headersList(s.headers).push(['content-type', b.type]);
         }
@@ -373,8 +544,9 @@
       if (nullBodyStatus.includes(s.status)) {
         throw new TypeError(`Response with null body status ${s.status} cannot have a body`);
       }
-      s.body = encoder.encode(text);
-      if (s.body.length > MAX_BODY) throw new RangeError(`Body exceeds the limit of ${MAX_BODY} bytes`);
+      const bytes = encoder.encode(text);
+      if (bytes.length > MAX_BODY) throw bodyTooBig();
+      s.body = { bytes, stream: null, used: false };
       if (!s.headers.has('content-type')) headersList(s.headers).push(['content-type', 'application/json']);
       return r;
     }
@@ -387,7 +559,7 @@
     get headers() { return responseState(this).headers; }
     clone() {
       const s = responseState(this);
-      if (s.used) throw new TypeError('Response.clone: Body has already been used');
+      const body = cloneBody(s.body, 'Response.clone');
       const r = new Response(null);
       const t = responseState(r);
       t.status = s.status;
@@ -395,7 +567,7 @@
       t.type = s.type;
       t.url = s.url;
       t.headers = copyHeaders(s.headers, headersGuard(s.headers));
-      t.body = s.body === null ? null : new Uint8Array(s.body);
+      t.body = body;
       return r;
     }
   }
