@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include "webapi/subtle.h"
 #include "webapi/webapi.h"
 
 /* The one table of API factories: file (js/<file>.js, embedded as dw__webapi_js_<file>) and
@@ -20,6 +21,7 @@
   X(encoding, "TextEncoder TextDecoder")                                                   \
   X(base64, "atob btoa")                                                                   \
   X(crypto, "crypto Crypto")                                                               \
+  X(subtle, "SubtleCrypto CryptoKey %subtle")                                              \
   X(fetch, "Headers Request Response")                                                     \
   X(url, "URL URLSearchParams")                                                            \
   X(platform, "navigator performance")                                                     \
@@ -61,6 +63,8 @@ enum {
   OP_NOW = 5,         /* () -> monotonic ms, microsecond precision */
   OP_UTF8_ENCODE = 6, /* (string) -> ArrayBuffer of its UTF-8 */
   OP_UTF8_DECODE = 7, /* (view) -> string, or undefined when not valid UTF-8 */
+  OP_SUBTLE = 8,      /* (name, args...) -> see dw__subtle_op (subtle.h) */
+  OP_COUNT
 };
 
 #define RANDOM_MAX 65536
@@ -165,7 +169,7 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
   dw_val a[4];
   for (size_t i = 0; i < DW_ARRAY_LEN(a); i++) a[i] = i < argc ? argv[i] : dw__undefined(c);
   double op = dw__is_number(c, a[0]) ? dw__to_number(c, a[0]) : -1;
-  if (!(op >= 0 && op <= OP_UTF8_DECODE)) return type_error(c, exc, "bad operation");
+  if (!(op >= 0 && op < OP_COUNT)) return type_error(c, exc, "bad operation");
   switch ((int)op) {
   case OP_FACTORY:
     return op_factory(c, h, dw__to_number(c, a[1]), exc);
@@ -191,6 +195,8 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
     return op_utf8_encode(c, a[1], exc);
   case OP_UTF8_DECODE:
     return op_utf8_decode(c, a[1], exc);
+  case OP_SUBTLE:
+    return dw__subtle_op(c, argc - 1, argv + 1, exc);
   default:
     return type_error(c, exc, "bad operation");
   }

@@ -36,6 +36,7 @@
     timeOrigin: origin,
     utf8Encode: (s) => native(6, s),
     utf8Decode: (view) => native(7, view),
+    subtle: (op, a, b, c, d, e, f) => native(8, op, a, b, c, d, e, f),
   });
   const TypeErr = TypeError;
   const index = { __proto__: null };
