@@ -1,6 +1,6 @@
 /* webapi: the Web platform globals of a realm (console, timers, structuredClone, encoding,
- * base64, crypto.getRandomValues, Headers/Request/Response, navigator, performance) and
- * the `cloudflare:workers` module object, installed lazily.
+ * base64, crypto (getRandomValues, randomUUID, subtle), Headers/Request/Response, navigator,
+ * performance) and the `cloudflare:workers` module object, installed lazily.
  *
  * Laziness: dw__webapi_install only evaluates a tiny installer that puts one configurable,
  * non-enumerable accessor per global name on the global object. The first read of a name

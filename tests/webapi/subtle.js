@@ -319,6 +319,15 @@ test('ECDSA: RFC 6979 vectors verify (IEEE P1363 signatures)', async () => {
   const exported = await S.exportKey('jwk', priv);
   assertEq(JSON.stringify(exported), JSON.stringify({ ...jwk, key_ops: ['sign'], ext: true }));
   assertEq(toHex(await S.exportKey('raw', pub)), `04${p256.x}${p256.y}`);
+  // A compressed point (y is odd: 03) is accepted and exported uncompressed.
+  const comp = await S.importKey('raw', hex(`03${p256.x}`), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+  assertEq(toHex(await S.exportKey('raw', comp)), `04${p256.x}${p256.y}`);
+  assertEq(await S.verify(ecdsa('SHA-256'), comp, hex(p256.sha256), msg), true);
+  await assertRejects(S.importKey('raw', hex(`02${p256.x}`).subarray(0, 20), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']), 'DataError');
+  // SHA-1 and SHA-512 signatures round-trip too.
+  for (const hash of ['SHA-1', 'SHA-512']) {
+    assertEq(await S.verify(ecdsa(hash), pub, await S.sign(ecdsa(hash), priv, msg), msg), true, hash);
+  }
 });
 
 test('ECDSA: generate, formats, round trips', async () => {
