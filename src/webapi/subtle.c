@@ -12,6 +12,7 @@
  * every EC point is checked on its curve, and OpenSSL's error queue is emptied after each
  * operation. OpenSSL's configuration file is never read (OPENSSL_INIT_NO_LOAD_CONFIG): a
  * sandbox must not depend on, or open, files of the host. */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -59,9 +60,9 @@ static bool get_bytes(const call *k, size_t i, size_t max, bool optional, bytes 
   const unsigned char *p = dw__bytes(k->c, v, &n);
   if (!p && n == SIZE_MAX) return bad(k, "TypeError", "subtle: expected a BufferSource"), false;
   if (n > max) {
-    bad(k, "RangeError", max == DW_SUBTLE_KEY_MAX
-                             ? "subtle: key data larger than 64 KiB is not supported"
-                             : "subtle: data larger than 64 MiB is not supported");
+    char msg[96];
+    snprintf(msg, sizeof msg, "subtle: an input of %zu bytes is over the limit of %zu bytes", n, max);
+    bad(k, "RangeError", msg);
     return false;
   }
   out->p = p ? p : empty;

@@ -194,6 +194,13 @@ test('non-extractable key material is not reachable', async () => {
   assertEq(seen.length, 0, 'nothing passed through guest code');
 });
 
+test('CryptoKey cannot be cloned (DataCloneError, never a silent empty object)', async () => {
+  const key = await S.generateKey({ name: 'AES-GCM', length: 128 }, true, ['encrypt']);
+  assertThrows(() => structuredClone(key), 'DataCloneError');
+  assertThrows(() => structuredClone({ k: [key] }), 'DataCloneError');
+  assertThrows(() => structuredClone(S), 'DataCloneError');
+});
+
 test('timingSafeEqual (Cloudflare extension)', () => {
   assertEq(S.timingSafeEqual(utf8('abc'), utf8('abc')), true);
   assertEq(S.timingSafeEqual(utf8('abc'), utf8('abd').buffer), false);

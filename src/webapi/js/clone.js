@@ -53,7 +53,8 @@
     'FinalizationRegistry', 'Map Iterator', 'Set Iterator', 'Array Iterator', 'String Iterator',
     'RegExp String Iterator', 'Iterator', 'Headers', 'Request', 'Response', 'TextEncoder',
     'TextDecoder', 'Crypto', 'Performance', 'Navigator', 'WebAssembly.Module',
-    'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
+    'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global',
+    'CryptoKey', 'SubtleCrypto']);
   const MAX_DEPTH = 10000;
 
   const is = (check, v) => { try { check(v); return true; } catch { return false; } };
