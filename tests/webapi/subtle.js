@@ -33,6 +33,23 @@ test('methods return promises and reject (never throw) on bad arguments', async 
   await assertRejects(S.encrypt('AES-CBC', null, new Uint8Array(1)), TypeError);
 });
 
+test('argument errors reject at once; operation errors after the microtasks queued by the caller', async () => {
+  const order = [];
+  const track = (p, tag) => p.then(() => order.push(`${tag} resolved`), (e) => order.push(`${tag} ${e.name}`));
+  const key = await S.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['encrypt']);
+  const all = [
+    track(S.generateKey({ name: 'AES-GCM', length: 128 }, true, ['sign']), 'usages'),
+    track(S.generateKey({ name: 'AES-GCM', length: 64 }, true, ['encrypt']), 'length'),
+    track(S.generateKey({ name: 'AES' }, true, ['encrypt']), 'algorithm'),
+    track(S.sign('HMAC', key, new Uint8Array(1)), 'sign'),
+    track(S.digest('SHA-256', new Uint8Array(1)), 'digest'),
+  ];
+  const mark = Promise.resolve().then(() => order.push('microtask'));
+  await Promise.all([...all, mark]);
+  assertEq(order.join(), 'length OperationError,algorithm NotSupportedError,microtask,' +
+           'usages SyntaxError,sign InvalidAccessError,digest resolved');
+});
+
 test('digest: FIPS 180 vectors', async () => {
   const abc = utf8('abc');
   const want = {

@@ -522,6 +522,7 @@
       need(arguments, 2, 'digest');
       const buf = buffer(data, 'data');
       const alg = normalize('digest', algorithm);
+      await null; // the rest runs "in parallel": after the caller's own microtasks
       return N('digest', alg.name, buf);
     }
 
@@ -532,31 +533,34 @@
       const usages = toUsages(keyUsages);
       const alg = normalize('generateKey', algorithm);
       const name = alg.name;
-      if (name === 'HMAC' || name === 'AES-GCM') {
-        checkUsages(usages, secretUsages[name]);
-        let length = alg.length;
-        const out = { name };
-        if (name === 'HMAC') {
-          if (length === undefined) length = blockBits[alg.hash.name];
-          if (length === 0) throw err('OperationError', 'HMAC key length must not be zero');
-          if (length > 65536 * 8) throw err('OperationError', 'HMAC keys over 64 KiB are not supported');
-          out.hash = alg.hash.name;
-        } else if (length !== 128 && length !== 192 && length !== 256) {
+      // The parameters are checked before the promise is returned (as browsers do, and WPT
+      // expects); the usages after.
+      let length;
+      if (name === 'HMAC') {
+        length = alg.length === undefined ? blockBits[alg.hash.name] : alg.length;
+        if (length === 0) throw err('OperationError', 'HMAC key length must not be zero');
+        if (length > 65536 * 8) throw err('OperationError', 'HMAC keys over 64 KiB are not supported');
+      } else if (name === 'AES-GCM') {
+        length = alg.length;
+        if (length !== 128 && length !== 192 && length !== 256) {
           throw err('OperationError', 'AES key length must be 128, 192 or 256');
         }
-        out.length = length;
+      } else if (name === 'ECDSA' && curves[alg.namedCurve] === undefined) {
+        throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
+      }
+      await null;
+      if (name === 'HMAC' || name === 'AES-GCM') {
+        checkUsages(usages, secretUsages[name]);
+        const out = name === 'HMAC' ? { name, hash: alg.hash.name, length } : { name, length };
         if (usages.length === 0) throw err('SyntaxError', 'A secret key needs a usage');
         return newKey('secret', extractable, out, usages, randomKey(length));
       }
       // ECDSA, Ed25519
       checkUsages(usages, ['sign', 'verify']);
-      if (name === 'ECDSA' && curves[alg.namedCurve] === undefined) {
-        throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
-      }
-      const m = splitParts(kindOf(alg), N('generate', kindOf(alg)));
-      const out = name === 'ECDSA' ? { name, namedCurve: alg.namedCurve } : { name };
       const privUsages = intersect(usages, ['sign']);
       if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
+      const m = splitParts(kindOf(alg), N('generate', kindOf(alg)));
+      const out = name === 'ECDSA' ? { name, namedCurve: alg.namedCurve } : { name };
       const publicKey = newKey('public', true, out, intersect(usages, ['verify']),
                                { __proto__: null, pub: m.pub, priv: undefined });
       const privateKey = newKey('private', extractable, { __proto__: null, ...out }, privUsages,
@@ -575,6 +579,7 @@
       extractable = !!extractable;
       const usages = toUsages(keyUsages);
       const alg = normalize('importKey', algorithm);
+      await null;
       const key = alg.name === 'ECDSA' || alg.name === 'Ed25519'
         ? importAsymmetric(format, keyData, alg, extractable, usages)
         : importSecret(format, keyData, alg, extractable, usages);
@@ -590,6 +595,7 @@
       need(arguments, 2, 'exportKey');
       format = toFormat(format);
       const s = slots(key);
+      await null;
       const name = s.alg.name;
       if (name === 'PBKDF2' || name === 'HKDF') throw err('NotSupportedError', `${name} keys cannot be exported`);
       if (!s.extractable) throw err('InvalidAccessError', 'The key is not extractable');
@@ -620,6 +626,7 @@
       keyArg(key);
       const buf = buffer(data, 'data');
       const alg = normalize('sign', algorithm);
+      await null;
       const s = useKey(key, alg, 'sign');
       const r = alg.name === 'HMAC' ? N('hmac', s.alg.hash, s.material, buf)
         : N('sign', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
@@ -635,6 +642,7 @@
       const sig = buffer(signature, 'signature');
       const buf = buffer(data, 'data');
       const alg = normalize('verify', algorithm);
+      await null;
       const s = useKey(key, alg, 'verify');
       const r = alg.name === 'HMAC' ? N('hmac_verify', s.alg.hash, s.material, buf, sig)
         : N('verify', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
@@ -661,6 +669,7 @@
       keyArg(baseKey);
       if (length !== undefined && length !== null) length = enforceRange(length, 0xffffffff, 'length');
       const alg = normalize('deriveBits', algorithm);
+      await null;
       const s = useKey(baseKey, alg, 'deriveBits');
       return deriveBitsOf(alg, s, length);
     }
@@ -674,6 +683,7 @@
       const alg = normalize('deriveBits', algorithm);
       const importAlg = normalize('importKey', derivedKeyType);
       const lenAlg = normalize('getKeyLength', derivedKeyType);
+      await null;
       const s = useKey(baseKey, alg, 'deriveKey');
       let length;
       if (lenAlg.name === 'AES-GCM') {
@@ -711,10 +721,11 @@
     }
   }
 
-  function gcm(encrypt, algorithm, key, data) {
+  async function gcm(encrypt, algorithm, key, data) {
     keyArg(key);
     const buf = buffer(data, 'data');
     const alg = normalize('encrypt', algorithm);
+    await null;
     const s = useKey(key, alg, encrypt ? 'encrypt' : 'decrypt');
     const tagLength = alg.tagLength === undefined ? 128 : alg.tagLength;
     if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) {
