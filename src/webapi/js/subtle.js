@@ -572,7 +572,8 @@
       brand(this);
       need(arguments, 5, 'importKey');
       format = toFormat(format);
-      if (format === 'jwk' ? !isObject(keyData) : copyOf(keyData) === undefined) {
+      if (format === 'jwk' ? !isObject(keyData) || copyOf(keyData) !== undefined
+        : copyOf(keyData) === undefined) {
         throw new TypeError(format === 'jwk' ? 'keyData is not a JsonWebKey'
           : 'keyData is not an ArrayBuffer or ArrayBufferView');
       }
