@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/param_build.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include "webapi/subtle.h"
 
@@ -587,6 +588,310 @@ out:
   return r;
 }
 
+/* ---- RSA (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP) ---------------------------------------------- */
+
+/* RSA keys travel as DER: PKCS #8 for a private key, SPKI for a public one, both as OpenSSL
+ * re-encoded them. JWK components travel packed in one buffer: for each of n, e (and d, p, q,
+ * dp, dq, qi for a private key), a 4-byte big-endian length and the big-endian bytes. */
+#define RSA_MIN_BITS 1024
+#define RSA_MAX_BITS 8192
+#define RSA_GEN_MAX_BITS 4096
+
+static const char *const rsa_params[] = {
+    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
+    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+};
+
+/* Parses DER of an RSA key (rsaEncryption only) of a supported size; NULL otherwise. */
+static EVP_PKEY *rsa_parse(const bytes *der, bool priv) {
+  const unsigned char *q = der->p;
+  EVP_PKEY *pk = NULL;
+  if (priv) {
+    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &q, (long)der->n);
+    if (p8 && q == der->p + der->n) pk = EVP_PKCS82PKEY(p8);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+  } else {
+    pk = d2i_PUBKEY(NULL, &q, (long)der->n);
+    if (pk && q != der->p + der->n) {
+      EVP_PKEY_free(pk);
+      pk = NULL;
+    }
+  }
+  int bits = pk ? EVP_PKEY_get_bits(pk) : 0;
+  if (pk && (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA || bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)) {
+    EVP_PKEY_free(pk);
+    pk = NULL;
+  }
+  return pk;
+}
+
+/* DER of pk (PKCS #8 when priv, else SPKI) as a new ArrayBuffer; undefined on failure. */
+static dw_val rsa_der(const call *k, EVP_PKEY *pk, bool priv) {
+  unsigned char *der = NULL;
+  int n = -1;
+  if (priv) {
+    PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(pk);
+    if (p8) n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+  } else {
+    n = i2d_PUBKEY(pk, &der);
+  }
+  dw_val r = n > 0 ? ab(k, der, (size_t)n) : dw__undefined(k->c);
+  if (n > 0) OPENSSL_clear_free(der, (size_t)n);
+  return r;
+}
+
+/* Checks a parsed key cheaply (OpenSSL's own checks test the primes: seconds for an 8192-bit
+ * key, inside one native call). Public: n odd, 1 < e < n, e odd. Private: n = p q, and d, dp,
+ * dq, qi consistent with them, so that no CRT fault can come out of a malformed key. */
+static bool rsa_check(EVP_PKEY *pk, bool priv) {
+  BIGNUM *v[DW_ARRAY_LEN(rsa_params)] = {0};
+  BIGNUM *t = BN_new(), *u = BN_new();
+  BN_CTX *bn = BN_CTX_new();
+  bool ok = false;
+  size_t count = priv ? DW_ARRAY_LEN(rsa_params) : 2;
+  if (!t || !u || !bn) goto out;
+  for (size_t i = 0; i < count; i++)
+    if (!EVP_PKEY_get_bn_param(pk, rsa_params[i], &v[i])) goto out;
+  BIGNUM *n = v[0], *e = v[1];
+  if (!BN_is_odd(n) || !BN_is_odd(e) || BN_is_one(e) || BN_cmp(e, n) >= 0) goto out;
+  if (priv) {
+    BIGNUM *d = v[2], *p = v[3], *q = v[4], *dp = v[5], *dq = v[6], *qi = v[7];
+    /* n = p q */
+    if (!BN_mul(t, p, q, bn) || BN_cmp(t, n) != 0) goto out;
+    /* dp = d mod (p - 1), e dp = 1 mod (p - 1); the same for q */
+    BIGNUM *f[2] = {p, q}, *df[2] = {dp, dq};
+    for (int i = 0; i < 2; i++) {
+      if (!BN_sub(u, f[i], BN_value_one()) || !BN_mod(t, d, u, bn) || BN_cmp(t, df[i]) != 0 ||
+          !BN_mod_mul(t, e, df[i], u, bn) || !BN_is_one(t))
+        goto out;
+    }
+    /* qi q = 1 mod p */
+    if (!BN_mod_mul(t, qi, q, p, bn) || !BN_is_one(t)) goto out;
+  }
+  ok = true;
+out:
+  for (size_t i = 0; i < DW_ARRAY_LEN(v); i++) BN_clear_free(v[i]);
+  BN_clear_free(t);
+  BN_clear_free(u);
+  BN_CTX_free(bn);
+  return ok;
+}
+
+/* ("rsa_from_der", der, private) -> the key's DER re-encoded, or undefined when it is not a
+ * valid RSA key of 1024..8192 bits */
+static dw_val op_rsa_from_der(const call *k) {
+  bytes der;
+  if (!get_bytes(k, 1, DW_SUBTLE_KEY_MAX, false, &der)) return NULL;
+  bool priv = dw__to_bool(k->c, arg(k, 2));
+  EVP_PKEY *pk = rsa_parse(&der, priv);
+  dw_val r = pk && rsa_check(pk, priv) ? rsa_der(k, pk, priv) : dw__undefined(k->c);
+  EVP_PKEY_free(pk);
+  return r;
+}
+
+/* ("rsa_public", pkcs8) -> the SPKI of a private key's public half */
+static dw_val op_rsa_public(const call *k) {
+  bytes der;
+  if (!get_bytes(k, 1, DW_SUBTLE_KEY_MAX, false, &der)) return NULL;
+  EVP_PKEY *pk = rsa_parse(&der, true);
+  dw_val r = pk ? rsa_der(k, pk, false) : dw__undefined(k->c);
+  EVP_PKEY_free(pk);
+  return r;
+}
+
+/* ("rsa_generate", bits, publicExponent) -> PKCS #8 of a new key; bits 1024..4096 in steps
+ * of 8 and the exponent 3 or 65537 (undefined otherwise) */
+static dw_val op_rsa_generate(const call *k) {
+  size_t bits = 0;
+  bytes e;
+  if (!get_uint(k, 1, RSA_MAX_BITS, &bits) || !get_bytes(k, 2, 16, false, &e)) return NULL;
+  size_t i = 0;
+  while (i < e.n && e.p[i] == 0) i++;
+  unsigned long ev = 0;
+  for (; i < e.n && ev <= 0xffffff; i++) ev = ev << 8 | e.p[i];
+  if (bits < 1024 || bits > RSA_GEN_MAX_BITS || bits % 8 || (ev != 3 && ev != 65537))
+    return dw__undefined(k->c);
+  EVP_PKEY *pk = NULL;
+  EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  BIGNUM *be = BN_new();
+  dw_val r = dw__undefined(k->c);
+  if (x && be && BN_set_word(be, ev) && EVP_PKEY_keygen_init(x) == 1 &&
+      EVP_PKEY_CTX_set_rsa_keygen_bits(x, (int)bits) == 1 &&
+      EVP_PKEY_CTX_set1_rsa_keygen_pubexp(x, be) == 1 && EVP_PKEY_generate(x, &pk) == 1)
+    r = rsa_der(k, pk, true);
+  BN_free(be);
+  EVP_PKEY_free(pk);
+  EVP_PKEY_CTX_free(x);
+  return r;
+}
+
+/* ("rsa_from_jwk", packed components) -> DER (PKCS #8 when the private components are
+ * there, else SPKI), or undefined when they do not make a valid key */
+static dw_val op_rsa_from_jwk(const call *k) {
+  bytes in;
+  if (!get_bytes(k, 1, DW_SUBTLE_KEY_MAX, false, &in)) return NULL;
+  BIGNUM *bn[DW_ARRAY_LEN(rsa_params)] = {0};
+  size_t count = 0, off = 0;
+  while (off < in.n && count < DW_ARRAY_LEN(rsa_params)) {
+    if (in.n - off < 4) break;
+    size_t len = (size_t)in.p[off] << 24 | (size_t)in.p[off + 1] << 16 | (size_t)in.p[off + 2] << 8 | in.p[off + 3];
+    off += 4;
+    if (len > in.n - off || len == 0) break;
+    bn[count] = BN_secure_new();
+    if (!bn[count] || !BN_bin2bn(in.p + off, (int)len, bn[count])) break;
+    count++;
+    off += len;
+  }
+  dw_val r = dw__undefined(k->c);
+  bool priv = count == DW_ARRAY_LEN(rsa_params);
+  OSSL_PARAM_BLD *b = NULL;
+  OSSL_PARAM *params = NULL;
+  EVP_PKEY_CTX *x = NULL;
+  EVP_PKEY *pk = NULL;
+  if (off != in.n || (count != 2 && !priv)) goto out;
+  b = OSSL_PARAM_BLD_new();
+  if (!b) goto out;
+  for (size_t i = 0; i < count; i++)
+    if (!OSSL_PARAM_BLD_push_BN(b, rsa_params[i], bn[i])) goto out;
+  params = OSSL_PARAM_BLD_to_param(b);
+  x = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  if (!params || !x || EVP_PKEY_fromdata_init(x) != 1 ||
+      EVP_PKEY_fromdata(x, &pk, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+    goto out;
+  int bits = EVP_PKEY_get_bits(pk);
+  if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS || !rsa_check(pk, priv)) goto out;
+  r = rsa_der(k, pk, priv);
+out:
+  EVP_PKEY_free(pk);
+  EVP_PKEY_CTX_free(x);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(b);
+  for (size_t i = 0; i < DW_ARRAY_LEN(bn); i++) BN_clear_free(bn[i]);
+  return r;
+}
+
+/* ("rsa_to_jwk", der, private) -> packed components (n, e, and the private ones) */
+static dw_val op_rsa_to_jwk(const call *k) {
+  bytes der;
+  if (!get_bytes(k, 1, DW_SUBTLE_KEY_MAX, false, &der)) return NULL;
+  bool priv = dw__to_bool(k->c, arg(k, 2));
+  EVP_PKEY *pk = rsa_parse(&der, priv);
+  size_t count = priv ? DW_ARRAY_LEN(rsa_params) : 2;
+  unsigned char *out = malloc(count * (4 + RSA_MAX_BITS / 8));
+  size_t n = 0;
+  dw_val r = dw__undefined(k->c);
+  if (!pk || !out) goto out;
+  for (size_t i = 0; i < count; i++) {
+    BIGNUM *v = NULL;
+    if (!EVP_PKEY_get_bn_param(pk, rsa_params[i], &v)) goto out;
+    int len = BN_num_bytes(v);
+    bool fits = len > 0 && len <= RSA_MAX_BITS / 8;
+    if (fits) {
+      out[n] = (unsigned char)(len >> 24);
+      out[n + 1] = (unsigned char)(len >> 16);
+      out[n + 2] = (unsigned char)(len >> 8);
+      out[n + 3] = (unsigned char)len;
+      BN_bn2bin(v, out + n + 4);
+      n += 4 + (size_t)len;
+    }
+    BN_clear_free(v);
+    if (!fits) goto out;
+  }
+  r = ab(k, out, n);
+out:
+  if (out) OPENSSL_clear_free(out, count * (4 + RSA_MAX_BITS / 8));
+  EVP_PKEY_free(pk);
+  return r;
+}
+
+/* Sets PKCS #1 v1.5 or PSS padding (with the salt length) on a signing context. */
+static bool rsa_padding(EVP_PKEY_CTX *pc, bool pss, size_t salt, const EVP_MD *md) {
+  if (!pss) return EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1;
+  return EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, (int)salt) == 1 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(pc, md) == 1;
+}
+
+/* ("rsa_sign", pss, hash, pkcs8, data, saltLength) -> signature, or undefined (e.g. a salt
+ * too long for the key) */
+static dw_val op_rsa_sign(const call *k) {
+  bool pss = dw__to_bool(k->c, arg(k, 1));
+  const EVP_MD *md = hash_md(k, 2);
+  bytes der, d;
+  size_t salt = 0;
+  if (!md || !get_bytes(k, 3, DW_SUBTLE_KEY_MAX, false, &der) ||
+      !get_bytes(k, 4, DW_SUBTLE_DATA_MAX, false, &d) || !get_uint(k, 5, RSA_MAX_BITS / 8, &salt))
+    return NULL;
+  EVP_PKEY *pk = rsa_parse(&der, true);
+  EVP_MD_CTX *m = EVP_MD_CTX_new();
+  EVP_PKEY_CTX *pc = NULL;
+  unsigned char sig[RSA_MAX_BITS / 8];
+  size_t n = sizeof sig;
+  dw_val r = dw__undefined(k->c);
+  if (pk && m && EVP_DigestSignInit(m, &pc, md, NULL, pk) == 1 && rsa_padding(pc, pss, salt, md) &&
+      EVP_DigestSign(m, sig, &n, d.p, d.n) == 1)
+    r = ab(k, sig, n);
+  EVP_MD_CTX_free(m);
+  EVP_PKEY_free(pk);
+  return r;
+}
+
+/* ("rsa_verify", pss, hash, spki, data, signature, saltLength) -> boolean */
+static dw_val op_rsa_verify(const call *k) {
+  bool pss = dw__to_bool(k->c, arg(k, 1));
+  const EVP_MD *md = hash_md(k, 2);
+  bytes der, d, s;
+  size_t salt = 0;
+  if (!md || !get_bytes(k, 3, DW_SUBTLE_KEY_MAX, false, &der) ||
+      !get_bytes(k, 4, DW_SUBTLE_DATA_MAX, false, &d) ||
+      !get_bytes(k, 5, DW_SUBTLE_DATA_MAX, false, &s) || !get_uint(k, 6, RSA_MAX_BITS / 8, &salt))
+    return NULL;
+  EVP_PKEY *pk = rsa_parse(&der, false);
+  EVP_MD_CTX *m = EVP_MD_CTX_new();
+  EVP_PKEY_CTX *pc = NULL;
+  dw_val r = dw__undefined(k->c);
+  if (pk && m && EVP_DigestVerifyInit(m, &pc, md, NULL, pk) == 1 && rsa_padding(pc, pss, salt, md))
+    r = dw__bool(k->c, EVP_DigestVerify(m, s.p, s.n, d.p, d.n) == 1);
+  EVP_MD_CTX_free(m);
+  EVP_PKEY_free(pk);
+  return r;
+}
+
+/* ("rsa_oaep", encrypt, hash, der, label | undefined, data) -> ArrayBuffer, or undefined
+ * (data too long, decryption failure) */
+static dw_val op_rsa_oaep(const call *k) {
+  bool enc = dw__to_bool(k->c, arg(k, 1));
+  const EVP_MD *md = hash_md(k, 2);
+  bytes der, label, d;
+  if (!md || !get_bytes(k, 3, DW_SUBTLE_KEY_MAX, false, &der) ||
+      !get_bytes(k, 4, DW_SUBTLE_DATA_MAX, true, &label) ||
+      !get_bytes(k, 5, DW_SUBTLE_DATA_MAX, false, &d))
+    return NULL;
+  EVP_PKEY *pk = rsa_parse(&der, !enc);
+  EVP_PKEY_CTX *x = pk ? EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL) : NULL;
+  unsigned char out[RSA_MAX_BITS / 8];
+  size_t n = sizeof out;
+  void *lab = label.n ? OPENSSL_memdup(label.p, label.n) : NULL;
+  dw_val r = dw__undefined(k->c);
+  if (!x || (label.n && !lab)) goto out;
+  if ((enc ? EVP_PKEY_encrypt_init(x) : EVP_PKEY_decrypt_init(x)) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(x, RSA_PKCS1_OAEP_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_oaep_md(x, md) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(x, md) != 1)
+    goto out;
+  if (lab && EVP_PKEY_CTX_set0_rsa_oaep_label(x, lab, (int)label.n) != 1) goto out;
+  lab = NULL; /* owned by x */
+  if ((enc ? EVP_PKEY_encrypt(x, out, &n, d.p, d.n) : EVP_PKEY_decrypt(x, out, &n, d.p, d.n)) == 1)
+    r = ab(k, out, n);
+out:
+  OPENSSL_cleanse(out, sizeof out);
+  OPENSSL_free(lab);
+  EVP_PKEY_CTX_free(x);
+  EVP_PKEY_free(pk);
+  return r;
+}
+
 /* ---- Key derivation ------------------------------------------------------------------------ */
 
 /* Largest derived output, in bytes (HKDF's own limit is 255 hash lengths). */
@@ -664,6 +969,14 @@ static const struct {
     {"verify", op_verify},
     {"pbkdf2", op_pbkdf2},
     {"hkdf", op_hkdf},
+    {"rsa_from_der", op_rsa_from_der},
+    {"rsa_public", op_rsa_public},
+    {"rsa_generate", op_rsa_generate},
+    {"rsa_from_jwk", op_rsa_from_jwk},
+    {"rsa_to_jwk", op_rsa_to_jwk},
+    {"rsa_sign", op_rsa_sign},
+    {"rsa_verify", op_rsa_verify},
+    {"rsa_oaep", op_rsa_oaep},
 };
 
 dw_val dw__subtle_op(dw__ctx *c, size_t argc, const dw_val *argv, dw_val *exc) {

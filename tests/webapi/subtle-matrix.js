@@ -12,12 +12,15 @@ const supported = [
   { name: 'HMAC', params: [{ hash: 'SHA-1' }, { hash: 'SHA-256', length: 8 }, { hash: { name: 'SHA-384' } }, { hash: 'SHA-512', length: 1000 }], usages: ['sign', 'verify'] },
   { name: 'ECDSA', params: ['P-256', 'P-384', 'P-521'].map((namedCurve) => ({ namedCurve })), usages: ['sign', 'verify'], pair: ['sign'] },
   { name: 'Ed25519', params: [{}], usages: ['sign', 'verify'], pair: ['sign'] },
+  ...['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP'].map((name) => ({
+    name,
+    params: [{ modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }],
+    usages: name === 'RSA-OAEP' ? ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'] : ['sign', 'verify'],
+    pair: name === 'RSA-OAEP' ? ['decrypt', 'unwrapKey'] : ['sign'],
+  })),
 ];
 const unsupported = [
   { name: 'AES-CTR', length: 128 }, { name: 'AES-CBC', length: 128 }, { name: 'AES-KW', length: 128 },
-  { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
-  { name: 'RSA-PSS', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
-  { name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
   { name: 'ECDH', namedCurve: 'P-256' }, { name: 'X25519' }, { name: 'Ed448' }, { name: 'X448' },
 ];
 
@@ -82,7 +85,8 @@ test('generateKey: bad usages are a SyntaxError, empty usages too', async () => 
 test('generateKey: bad algorithms and parameters', async () => {
   const names = ['AES', { name: 'AES' }, { name: 'AES', length: 128 }, { name: 'AES-CMAC', length: 128 },
     { name: 'AES-CFB', length: 128 }, { name: 'HMAC', hash: 'MD5' }, { name: 'EC', namedCurve: 'P521' },
-    { name: 'SHA-256' }, 'PBKDF2', { name: 'HKDF' }];
+    { name: 'SHA-256' }, 'PBKDF2', { name: 'HKDF' }, { name: 'RSA', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    { name: 'RSA-PSS', hash: 'SHA', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }];
   for (const alg of [...names, ...unsupported]) {
     for (const extractable of [false, true, 'RED', 7]) {
       for (const usages of [['decrypt'], ['sign'], ['deriveBits'], []]) {
@@ -109,7 +113,9 @@ test('generateKey: bad algorithms and parameters', async () => {
 });
 
 test('every generated key round-trips through every format it allows', async () => {
-  const formats = { 'AES-GCM': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: ['raw', 'spki', 'pkcs8', 'jwk'], Ed25519: ['raw', 'spki', 'pkcs8', 'jwk'] };
+  const asym = ['raw', 'spki', 'pkcs8', 'jwk'], rsa = ['spki', 'pkcs8', 'jwk'];
+  const formats = { 'AES-GCM': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: asym, Ed25519: asym,
+    'RSASSA-PKCS1-v1_5': rsa, 'RSA-PSS': rsa, 'RSA-OAEP': rsa };
   for (const v of supported) {
     for (const p of v.params) {
       const alg = { name: v.name, ...p };

@@ -14,7 +14,7 @@
   'use strict';
   const { Object, TypeError, String, Number, Math, ArrayBuffer, Uint8Array, DataView, Symbol,
           isFinite } = P;
-  const { apply, getOwnPropertyDescriptor } = P.Reflect;
+  const { apply, getOwnPropertyDescriptor, getPrototypeOf } = P.Reflect;
   const DOMException = load('DOMException');
   const N = H.subtle;
   const err = (name, msg) => new DOMException(msg, name);
@@ -30,6 +30,7 @@
   const dvBuffer = getter(DataView.prototype, 'buffer');
   const dvOffset = getter(DataView.prototype, 'byteOffset');
   const dvLength = getter(DataView.prototype, 'byteLength');
+  const taTag = getter(getPrototypeOf(Uint8Array).prototype, Symbol.toStringTag);
   const copyOf = (v) => {
     const b = N('copy', v);
     if (b !== undefined || !isObject(v)) return b;
@@ -113,18 +114,32 @@
     salt: (v) => (v === undefined ? req('salt') : buffer(v, 'salt')),
     info: (v) => (v === undefined ? req('info') : buffer(v, 'info')),
     iterations: (v) => (v === undefined ? req('iterations') : enforceRange(v, 0xffffffff, 'iterations')),
+    saltLength: (v) => (v === undefined ? req('saltLength') : enforceRange(v, 0xffffffff, 'saltLength')),
+    modulusLength: (v) => (v === undefined ? req('modulusLength') : enforceRange(v, 0xffffffff, 'modulusLength')),
+    publicExponent: (v) => {
+      if (v === undefined) req('publicExponent');
+      if (taTag(v) !== 'Uint8Array') throw new TypeError('publicExponent is not a Uint8Array');
+      return buffer(v, 'publicExponent');
+    },
+    label: (v) => (v === undefined ? undefined : buffer(v, 'label')),
   };
+  const rsaGen = [['hash', 'hash'], ['modulusLength', 'modulusLength'], ['publicExponent', 'publicExponent']];
+  const rsaImport = [['hash', 'hash']];
   // Per operation: algorithm name -> [member, converter] in the order WebIDL reads them
   // (lexicographic).
   const noParams = [];
   const ops = {
     digest: { 'SHA-1': noParams, 'SHA-256': noParams, 'SHA-384': noParams, 'SHA-512': noParams },
-    sign: { HMAC: noParams, ECDSA: [['hash', 'hash']], Ed25519: noParams },
+    sign: { HMAC: noParams, ECDSA: [['hash', 'hash']], Ed25519: noParams,
+            'RSASSA-PKCS1-v1_5': noParams, 'RSA-PSS': [['saltLength', 'saltLength']] },
     generateKey: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
       'AES-GCM': [['length', 'lengthShort']],
       ECDSA: [['namedCurve', 'namedCurve']],
       Ed25519: noParams,
+      'RSASSA-PKCS1-v1_5': rsaGen,
+      'RSA-PSS': rsaGen,
+      'RSA-OAEP': rsaGen,
     },
     importKey: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
@@ -133,9 +148,13 @@
       Ed25519: noParams,
       PBKDF2: noParams,
       HKDF: noParams,
+      'RSASSA-PKCS1-v1_5': rsaImport,
+      'RSA-PSS': rsaImport,
+      'RSA-OAEP': rsaImport,
     },
     encrypt: {
       'AES-GCM': [['additionalData', 'additionalData'], ['iv', 'iv'], ['tagLength', 'tagLength']],
+      'RSA-OAEP': [['label', 'label']],
     },
     deriveBits: {
       PBKDF2: [['hash', 'hash'], ['iterations', 'iterations'], ['salt', 'salt']],
@@ -175,6 +194,10 @@
     if (a.hash !== undefined) o.hash = { name: a.hash };
     if (a.length !== undefined) o.length = a.length;
     if (a.namedCurve !== undefined) o.namedCurve = a.namedCurve;
+    if (a.modulusLength !== undefined) {
+      o.modulusLength = a.modulusLength;
+      o.publicExponent = new Uint8Array(sliceBuf(a.publicExponent, 0, byteLength(a.publicExponent)));
+    }
     return o;
   };
   class CryptoKey {
@@ -273,7 +296,7 @@
   const toJwk = (v) => {
     if (!isObject(v)) throw new TypeError('keyData is not a JsonWebKey');
     const j = { __proto__: null };
-    for (const m of ['alg', 'crv', 'd', 'k', 'kty', 'use', 'x', 'y']) {
+    for (const m of ['alg', 'crv', 'd', 'dp', 'dq', 'e', 'k', 'kty', 'n', 'p', 'q', 'qi', 'use', 'x', 'y']) {
       const x = v[m];
       if (x !== undefined) j[m] = String(x);
     }
@@ -463,6 +486,96 @@
     return j;
   }
 
+  // ---- RSA ----------------------------------------------------------------------------------------
+
+  const rsaNames = { 'RSASSA-PKCS1-v1_5': 'RS', 'RSA-PSS': 'PS', 'RSA-OAEP': 'RSA-OAEP' };
+  const isRsa = (name) => rsaNames[name] !== undefined;
+  const rsaUsages = (name, priv) => (name === 'RSA-OAEP'
+    ? (priv ? ['decrypt', 'unwrapKey'] : ['encrypt', 'wrapKey'])
+    : (priv ? ['sign'] : ['verify']));
+  const rsaJwkAlg = (name, hash) => {
+    const bits = hash.slice(4);
+    if (name === 'RSA-OAEP') return hash === 'SHA-1' ? 'RSA-OAEP' : `RSA-OAEP-${bits}`;
+    return `${rsaNames[name]}${hash === 'SHA-1' ? '1' : bits}`;
+  };
+  const rsaJwkFields = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'];
+  // Packs JWK components for the native: per component, a 4-byte length and the bytes.
+  const packParts = (list) => {
+    let total = 0;
+    for (let i = 0; i < list.length; i++) total += 4 + byteLength(list[i]);
+    const out = new ArrayBuffer(total);
+    const d = new Uint8Array(out);
+    let o = 0;
+    for (let i = 0; i < list.length; i++) {
+      const b = new Uint8Array(list[i]);
+      d[o] = b.length >>> 24; d[o + 1] = (b.length >>> 16) & 255; d[o + 2] = (b.length >>> 8) & 255; d[o + 3] = b.length & 255;
+      for (let j = 0; j < b.length; j++) d[o + 4 + j] = b[j];
+      o += 4 + b.length;
+    }
+    return out;
+  };
+  const unpackParts = (buf) => {
+    const d = new Uint8Array(buf);
+    const out = [];
+    for (let o = 0; o < d.length;) {
+      const n = ((d[o] << 24) >>> 0) + (d[o + 1] << 16) + (d[o + 2] << 8) + d[o + 3];
+      out.push(sliceBuf(buf, o + 4, o + 4 + n));
+      o += 4 + n;
+    }
+    return out;
+  };
+  // The algorithm record of an RSA key from its DER: modulusLength and publicExponent.
+  const rsaAlgorithm = (name, hash, der, priv) => {
+    const parts = unpackParts(N('rsa_to_jwk', der, priv));
+    const n = new Uint8Array(parts[0]);
+    let bits = n.length * 8;
+    for (let top = n[0]; top < 128; top <<= 1) bits--;
+    return { name, modulusLength: bits, publicExponent: parts[1], hash };
+  };
+
+  function importRsa(format, keyData, alg, extractable, usages) {
+    const name = alg.name;
+    let der, priv;
+    if (format === 'spki' || format === 'pkcs8') {
+      priv = format === 'pkcs8';
+      checkUsages(usages, rsaUsages(name, priv));
+      der = N('rsa_from_der', buffer(keyData, 'keyData'), priv);
+    } else if (format === 'jwk') {
+      const j = toJwk(keyData);
+      priv = j.d !== undefined;
+      checkUsages(usages, rsaUsages(name, priv));
+      if (j.kty !== 'RSA') throw err('DataError', "JWK 'kty' must be 'RSA'");
+      const want = rsaJwkAlg(name, alg.hash.name);
+      if (j.alg !== undefined && j.alg !== want) throw err('DataError', `JWK 'alg' must be '${want}'`);
+      checkJwk(j, usages, extractable, name === 'RSA-OAEP' ? 'enc' : 'sig');
+      const fields = priv ? rsaJwkFields : ['n', 'e'];
+      const list = [];
+      for (let i = 0; i < fields.length; i++) list.push(b64decode(j[fields[i]], fields[i]));
+      der = N('rsa_from_jwk', packParts(list));
+    } else {
+      throw err('NotSupportedError', `Format '${format}' is not supported for ${name} keys`);
+    }
+    if (der === undefined) throw err('DataError', `Invalid ${name} key data (RSA keys of 1024 to 8192 bits)`);
+    const out = rsaAlgorithm(name, alg.hash.name, der, priv);
+    return newKey(priv ? 'private' : 'public', extractable, out, usages, { __proto__: null, der });
+  }
+
+  function exportRsa(format, s) {
+    const priv = s.type === 'private';
+    if (format === 'spki' || format === 'pkcs8') {
+      if (priv !== (format === 'pkcs8')) {
+        throw err('InvalidAccessError', `A ${s.type} key cannot be exported as '${format}'`);
+      }
+      return sliceBuf(s.material.der, 0, byteLength(s.material.der));
+    }
+    if (format !== 'jwk') throw err('NotSupportedError', `Format '${format}' is not supported for RSA keys`);
+    const parts = unpackParts(N('rsa_to_jwk', s.material.der, priv));
+    const j = { kty: 'RSA' };
+    for (let i = 0; i < parts.length; i++) j[rsaJwkFields[i]] = b64encode(parts[i]);
+    j.alg = rsaJwkAlg(s.alg.name, s.alg.hash);
+    return j;
+  }
+
   // ---- SubtleCrypto -----------------------------------------------------------------------------
 
   const formats = ['raw', 'spki', 'pkcs8', 'jwk'];
@@ -547,8 +660,30 @@
         }
       } else if (name === 'ECDSA' && curves[alg.namedCurve] === undefined) {
         throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
+      } else if (isRsa(name)) {
+        const e = new Uint8Array(alg.publicExponent);
+        let ev = 0;
+        for (let i = 0; i < e.length; i++) ev = ev * 256 + e[i];
+        if (alg.modulusLength < 1024 || alg.modulusLength > 4096 || alg.modulusLength % 8 || (ev !== 3 && ev !== 65537)) {
+          throw err('OperationError', 'RSA keys are generated with 1024 to 4096 bits (a multiple of 8) and the exponent 3 or 65537');
+        }
       }
       await null;
+      if (isRsa(name)) {
+        const all = rsaUsages(name, true).concat(rsaUsages(name, false));
+        checkUsages(usages, all);
+        const privUsages = intersect(usages, rsaUsages(name, true));
+        if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
+        const der = N('rsa_generate', alg.modulusLength, alg.publicExponent);
+        if (der === undefined) throw err('OperationError', 'RSA key generation failed');
+        const pubDer = N('rsa_public', der);
+        const out = rsaAlgorithm(name, alg.hash.name, pubDer, false);
+        const publicKey = newKey('public', true, out, intersect(usages, rsaUsages(name, false)),
+                                 { __proto__: null, der: pubDer });
+        const privateKey = newKey('private', extractable, { __proto__: null, ...out }, privUsages,
+                                  { __proto__: null, der });
+        return { publicKey, privateKey };
+      }
       if (name === 'HMAC' || name === 'AES-GCM') {
         checkUsages(usages, secretUsages[name]);
         const out = name === 'HMAC' ? { name, hash: alg.hash.name, length } : { name, length };
@@ -583,7 +718,8 @@
       await null;
       const key = alg.name === 'ECDSA' || alg.name === 'Ed25519'
         ? importAsymmetric(format, keyData, alg, extractable, usages)
-        : importSecret(format, keyData, alg, extractable, usages);
+        : isRsa(alg.name) ? importRsa(format, keyData, alg, extractable, usages)
+          : importSecret(format, keyData, alg, extractable, usages);
       const s = slots(key);
       if (s.type !== 'public' && usages.length === 0) {
         throw err('SyntaxError', `A ${s.type} key needs a usage`);
@@ -610,6 +746,8 @@
         } else {
           throw err('NotSupportedError', `Format '${format}' is not supported for ${name} keys`);
         }
+      } else if (isRsa(name)) {
+        r = exportRsa(format, s);
       } else {
         r = exportAsymmetric(format, s);
       }
@@ -630,8 +768,10 @@
       await null;
       const s = useKey(key, alg, 'sign');
       const r = alg.name === 'HMAC' ? N('hmac', s.alg.hash, s.material, buf)
-        : N('sign', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
-            s.material.pub, s.material.priv, buf);
+        : isRsa(alg.name) ? N('rsa_sign', alg.name === 'RSA-PSS', s.alg.hash, s.material.der, buf,
+                              alg.name === 'RSA-PSS' ? alg.saltLength : 0)
+          : N('sign', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
+              s.material.pub, s.material.priv, buf);
       if (r === undefined) throw err('OperationError', 'Signing failed');
       return r;
     }
@@ -646,8 +786,10 @@
       await null;
       const s = useKey(key, alg, 'verify');
       const r = alg.name === 'HMAC' ? N('hmac_verify', s.alg.hash, s.material, buf, sig)
-        : N('verify', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
-            s.material.pub, buf, sig);
+        : isRsa(alg.name) ? N('rsa_verify', alg.name === 'RSA-PSS', s.alg.hash, s.material.der, buf, sig,
+                              alg.name === 'RSA-PSS' ? alg.saltLength : 0)
+          : N('verify', kindOf(s.alg), alg.name === 'ECDSA' ? alg.hash.name : undefined,
+              s.material.pub, buf, sig);
       if (r === undefined) throw err('OperationError', 'Verification failed');
       return r;
     }
@@ -655,13 +797,13 @@
     async encrypt(algorithm, key, data) {
       brand(this);
       need(arguments, 3, 'encrypt');
-      return gcm(true, algorithm, key, data);
+      return cipher(true, algorithm, key, data);
     }
 
     async decrypt(algorithm, key, data) {
       brand(this);
       need(arguments, 3, 'decrypt');
-      return gcm(false, algorithm, key, data);
+      return cipher(false, algorithm, key, data);
     }
 
     async deriveBits(algorithm, baseKey, length) {
@@ -722,12 +864,20 @@
     }
   }
 
-  async function gcm(encrypt, algorithm, key, data) {
+  async function cipher(encrypt, algorithm, key, data) {
     keyArg(key);
     const buf = buffer(data, 'data');
     const alg = normalize('encrypt', algorithm);
     await null;
     const s = useKey(key, alg, encrypt ? 'encrypt' : 'decrypt');
+    if (alg.name === 'RSA-OAEP') {
+      if (s.type !== (encrypt ? 'public' : 'private')) {
+        throw err('InvalidAccessError', `RSA-OAEP ${encrypt ? 'encrypts with a public' : 'decrypts with a private'} key`);
+      }
+      const r = N('rsa_oaep', encrypt, s.alg.hash, s.material.der, alg.label, buf);
+      if (r === undefined) throw err('OperationError', encrypt ? 'Encryption failed (data too long?)' : 'Decryption failed');
+      return r;
+    }
     const tagLength = alg.tagLength === undefined ? 128 : alg.tagLength;
     if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) {
       throw err('OperationError', `tagLength ${tagLength} is not valid for AES-GCM`);
