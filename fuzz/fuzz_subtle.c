@@ -1,7 +1,8 @@
 /* libFuzzer target for the key parsing of crypto.subtle (src/webapi/subtle.c): guest bytes
  * as SPKI, PKCS #8 or raw key parts of each kind. Whatever is accepted must survive a round
  * trip (key_to_der then key_from_der gives the same parts) and, for a private key, sign
- * something that its public part verifies. The first input byte picks the kind and format.
+ * something that its public part verifies. The first input byte picks the kind and format
+ * (bit 4 set: RSA, as DER or packed JWK components; then the same checks).
  * Build: see docs/internals/subtle.md. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,51 @@ static dw_val op(size_t argc, const dw_val *argv, bool may_throw) {
   return exc ? dw__undefined(ctx) : r;
 }
 
+/* RSA: DER (bit 2: private) or packed JWK components (bit 3). */
+static int rsa_one(const uint8_t *data, size_t size) {
+  bool priv = data[0] & 4, jwk = data[0] & 8;
+  dw_val input = buf(data + 1, size - 1);
+  dw_val der;
+  if (jwk) {
+    dw_val a[] = {str("rsa_from_jwk"), input};
+    der = op(2, a, true);
+  } else {
+    dw_val a[] = {str("rsa_from_der"), input, dw__bool(ctx, priv)};
+    der = op(3, a, true);
+  }
+  if (dw__is_undefined(ctx, der)) return 0;
+  size_t n = 0;
+  const uint8_t *p = dw__bytes(ctx, der, &n);
+  if (!p) abort();
+  /* From packed components the DER is PKCS #8 or SPKI: whichever reads. */
+  bool is_priv = priv;
+  dw_val a1[] = {str("rsa_to_jwk"), der, dw__bool(ctx, is_priv)};
+  dw_val parts = op(3, a1, false);
+  if (jwk && dw__is_undefined(ctx, parts)) {
+    is_priv = !is_priv;
+    a1[2] = dw__bool(ctx, is_priv);
+    parts = op(3, a1, false);
+  }
+  if (dw__is_undefined(ctx, parts)) abort();
+  dw_val a2[] = {str("rsa_from_jwk"), parts};
+  dw_val again = op(2, a2, false);
+  size_t m = 0;
+  const uint8_t *q = dw__is_undefined(ctx, again) ? NULL : dw__bytes(ctx, again, &m);
+  p = dw__bytes(ctx, der, &n);
+  if (!q || m != n || memcmp(p, q, n) != 0) abort(); /* DER -> JWK -> DER is exact */
+  if (is_priv) {
+    dw_val a3[] = {str("rsa_public"), der};
+    dw_val spki = op(2, a3, false);
+    dw_val msg = buf(data, size < 32 ? size : 32), hash = str("SHA-256");
+    dw_val a4[] = {str("rsa_sign"), dw__bool(ctx, false), hash, der, msg, dw__number(ctx, 0)};
+    dw_val sig = op(6, a4, false);
+    if (dw__is_undefined(ctx, spki) || dw__is_undefined(ctx, sig)) abort();
+    dw_val a5[] = {str("rsa_verify"), dw__bool(ctx, false), hash, spki, msg, sig, dw__number(ctx, 0)};
+    if (!dw__to_bool(ctx, op(7, a5, false))) abort();
+  }
+  return 0;
+}
+
 static const char *const kinds[] = {"P-256", "P-384", "P-521", "Ed25519"};
 static const size_t pub_len[] = {65, 97, 133, 32};
 
@@ -43,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ctx) abort();
   }
   if (size < 1 || size > 4096) return 0;
+  if (data[0] & 16) return rsa_one(data, size);
   size_t ki = data[0] & 3, format = (data[0] >> 2) & 3;
   dw_val kind = str(kinds[ki]), undef = dw__undefined(ctx);
   dw_val input = buf(data + 1, size - 1);
