@@ -227,20 +227,22 @@ out:
   return r;
 }
 
-/* ---- Asymmetric keys: NIST curves and Ed25519 ------------------------------------------- */
+/* ---- Asymmetric keys: NIST curves, Ed25519, X25519 -------------------------------------- */
 
 typedef struct {
   const char *name;  /* WebCrypto's name */
-  const char *group; /* OpenSSL's group name; NULL for Ed25519 */
+  const char *group; /* OpenSSL's group name; NULL for Ed25519 and X25519 */
   int nid;
-  size_t size; /* bytes of a coordinate / scalar (Ed25519: key size) */
+  size_t size;      /* bytes of a coordinate / scalar (Ed25519, X25519: key size) */
+  const char *okp;  /* OpenSSL's key type of an Ed25519/X25519 key; NULL for EC */
 } kind;
 
 static const kind kinds[] = {
-    {"P-256", "prime256v1", NID_X9_62_prime256v1, 32},
-    {"P-384", "secp384r1", NID_secp384r1, 48},
-    {"P-521", "secp521r1", NID_secp521r1, 66},
-    {"Ed25519", NULL, NID_ED25519, 32},
+    {"P-256", "prime256v1", NID_X9_62_prime256v1, 32, NULL},
+    {"P-384", "secp384r1", NID_secp384r1, 48, NULL},
+    {"P-521", "secp521r1", NID_secp521r1, 66, NULL},
+    {"Ed25519", NULL, NID_ED25519, 32, "ED25519"},
+    {"X25519", NULL, NID_X25519, 32, "X25519"},
 };
 
 static const kind *get_kind(const call *k, size_t i) {
@@ -299,11 +301,11 @@ out:
   return ok;
 }
 
-/* Ed25519: the public key derived from a private seed must equal a given one. */
-static bool ed_normalize(const bytes *pub, const bytes *priv, parts *out) {
+/* Ed25519, X25519: the public key derived from a private key must equal a given one. */
+static bool ed_normalize(const kind *kd, const bytes *pub, const bytes *priv, parts *out) {
   if (priv) {
     if (priv->n != 32) return false;
-    EVP_PKEY *pk = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv->p, 32);
+    EVP_PKEY *pk = EVP_PKEY_new_raw_private_key_ex(NULL, kd->okp, NULL, priv->p, 32);
     size_t n = 32;
     bool ok = pk && EVP_PKEY_get_raw_public_key(pk, out->pub, &n) == 1 && n == 32;
     EVP_PKEY_free(pk);
@@ -321,14 +323,14 @@ static bool ed_normalize(const bytes *pub, const bytes *priv, parts *out) {
 
 static bool normalize(const kind *kd, const bytes *pub, const bytes *priv, parts *out) {
   memset(out, 0, sizeof *out);
-  return kd->group ? ec_normalize(kd, pub, priv, out) : ed_normalize(pub, priv, out);
+  return kd->group ? ec_normalize(kd, pub, priv, out) : ed_normalize(kd, pub, priv, out);
 }
 
 /* An EVP_PKEY from normalised parts; NULL on failure. */
 static EVP_PKEY *build_pkey(const kind *kd, const parts *p) {
   if (!kd->group) {
-    return p->npriv ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, p->priv, p->npriv)
-                    : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, p->pub, p->npub);
+    return p->npriv ? EVP_PKEY_new_raw_private_key_ex(NULL, kd->okp, NULL, p->priv, p->npriv)
+                    : EVP_PKEY_new_raw_public_key_ex(NULL, kd->okp, NULL, p->pub, p->npub);
   }
   EVP_PKEY *pk = NULL;
   OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
@@ -360,7 +362,7 @@ static bool pkey_parts(const kind *kd, EVP_PKEY *pk, bool priv, parts *out) {
   BIGNUM *x = NULL, *y = NULL, *d = NULL;
   if (!kd->group) {
     npub = npriv = 32;
-    if (!EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_get_raw_public_key(pk, pubb, &npub) != 1 ||
+    if (!EVP_PKEY_is_a(pk, kd->okp) || EVP_PKEY_get_raw_public_key(pk, pubb, &npub) != 1 ||
         (priv && EVP_PKEY_get_raw_private_key(pk, privb, &npriv) != 1))
       goto out;
   } else {
@@ -488,7 +490,7 @@ static dw_val op_generate(const call *k) {
   const kind *kd = get_kind(k, 1);
   if (!kd) return NULL;
   EVP_PKEY *pk = kd->group ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", kd->group)
-                           : EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+                           : EVP_PKEY_Q_keygen(NULL, NULL, kd->okp);
   parts p;
   memset(&p, 0, sizeof p);
   dw_val r = pk && pkey_parts(kd, pk, true, &p) ? parts_value(k, &p)
@@ -585,6 +587,45 @@ out:
   ECDSA_SIG_free(es);
   EVP_MD_CTX_free(m);
   EVP_PKEY_free(pk);
+  return r;
+}
+
+/* ("ecdh", kind, pub, priv, peerPub) -> the shared secret (EC: the x coordinate, padded to
+ * the field size; X25519: 32 bytes), or undefined (X25519: an all-zero secret, from a
+ * small-order peer key) */
+static dw_val op_ecdh(const call *k) {
+  const kind *kd = NULL;
+  parts me, peer;
+  memset(&peer, 0, sizeof peer);
+  bytes pb;
+  dw_val r = NULL;
+  EVP_PKEY *a = NULL, *b = NULL;
+  EVP_PKEY_CTX *x = NULL;
+  unsigned char secret[66];
+  size_t n = sizeof secret;
+  if (!get_parts(k, 1, 2, &kd, &me) || !me.npriv) {
+    r = *k->exc ? NULL : dw__undefined(k->c);
+    goto out;
+  }
+  if (!get_bytes(k, 4, 1 + 2 * 66, false, &pb)) goto out;
+  r = dw__undefined(k->c);
+  if (!normalize(kd, &pb, NULL, &peer)) goto out;
+  a = build_pkey(kd, &me);
+  b = build_pkey(kd, &peer);
+  x = a ? EVP_PKEY_CTX_new_from_pkey(NULL, a, NULL) : NULL;
+  if (!b || !x || EVP_PKEY_derive_init(x) != 1 || EVP_PKEY_derive_set_peer(x, b) != 1 ||
+      EVP_PKEY_derive(x, secret, &n) != 1 || n != kd->size)
+    goto out;
+  unsigned char any = 0;
+  for (size_t i = 0; i < n; i++) any |= secret[i];
+  if (any) r = ab(k, secret, n);
+out:
+  OPENSSL_cleanse(secret, sizeof secret);
+  EVP_PKEY_CTX_free(x);
+  EVP_PKEY_free(a);
+  EVP_PKEY_free(b);
+  parts_clear(&me);
+  parts_clear(&peer);
   return r;
 }
 
@@ -969,6 +1010,7 @@ static const struct {
     {"verify", op_verify},
     {"pbkdf2", op_pbkdf2},
     {"hkdf", op_hkdf},
+    {"ecdh", op_ecdh},
     {"rsa_from_der", op_rsa_from_der},
     {"rsa_public", op_rsa_public},
     {"rsa_generate", op_rsa_generate},

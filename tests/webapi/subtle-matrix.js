@@ -12,6 +12,8 @@ const supported = [
   { name: 'HMAC', params: [{ hash: 'SHA-1' }, { hash: 'SHA-256', length: 8 }, { hash: { name: 'SHA-384' } }, { hash: 'SHA-512', length: 1000 }], usages: ['sign', 'verify'] },
   { name: 'ECDSA', params: ['P-256', 'P-384', 'P-521'].map((namedCurve) => ({ namedCurve })), usages: ['sign', 'verify'], pair: ['sign'] },
   { name: 'Ed25519', params: [{}], usages: ['sign', 'verify'], pair: ['sign'] },
+  { name: 'ECDH', params: ['P-256', 'P-384', 'P-521'].map((namedCurve) => ({ namedCurve })), usages: ['deriveKey', 'deriveBits'], pair: ['deriveKey', 'deriveBits'] },
+  { name: 'X25519', params: [{}], usages: ['deriveKey', 'deriveBits'], pair: ['deriveKey', 'deriveBits'] },
   ...['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP'].map((name) => ({
     name,
     params: [{ modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }],
@@ -21,7 +23,7 @@ const supported = [
 ];
 const unsupported = [
   { name: 'AES-CTR', length: 128 }, { name: 'AES-CBC', length: 128 }, { name: 'AES-KW', length: 128 },
-  { name: 'ECDH', namedCurve: 'P-256' }, { name: 'X25519' }, { name: 'Ed448' }, { name: 'X448' },
+  { name: 'Ed448' }, { name: 'X448' },
 ];
 
 // Every non-empty subset of `list`.
@@ -114,7 +116,7 @@ test('generateKey: bad algorithms and parameters', async () => {
 
 test('every generated key round-trips through every format it allows', async () => {
   const asym = ['raw', 'spki', 'pkcs8', 'jwk'], rsa = ['spki', 'pkcs8', 'jwk'];
-  const formats = { 'AES-GCM': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: asym, Ed25519: asym,
+  const formats = { 'AES-GCM': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: asym, Ed25519: asym, ECDH: asym, X25519: asym,
     'RSASSA-PKCS1-v1_5': rsa, 'RSA-PSS': rsa, 'RSA-OAEP': rsa };
   for (const v of supported) {
     for (const p of v.params) {

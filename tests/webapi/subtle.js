@@ -488,6 +488,53 @@ test('Ed25519: generate, formats, errors', async () => {
   await assertRejects(S.importKey('pkcs8', spki, 'Ed25519', true, ['sign']), 'DataError');
 });
 
+// ---- ECDH, X25519 ------------------------------------------------------------------------------
+
+test('X25519: RFC 7748 section 6.1', async () => {
+  const alice = await S.importKey('jwk', { kty: 'OKP', crv: 'X25519', x: b64u('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'),
+    d: b64u('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a') }, 'X25519', false, ['deriveBits']);
+  const bob = await S.importKey('raw', hex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f'), 'X25519', true, []);
+  const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+  assertEq(toHex(await S.deriveBits({ name: 'X25519', public: bob }, alice, 256)), shared);
+  assertEq(toHex(await S.deriveBits({ name: 'X25519', public: bob }, alice, null)), shared);
+  assertEq(toHex(await S.deriveBits({ name: 'X25519', public: bob }, alice, 12)), '4a50');
+  await assertRejects(S.deriveBits({ name: 'X25519', public: bob }, alice, 264), 'OperationError');
+  // A small-order public key gives an all-zero secret: refused.
+  const zero = await S.importKey('raw', new Uint8Array(32), 'X25519', true, []);
+  await assertRejects(S.deriveBits({ name: 'X25519', public: zero }, alice, 256), 'OperationError');
+  await assertRejects(S.deriveBits({ name: 'X25519', public: alice }, alice, 256), 'InvalidAccessError', 'public is private');
+  await assertRejects(S.deriveBits({ name: 'X25519' }, alice, 256), TypeError);
+  await assertRejects(S.deriveBits({ name: 'X25519', public: {} }, alice, 256), TypeError);
+  await assertRejects(S.importKey('raw', new Uint8Array(32), 'X25519', true, ['deriveBits']), 'SyntaxError');
+});
+
+test('ECDH: against another implementation, deriveKey, errors', async () => {
+  const alg = { name: 'ECDH', namedCurve: 'P-256' };
+  const mine = await S.importKey('pkcs8', hex('308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420a6b0e48f80f51797d1b574cd13caa133127836f75860fa176a3442b38d26c318a14403420004088000c5b6fe40e66f271227442b1f7a23fac34583694299c1bdd975049affd66ba6e52a3832f122178d0839f10b0b10b0675aaf6f097e4c36a2364d4e3bd884'),
+    alg, true, ['deriveBits', 'deriveKey']);
+  const theirs = await S.importKey('raw', hex('04d66a2900ec40e112c79eb56a6bbcd94637aa9f4cfa98b3db940278a8118ab31a5d6be9742ce9dcbc28c3ffd73d2b7fe1f25ccdce6ab201cf9c1246840dbf415c'), alg, true, []);
+  assertEq(toHex(await S.deriveBits({ name: 'ECDH', public: theirs }, mine, 256)),
+           '2af6255343492103afc8cbe086e86a7ff3bedd0f3f146210af0d06aee3625a61');
+  // Both sides of a generated pair agree; deriveKey makes an AES key of the secret.
+  const a = await S.generateKey({ name: 'ECDH', namedCurve: 'P-384' }, false, ['deriveKey', 'deriveBits']);
+  const b = await S.generateKey({ name: 'ECDH', namedCurve: 'P-384' }, false, ['deriveBits']);
+  assertArrayEq(a.publicKey.usages, []);
+  const ab = await S.deriveBits({ name: 'ECDH', public: b.publicKey }, a.privateKey, 384);
+  const ba = await S.deriveBits({ name: 'ECDH', public: a.publicKey }, b.privateKey, 384);
+  assertEq(toHex(ab), toHex(ba));
+  const aes = await S.deriveKey({ name: 'ECDH', public: b.publicKey }, a.privateKey, { name: 'AES-GCM', length: 256 }, true, ['encrypt']);
+  assertEq(toHex(await S.exportKey('raw', aes)), toHex(ab).slice(0, 64));
+  await assertRejects(S.deriveBits({ name: 'ECDH', public: theirs }, a.privateKey, 256), 'InvalidAccessError', 'other curve');
+  const ecdsa = await S.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
+  await assertRejects(S.deriveBits({ name: 'ECDH', public: ecdsa.publicKey }, mine, 256), 'InvalidAccessError', 'ECDSA key');
+  await assertRejects(S.deriveBits({ name: 'ECDH', public: theirs }, b.privateKey, 256), 'InvalidAccessError');
+  await assertRejects(S.deriveKey({ name: 'ECDH', public: b.publicKey }, b.privateKey, { name: 'AES-GCM', length: 128 }, true, ['encrypt']), 'InvalidAccessError', 'no deriveKey usage');
+  await assertRejects(S.importKey('jwk', { ...(await S.exportKey('jwk', mine)), use: 'sig' }, alg, true, ['deriveBits']), 'DataError');
+  const withEnc = await S.importKey('jwk', { ...(await S.exportKey('jwk', mine)), use: 'enc' }, alg, true, ['deriveBits']);
+  assertEq(withEnc.type, 'private');
+  assertEq((await S.exportKey('jwk', mine)).crv, 'P-256');
+});
+
 // ---- PBKDF2, HKDF ------------------------------------------------------------------------------
 
 test('PBKDF2: RFC 6070 vectors, deriveKey', async () => {

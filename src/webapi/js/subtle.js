@@ -122,6 +122,7 @@
       return buffer(v, 'publicExponent');
     },
     label: (v) => (v === undefined ? undefined : buffer(v, 'label')),
+    publicKey: (v) => (v === undefined ? req('public') : keyArg(v)),
   };
   const rsaGen = [['hash', 'hash'], ['modulusLength', 'modulusLength'], ['publicExponent', 'publicExponent']];
   const rsaImport = [['hash', 'hash']];
@@ -137,6 +138,8 @@
       'AES-GCM': [['length', 'lengthShort']],
       ECDSA: [['namedCurve', 'namedCurve']],
       Ed25519: noParams,
+      ECDH: [['namedCurve', 'namedCurve']],
+      X25519: noParams,
       'RSASSA-PKCS1-v1_5': rsaGen,
       'RSA-PSS': rsaGen,
       'RSA-OAEP': rsaGen,
@@ -148,6 +151,8 @@
       Ed25519: noParams,
       PBKDF2: noParams,
       HKDF: noParams,
+      ECDH: [['namedCurve', 'namedCurve']],
+      X25519: noParams,
       'RSASSA-PKCS1-v1_5': rsaImport,
       'RSA-PSS': rsaImport,
       'RSA-OAEP': rsaImport,
@@ -159,6 +164,8 @@
     deriveBits: {
       PBKDF2: [['hash', 'hash'], ['iterations', 'iterations'], ['salt', 'salt']],
       HKDF: [['hash', 'hash'], ['info', 'info'], ['salt', 'salt']],
+      ECDH: [['public', 'publicKey']],
+      X25519: [['public', 'publicKey']],
     },
     getKeyLength: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
@@ -392,22 +399,25 @@
     return newKey('secret', extractable, out, usages, raw);
   }
 
-  // The kind of an asymmetric key for the native: the curve, or 'Ed25519'.
-  const kindOf = (alg) => (alg.name === 'ECDSA' ? alg.namedCurve : 'Ed25519');
+  // The kind of an asymmetric key for the native: the curve, 'Ed25519' or 'X25519'.
+  const isEc = (name) => name === 'ECDSA' || name === 'ECDH';
+  const isOkp = (name) => name === 'Ed25519' || name === 'X25519';
+  const kindOf = (alg) => (isEc(alg.name) ? alg.namedCurve : alg.name);
   // The natives return a key's parts as one buffer, public || private (an object would be
   // filled by assignment, which a setter on Object.prototype could observe).
   const splitParts = (kind, buf) => {
     if (buf === undefined) return undefined;
-    const n = kind === 'Ed25519' ? 32 : 1 + 2 * curves[kind];
+    const n = curves[kind] === undefined ? 32 : 1 + 2 * curves[kind];
     const all = byteLength(buf);
     return { __proto__: null, pub: sliceBuf(buf, 0, n), priv: all > n ? sliceBuf(buf, n, all) : undefined };
   };
-  const publicUsages = { ECDSA: ['verify'], Ed25519: ['verify'] };
-  const privateUsages = { ECDSA: ['sign'], Ed25519: ['sign'] };
+  const publicUsages = { ECDSA: ['verify'], Ed25519: ['verify'], ECDH: [], X25519: [] };
+  const privateUsages = { ECDSA: ['sign'], Ed25519: ['sign'], ECDH: ['deriveKey', 'deriveBits'],
+                          X25519: ['deriveKey', 'deriveBits'] };
 
   function importAsymmetric(format, keyData, alg, extractable, usages) {
     const name = alg.name;
-    if (name === 'ECDSA' && curves[alg.namedCurve] === undefined) {
+    if (isEc(name) && curves[alg.namedCurve] === undefined) {
       throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
     }
     const kind = kindOf(alg);
@@ -423,23 +433,23 @@
       const j = toJwk(keyData);
       priv = j.d !== undefined;
       checkUsages(usages, priv ? privateUsages[name] : publicUsages[name]);
-      if (name === 'ECDSA') {
+      if (isEc(name)) {
         if (j.kty !== 'EC') throw err('DataError', "JWK 'kty' must be 'EC'");
         if (j.crv !== alg.namedCurve) throw err('DataError', `JWK 'crv' must be '${alg.namedCurve}'`);
-        if (j.alg !== undefined && j.alg !== ecJwkAlg[alg.namedCurve]) {
+        if (name === 'ECDSA' && j.alg !== undefined && j.alg !== ecJwkAlg[alg.namedCurve]) {
           throw err('DataError', `JWK 'alg' must be '${ecJwkAlg[alg.namedCurve]}'`);
         }
       } else {
         if (j.kty !== 'OKP') throw err('DataError', "JWK 'kty' must be 'OKP'");
-        if (j.crv !== 'Ed25519') throw err('DataError', "JWK 'crv' must be 'Ed25519'");
-        if (j.alg !== undefined && j.alg !== 'EdDSA' && j.alg !== 'Ed25519') {
+        if (j.crv !== name) throw err('DataError', `JWK 'crv' must be '${name}'`);
+        if (name === 'Ed25519' && j.alg !== undefined && j.alg !== 'EdDSA' && j.alg !== 'Ed25519') {
           throw err('DataError', "JWK 'alg' must be 'EdDSA' or 'Ed25519'");
         }
       }
-      checkJwk(j, usages, extractable, 'sig');
+      checkJwk(j, usages, extractable, name === 'ECDH' || name === 'X25519' ? 'enc' : 'sig');
       const x = b64decode(j.x, 'x');
       let pub = x;
-      if (name === 'ECDSA') {
+      if (isEc(name)) {
         const y = b64decode(j.y, 'y');
         const size = curves[alg.namedCurve];
         if (byteLength(x) !== size || byteLength(y) !== size) {
@@ -453,7 +463,7 @@
     }
     if (m === undefined) throw err('DataError', `Invalid ${name} key data`);
     if (priv && usages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
-    const out = name === 'ECDSA' ? { name, namedCurve: alg.namedCurve } : { name };
+    const out = isEc(name) ? { name, namedCurve: alg.namedCurve } : { name };
     const material = { __proto__: null, pub: m.pub, priv: priv ? m.priv : undefined };
     return newKey(priv ? 'private' : 'public', extractable, out, usages, material);
   }
@@ -471,7 +481,7 @@
     }
     // jwk
     const j = {};
-    if (s.alg.name === 'ECDSA') {
+    if (isEc(s.alg.name)) {
       const size = curves[s.alg.namedCurve];
       j.kty = 'EC';
       j.crv = s.alg.namedCurve;
@@ -479,7 +489,7 @@
       j.y = b64encode(sliceBuf(m.pub, 1 + size, 1 + 2 * size));
     } else {
       j.kty = 'OKP';
-      j.crv = 'Ed25519';
+      j.crv = s.alg.name;
       j.x = b64encode(m.pub);
     }
     if (priv) j.d = b64encode(m.priv);
@@ -599,7 +609,25 @@
   let illegal = false;
   let brand; // (o): TypeError unless o is our SubtleCrypto
 
+  // ECDH and X25519: the shared secret, or its first `length` bits.
+  function agree(alg, s, length) {
+    const peer = slots(alg.public);
+    if (peer.type !== 'public') throw err('InvalidAccessError', 'The public member must be a public key');
+    if (peer.alg.name !== s.alg.name || peer.alg.namedCurve !== s.alg.namedCurve) {
+      throw err('InvalidAccessError', 'The public key is for another algorithm or curve');
+    }
+    const secret = N('ecdh', kindOf(s.alg), s.material.pub, s.material.priv, peer.material.pub);
+    if (secret === undefined) throw err('OperationError', 'Key agreement failed');
+    if (length === null || length === undefined) return secret;
+    const bits = byteLength(secret) * 8;
+    if (length > bits) throw err('OperationError', `length ${length} is more than the ${bits} bits of the secret`);
+    const out = sliceBuf(secret, 0, Math.ceil(length / 8));
+    if (length % 8) new Uint8Array(out)[byteLength(out) - 1] &= (0xff << (8 - (length % 8))) & 0xff;
+    return out;
+  }
+
   function deriveBitsOf(alg, s, length) {
+    if (alg.name === 'ECDH' || alg.name === 'X25519') return agree(alg, s, length);
     if (length === null || length === undefined || length % 8 !== 0) {
       throw err('OperationError', 'length must be a multiple of 8');
     }
@@ -658,7 +686,7 @@
         if (length !== 128 && length !== 192 && length !== 256) {
           throw err('OperationError', 'AES key length must be 128, 192 or 256');
         }
-      } else if (name === 'ECDSA' && curves[alg.namedCurve] === undefined) {
+      } else if (isEc(name) && curves[alg.namedCurve] === undefined) {
         throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
       } else if (isRsa(name)) {
         const e = new Uint8Array(alg.publicExponent);
@@ -690,13 +718,13 @@
         if (usages.length === 0) throw err('SyntaxError', 'A secret key needs a usage');
         return newKey('secret', extractable, out, usages, randomKey(length));
       }
-      // ECDSA, Ed25519
-      checkUsages(usages, ['sign', 'verify']);
-      const privUsages = intersect(usages, ['sign']);
+      // ECDSA, Ed25519, ECDH, X25519
+      checkUsages(usages, publicUsages[name].concat(privateUsages[name]));
+      const privUsages = intersect(usages, privateUsages[name]);
       if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
       const m = splitParts(kindOf(alg), N('generate', kindOf(alg)));
-      const out = name === 'ECDSA' ? { name, namedCurve: alg.namedCurve } : { name };
-      const publicKey = newKey('public', true, out, intersect(usages, ['verify']),
+      const out = isEc(name) ? { name, namedCurve: alg.namedCurve } : { name };
+      const publicKey = newKey('public', true, out, intersect(usages, publicUsages[name]),
                                { __proto__: null, pub: m.pub, priv: undefined });
       const privateKey = newKey('private', extractable, { __proto__: null, ...out }, privUsages,
                                 { __proto__: null, pub: m.pub, priv: m.priv });
@@ -716,7 +744,7 @@
       const usages = toUsages(keyUsages);
       const alg = normalize('importKey', algorithm);
       await null;
-      const key = alg.name === 'ECDSA' || alg.name === 'Ed25519'
+      const key = isEc(alg.name) || isOkp(alg.name)
         ? importAsymmetric(format, keyData, alg, extractable, usages)
         : isRsa(alg.name) ? importRsa(format, keyData, alg, extractable, usages)
           : importSecret(format, keyData, alg, extractable, usages);
