@@ -227,6 +227,131 @@ out:
   return r;
 }
 
+/* ---- AES-CBC, AES-CTR, AES-KW ---------------------------------------------------------- */
+
+/* Runs a whole buffer through an initialised EVP context in 1 MiB steps (EVP lengths are
+ * ints) and finishes it. *outn: bytes written. */
+static bool cipher_run(EVP_CIPHER_CTX *x, const unsigned char *in, size_t n, unsigned char *out,
+                       size_t *outn) {
+  size_t done = 0;
+  int len = 0;
+  for (size_t off = 0; off < n; off += 1 << 20) {
+    size_t m = n - off < (1u << 20) ? n - off : 1u << 20;
+    if (EVP_CipherUpdate(x, out + done, &len, in + off, (int)m) != 1) return false;
+    done += (size_t)len;
+  }
+  if (EVP_CipherFinal_ex(x, out + done, &len) != 1) return false;
+  *outn = done + (size_t)len;
+  return true;
+}
+
+static const EVP_CIPHER *aes_cipher(size_t keylen, char mode) {
+  switch (mode) {
+  case 'b':
+    return keylen == 16 ? EVP_aes_128_cbc() : keylen == 24 ? EVP_aes_192_cbc() : keylen == 32 ? EVP_aes_256_cbc() : NULL;
+  case 't':
+    return keylen == 16 ? EVP_aes_128_ctr() : keylen == 24 ? EVP_aes_192_ctr() : keylen == 32 ? EVP_aes_256_ctr() : NULL;
+  default:
+    return keylen == 16 ? EVP_aes_128_wrap() : keylen == 24 ? EVP_aes_192_wrap() : keylen == 32 ? EVP_aes_256_wrap() : NULL;
+  }
+}
+
+/* One run of `cipher` with key and iv over data into out (sized by the caller). */
+static bool aes_once(const EVP_CIPHER *cipher, bool enc, bool pad, const unsigned char *key,
+                     const unsigned char *iv, const unsigned char *in, size_t n, unsigned char *out,
+                     size_t *outn) {
+  EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+  bool ok = x && EVP_CipherInit_ex(x, cipher, NULL, key, iv, enc) == 1 &&
+            EVP_CIPHER_CTX_set_padding(x, pad) == 1 && cipher_run(x, in, n, out, outn);
+  EVP_CIPHER_CTX_free(x);
+  return ok;
+}
+
+/* ("aes_cbc", encrypt, key, iv, data) -> ArrayBuffer (PKCS #7 padding), or undefined (an iv
+ * that is not 16 bytes, bad padding) */
+static dw_val op_aes_cbc(const call *k) {
+  bool enc = dw__to_bool(k->c, arg(k, 1));
+  bytes key, iv, d;
+  if (!get_bytes(k, 2, 32, false, &key) || !get_bytes(k, 3, DW_SUBTLE_DATA_MAX, false, &iv) ||
+      !get_bytes(k, 4, DW_SUBTLE_DATA_MAX, false, &d))
+    return NULL;
+  const EVP_CIPHER *cipher = aes_cipher(key.n, 'b');
+  if (!cipher || iv.n != 16) return dw__undefined(k->c);
+  size_t cap = d.n + 16, n = 0;
+  unsigned char *out = malloc(cap);
+  if (!out) return bad(k, "RangeError", "out of memory");
+  dw_val r = aes_once(cipher, enc, true, key.p, iv.p, d.p, d.n, out, &n) ? ab(k, out, n) : dw__undefined(k->c);
+  OPENSSL_clear_free(out, cap);
+  return r;
+}
+
+/* ("aes_ctr", key, counter, length, data) -> ArrayBuffer, or undefined (a counter that is not
+ * 16 bytes, length not in 1..128, more blocks than 2^length). The rightmost `length` bits of
+ * the counter block count and wrap to zero without carrying into the rest (OpenSSL's CTR
+ * carries, so the data is run in two parts around the wrap). */
+static dw_val op_aes_ctr(const call *k) {
+  bytes key, ctr, d;
+  size_t len = 0;
+  if (!get_bytes(k, 1, 32, false, &key) || !get_bytes(k, 2, DW_SUBTLE_DATA_MAX, false, &ctr) ||
+      !get_uint(k, 3, 255, &len) || !get_bytes(k, 4, DW_SUBTLE_DATA_MAX, false, &d))
+    return NULL;
+  const EVP_CIPHER *cipher = aes_cipher(key.n, 't');
+  uint64_t blocks = (d.n + 15) / 16;
+  if (!cipher || ctr.n != 16 || len == 0 || len > 128 || (len < 64 && blocks > (uint64_t)1 << len))
+    return dw__undefined(k->c);
+  /* Blocks before the low `len` bits wrap: 2^len - low, or "more than any input". */
+  uint64_t low = 0;
+  for (int i = 8; i < 16; i++) low = low << 8 | ctr.p[i];
+  uint64_t until = UINT64_MAX;
+  if (len < 64) {
+    until = ((uint64_t)1 << len) - (low & (((uint64_t)1 << len) - 1));
+  } else {
+    bool upper_ones = true; /* bits 64 .. len-1 all set: the wrap is within 2^64 blocks */
+    for (size_t b = 64; b < len; b++) upper_ones &= (ctr.p[15 - b / 8] >> (b % 8)) & 1;
+    if (upper_ones && low != 0) until = ~low + 1;
+  }
+  unsigned char *out = malloc(d.n ? d.n : 1);
+  if (!out) return bad(k, "RangeError", "out of memory");
+  size_t first = blocks <= until ? d.n : (size_t)until * 16, n1 = 0, n2 = 0;
+  bool ok = aes_once(cipher, true, false, key.p, ctr.p, d.p, first, out, &n1);
+  if (ok && first < d.n) {
+    unsigned char iv[16];
+    memcpy(iv, ctr.p, 16);
+    for (size_t b = 0; b < len; b++) iv[15 - b / 8] &= (unsigned char)~(1u << (b % 8));
+    ok = aes_once(cipher, true, false, key.p, iv, d.p + first, d.n - first, out + n1, &n2);
+  }
+  dw_val r = ok ? ab(k, out, n1 + n2) : dw__undefined(k->c);
+  OPENSSL_clear_free(out, d.n ? d.n : 1);
+  return r;
+}
+
+/* ("aes_kw", wrap, key, data) -> ArrayBuffer (RFC 3394), or undefined (data not a multiple of
+ * 8 bytes of at least 16, or an integrity failure on unwrap) */
+static dw_val op_aes_kw(const call *k) {
+  bool enc = dw__to_bool(k->c, arg(k, 1));
+  bytes key, d;
+  if (!get_bytes(k, 2, 32, false, &key) || !get_bytes(k, 3, DW_SUBTLE_KEY_MAX + 8, false, &d))
+    return NULL;
+  const EVP_CIPHER *cipher = aes_cipher(key.n, 'w');
+  if (!cipher || d.n % 8 || d.n < (enc ? 16u : 24u)) return dw__undefined(k->c);
+  size_t cap = d.n + 8, n = 0;
+  unsigned char *out = malloc(cap);
+  if (!out) return bad(k, "RangeError", "out of memory");
+  EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+  int len = 0;
+  bool ok = x;
+  if (ok) EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+  ok = ok && EVP_CipherInit_ex(x, cipher, NULL, key.p, NULL, enc) == 1 &&
+       EVP_CipherUpdate(x, out, &len, d.p, (int)d.n) == 1 && len > 0;
+  n = ok ? (size_t)len : 0;
+  ok = ok && EVP_CipherFinal_ex(x, out + n, &len) == 1;
+  n += ok ? (size_t)len : 0;
+  dw_val r = ok ? ab(k, out, n) : dw__undefined(k->c);
+  EVP_CIPHER_CTX_free(x);
+  OPENSSL_clear_free(out, cap);
+  return r;
+}
+
 /* ---- Asymmetric keys: NIST curves, Ed25519, X25519 -------------------------------------- */
 
 typedef struct {
@@ -1002,6 +1127,9 @@ static const struct {
     {"hmac_verify", op_hmac_verify},
     {"equal", op_equal},
     {"aes_gcm", op_aes_gcm},
+    {"aes_cbc", op_aes_cbc},
+    {"aes_ctr", op_aes_ctr},
+    {"aes_kw", op_aes_kw},
     {"generate", op_generate},
     {"key_from_raw", op_key_from_raw},
     {"key_from_der", op_key_from_der},

@@ -8,7 +8,8 @@ const allUsages = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveB
 
 // name, parameter sets, valid usages, usages the private key needs (pairs only)
 const supported = [
-  { name: 'AES-GCM', params: [128, 192, 256].map((length) => ({ length })), usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'] },
+  ...['AES-GCM', 'AES-CBC', 'AES-CTR'].map((name) => ({ name, params: [128, 192, 256].map((length) => ({ length })), usages: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'] })),
+  { name: 'AES-KW', params: [128, 192, 256].map((length) => ({ length })), usages: ['wrapKey', 'unwrapKey'] },
   { name: 'HMAC', params: [{ hash: 'SHA-1' }, { hash: 'SHA-256', length: 8 }, { hash: { name: 'SHA-384' } }, { hash: 'SHA-512', length: 1000 }], usages: ['sign', 'verify'] },
   { name: 'ECDSA', params: ['P-256', 'P-384', 'P-521'].map((namedCurve) => ({ namedCurve })), usages: ['sign', 'verify'], pair: ['sign'] },
   { name: 'Ed25519', params: [{}], usages: ['sign', 'verify'], pair: ['sign'] },
@@ -22,7 +23,6 @@ const supported = [
   })),
 ];
 const unsupported = [
-  { name: 'AES-CTR', length: 128 }, { name: 'AES-CBC', length: 128 }, { name: 'AES-KW', length: 128 },
   { name: 'Ed448' }, { name: 'X448' },
 ];
 
@@ -103,7 +103,10 @@ test('generateKey: bad algorithms and parameters', async () => {
   }
   for (const length of [64, 127, 129, 255, 257, 512, 0]) {
     for (const usages of [['encrypt'], []]) {
-      await assertRejects(S.generateKey({ name: 'AES-GCM', length }, true, usages), 'OperationError', `${length}`);
+      for (const name of ['AES-GCM', 'AES-CBC', 'AES-CTR']) {
+        await assertRejects(S.generateKey({ name, length }, true, usages), 'OperationError', `${name} ${length}`);
+      }
+      await assertRejects(S.generateKey({ name: 'AES-KW', length }, true, usages.length ? ['wrapKey'] : []), 'OperationError', `AES-KW ${length}`);
     }
   }
   for (const namedCurve of ['P-512', 'Curve25519', 'p-256', '']) {
@@ -116,7 +119,7 @@ test('generateKey: bad algorithms and parameters', async () => {
 
 test('every generated key round-trips through every format it allows', async () => {
   const asym = ['raw', 'spki', 'pkcs8', 'jwk'], rsa = ['spki', 'pkcs8', 'jwk'];
-  const formats = { 'AES-GCM': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: asym, Ed25519: asym, ECDH: asym, X25519: asym,
+  const formats = { 'AES-GCM': ['raw', 'jwk'], 'AES-CBC': ['raw', 'jwk'], 'AES-CTR': ['raw', 'jwk'], 'AES-KW': ['raw', 'jwk'], HMAC: ['raw', 'jwk'], ECDSA: asym, Ed25519: asym, ECDH: asym, X25519: asym,
     'RSASSA-PKCS1-v1_5': rsa, 'RSA-PSS': rsa, 'RSA-OAEP': rsa };
   for (const v of supported) {
     for (const p of v.params) {

@@ -29,7 +29,7 @@ test('methods return promises and reject (never throw) on bad arguments', async 
   await assertRejects(S.digest({}, new Uint8Array(1)), TypeError);
   await assertRejects(S.digest.call({}, 'SHA-256', new Uint8Array(1)), TypeError);
   await assertRejects(S.digest.call(Object.create(SubtleCrypto.prototype), 'SHA-256', new Uint8Array(1)), TypeError);
-  await assertRejects(S.wrapKey('raw', null, null, 'AES-KW'), 'NotSupportedError');
+  await assertRejects(S.wrapKey('raw', null, null, 'AES-KW'), TypeError);
   await assertRejects(S.encrypt('AES-CBC', null, new Uint8Array(1)), TypeError);
 });
 
@@ -306,6 +306,97 @@ test('AES-GCM: keys', async () => {
   const c = await S.encrypt(p, key, new Uint8Array(0));
   assertEq(c.byteLength, 4);
   assertEq((await S.decrypt(p, key, c)).byteLength, 0);
+});
+
+// ---- AES-CBC, AES-CTR, AES-KW, wrapKey/unwrapKey -------------------------------------------
+
+// NIST SP 800-38A F.2.1 and F.5.1 (AES-128).
+const sp38aK = '2b7e151628aed2a6abf7158809cf4f3c';
+const sp38aP = '6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710';
+
+test('AES-CBC: SP 800-38A vector (plus the PKCS #7 block), padding errors', async () => {
+  const key = await S.importKey('raw', hex(sp38aK), 'AES-CBC', true, ['encrypt', 'decrypt']);
+  const iv = hex('000102030405060708090a0b0c0d0e0f');
+  const c = await S.encrypt({ name: 'AES-CBC', iv }, key, hex(sp38aP));
+  assertEq(c.byteLength, 80);
+  assertEq(toHex(c).slice(0, 128), '7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b273bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7');
+  assertEq(toHex(await S.decrypt({ name: 'AES-CBC', iv }, key, c)), sp38aP);
+  assertEq((await S.encrypt({ name: 'AES-CBC', iv }, key, new Uint8Array(0))).byteLength, 16);
+  await assertRejects(S.decrypt({ name: 'AES-CBC', iv }, key, new Uint8Array(c).subarray(0, 64)), 'OperationError', 'no padding block');
+  await assertRejects(S.decrypt({ name: 'AES-CBC', iv }, key, new Uint8Array(c).subarray(0, 70)), 'OperationError', 'not whole blocks');
+  await assertRejects(S.encrypt({ name: 'AES-CBC', iv: iv.subarray(1) }, key, hex(sp38aP)), 'OperationError', 'short iv');
+  await assertRejects(S.encrypt({ name: 'AES-CBC' }, key, hex(sp38aP)), TypeError);
+  assertEq((await S.exportKey('jwk', key)).alg, 'A128CBC');
+});
+
+test('AES-CTR: SP 800-38A vector, counter length wrap', async () => {
+  const key = await S.importKey('raw', hex(sp38aK), 'AES-CTR', true, ['encrypt', 'decrypt']);
+  const counter = hex('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff');
+  const want = '874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee';
+  for (const length of [128, 64, 17]) {
+    assertEq(toHex(await S.encrypt({ name: 'AES-CTR', counter, length }, key, hex(sp38aP))), want, `${length}`);
+  }
+  // With an 8-bit counter, 0xff wraps to 0x00 without carrying into the rest of the block.
+  const wrapped = '874d6191b620e3261bef6864990db6cee3256531c56fd498e4670c36587faba6253c594b7231e8509db37a4397a171743e0b062e8d1409a934cad10ece711250';
+  assertEq(toHex(await S.encrypt({ name: 'AES-CTR', counter, length: 8 }, key, hex(sp38aP))), wrapped);
+  assertEq(toHex(await S.decrypt({ name: 'AES-CTR', counter, length: 8 }, key, hex(wrapped))), sp38aP);
+  await assertRejects(S.encrypt({ name: 'AES-CTR', counter, length: 1 }, key, new Uint8Array(33)), 'OperationError', '3 blocks, 2 counters');
+  assertEq((await S.encrypt({ name: 'AES-CTR', counter, length: 1 }, key, new Uint8Array(32))).byteLength, 32);
+  await assertRejects(S.encrypt({ name: 'AES-CTR', counter, length: 0 }, key, new Uint8Array(1)), 'OperationError');
+  await assertRejects(S.encrypt({ name: 'AES-CTR', counter, length: 129 }, key, new Uint8Array(1)), 'OperationError');
+  await assertRejects(S.encrypt({ name: 'AES-CTR', counter: counter.subarray(1), length: 64 }, key, new Uint8Array(1)), 'OperationError');
+  await assertRejects(S.encrypt({ name: 'AES-CTR', counter }, key, new Uint8Array(1)), TypeError);
+});
+
+test('AES-KW: RFC 3394 4.1 through wrapKey/unwrapKey', async () => {
+  const kek = await S.importKey('raw', hex('000102030405060708090a0b0c0d0e0f'), 'AES-KW', false, ['wrapKey', 'unwrapKey']);
+  const key = await S.importKey('raw', hex('00112233445566778899aabbccddeeff'), 'AES-GCM', true, ['encrypt']);
+  const wrapped = await S.wrapKey('raw', key, kek, 'AES-KW');
+  assertEq(toHex(wrapped), '1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5');
+  const back = await S.unwrapKey('raw', wrapped, kek, { name: 'AES-KW' }, 'AES-GCM', true, ['decrypt']);
+  assertEq(toHex(await S.exportKey('raw', back)), '00112233445566778899aabbccddeeff');
+  assertArrayEq(back.usages, ['decrypt']);
+  const bad = new Uint8Array(wrapped);
+  bad[3] ^= 1;
+  await assertRejects(S.unwrapKey('raw', bad, kek, 'AES-KW', 'AES-GCM', true, ['decrypt']), 'OperationError');
+  await assertRejects(S.encrypt('AES-KW', kek, new Uint8Array(16)), 'NotSupportedError');
+  const secret = await S.importKey('raw', hex('00112233445566778899aabbccddeeff'), 'AES-GCM', false, ['encrypt']);
+  await assertRejects(S.wrapKey('raw', secret, kek, 'AES-KW'), 'InvalidAccessError', 'not extractable');
+  const hmac = await S.importKey('raw', new Uint8Array(5), { name: 'HMAC', hash: 'SHA-256' }, true, ['sign']);
+  await assertRejects(S.wrapKey('raw', hmac, kek, 'AES-KW'), 'OperationError', '5 bytes');
+});
+
+test('wrapKey/unwrapKey with AES-GCM and RSA-OAEP, jwk and pkcs8', async () => {
+  const gcm = await S.generateKey({ name: 'AES-GCM', length: 256 }, false, ['wrapKey', 'unwrapKey']);
+  const ec = await S.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const iv = new Uint8Array(12);
+  for (const format of ['jwk', 'pkcs8']) {
+    const w = await S.wrapKey(format, ec.privateKey, gcm, { name: 'AES-GCM', iv });
+    const k = await S.unwrapKey(format, w, gcm, { name: 'AES-GCM', iv }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const sig = await S.sign({ name: 'ECDSA', hash: 'SHA-256' }, k, new Uint8Array(3));
+    assertEq(await S.verify({ name: 'ECDSA', hash: 'SHA-256' }, ec.publicKey, sig, new Uint8Array(3)), true, format);
+    assertEq(k.extractable, false);
+  }
+  const encOnly = await S.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']);
+  await assertRejects(S.wrapKey('raw', ec.publicKey, encOnly, { name: 'AES-GCM', iv }), 'InvalidAccessError', 'no wrapKey usage');
+  const rsa = await S.generateKey({ name: 'RSA-OAEP', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['wrapKey', 'unwrapKey']);
+  const aes = await S.generateKey({ name: 'AES-CTR', length: 128 }, true, ['encrypt']);
+  // (A JWK is too long for OAEP with a 1024-bit key: at most 62 bytes.)
+  await assertRejects(S.wrapKey('jwk', aes, rsa.publicKey, 'RSA-OAEP'), 'OperationError');
+  const w = await S.wrapKey('raw', aes, rsa.publicKey, 'RSA-OAEP');
+  const back = await S.unwrapKey('raw', w, rsa.privateKey, 'RSA-OAEP', 'AES-CTR', true, ['encrypt']);
+  assertEq(toHex(await S.exportKey('raw', back)), toHex(await S.exportKey('raw', aes)));
+  // The guest replacing exportKey does not change what wrapKey wraps.
+  const saved = SubtleCrypto.prototype.exportKey;
+  SubtleCrypto.prototype.exportKey = async () => new Uint8Array(16);
+  try {
+    const w2 = await S.wrapKey('raw', aes, gcm, { name: 'AES-GCM', iv });
+    const k2 = await S.unwrapKey('raw', w2, gcm, { name: 'AES-GCM', iv }, 'AES-CTR', true, ['encrypt']);
+    SubtleCrypto.prototype.exportKey = saved;
+    assertEq(toHex(await S.exportKey('raw', k2)), toHex(await S.exportKey('raw', aes)));
+  } finally {
+    SubtleCrypto.prototype.exportKey = saved;
+  }
 });
 
 // ---- ECDSA -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
   const { Object, TypeError, String, Number, Math, ArrayBuffer, Uint8Array, DataView, Symbol,
           isFinite } = P;
   const { apply, getOwnPropertyDescriptor, getPrototypeOf } = P.Reflect;
+  const { stringify, parse } = P.JSON;
   const DOMException = load('DOMException');
   const N = H.subtle;
   const err = (name, msg) => new DOMException(msg, name);
@@ -122,6 +123,8 @@
       return buffer(v, 'publicExponent');
     },
     label: (v) => (v === undefined ? undefined : buffer(v, 'label')),
+    counter: (v) => (v === undefined ? req('counter') : buffer(v, 'counter')),
+    lengthOctet: (v) => (v === undefined ? req('length') : enforceRange(v, 255, 'length')),
     publicKey: (v) => (v === undefined ? req('public') : keyArg(v)),
   };
   const rsaGen = [['hash', 'hash'], ['modulusLength', 'modulusLength'], ['publicExponent', 'publicExponent']];
@@ -136,6 +139,9 @@
     generateKey: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
       'AES-GCM': [['length', 'lengthShort']],
+      'AES-CBC': [['length', 'lengthShort']],
+      'AES-CTR': [['length', 'lengthShort']],
+      'AES-KW': [['length', 'lengthShort']],
       ECDSA: [['namedCurve', 'namedCurve']],
       Ed25519: noParams,
       ECDH: [['namedCurve', 'namedCurve']],
@@ -147,6 +153,9 @@
     importKey: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
       'AES-GCM': noParams,
+      'AES-CBC': noParams,
+      'AES-CTR': noParams,
+      'AES-KW': noParams,
       ECDSA: [['namedCurve', 'namedCurve']],
       Ed25519: noParams,
       PBKDF2: noParams,
@@ -159,6 +168,8 @@
     },
     encrypt: {
       'AES-GCM': [['additionalData', 'additionalData'], ['iv', 'iv'], ['tagLength', 'tagLength']],
+      'AES-CBC': [['iv', 'iv']],
+      'AES-CTR': [['counter', 'counter'], ['length', 'lengthOctet']],
       'RSA-OAEP': [['label', 'label']],
     },
     deriveBits: {
@@ -170,10 +181,15 @@
     getKeyLength: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
       'AES-GCM': [['length', 'lengthShort']],
+      'AES-CBC': [['length', 'lengthShort']],
+      'AES-CTR': [['length', 'lengthShort']],
+      'AES-KW': [['length', 'lengthShort']],
     },
+    wrapKey: { 'AES-KW': noParams },
   };
   ops.verify = ops.sign;
   ops.decrypt = ops.encrypt;
+  ops.unwrapKey = ops.wrapKey;
   // https://w3c.github.io/webcrypto/#algorithm-normalization-normalize-an-algorithm
   function normalize(op, alg) {
     if (!isObject(alg)) alg = { name: String(alg) };
@@ -338,9 +354,14 @@
   const secretUsages = {
     HMAC: ['sign', 'verify'],
     'AES-GCM': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
+    'AES-CBC': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
+    'AES-CTR': ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'],
+    'AES-KW': ['wrapKey', 'unwrapKey'],
     PBKDF2: ['deriveKey', 'deriveBits'],
     HKDF: ['deriveKey', 'deriveBits'],
   };
+  const aesSuffix = { 'AES-GCM': 'GCM', 'AES-CBC': 'CBC', 'AES-CTR': 'CTR', 'AES-KW': 'KW' };
+  const isAes = (name) => aesSuffix[name] !== undefined;
   const hmacJwkAlg = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
   const ecJwkAlg = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
 
@@ -360,7 +381,7 @@
     let raw;
     if (format === 'raw') {
       raw = buffer(keyData, 'keyData');
-    } else if (format === 'jwk' && (name === 'HMAC' || name === 'AES-GCM')) {
+    } else if (format === 'jwk' && (name === 'HMAC' || isAes(name))) {
       const j = toJwk(keyData);
       if (j.kty !== 'oct') throw err('DataError', "JWK 'kty' must be 'oct'");
       raw = b64decode(j.k, 'k');
@@ -369,7 +390,7 @@
           throw err('DataError', `JWK 'alg' does not match the hash ${alg.hash.name}`);
         }
       } else {
-        const want = `A${byteLength(raw) * 8}GCM`;
+        const want = `A${byteLength(raw) * 8}${aesSuffix[name]}`;
         if (j.alg !== undefined && j.alg !== want) throw err('DataError', `JWK 'alg' must be '${want}'`);
       }
       checkJwk(j, usages, extractable, name === 'HMAC' ? 'sig' : 'enc');
@@ -390,7 +411,7 @@
       }
       out.hash = alg.hash.name;
       out.length = length;
-    } else if (name === 'AES-GCM') {
+    } else if (isAes(name)) {
       if (n !== 16 && n !== 24 && n !== 32) throw err('DataError', 'AES key data must be 128, 192 or 256 bits');
       out.length = n * 8;
     } else if (extractable) {
@@ -681,7 +702,7 @@
         length = alg.length === undefined ? blockBits[alg.hash.name] : alg.length;
         if (length === 0) throw err('OperationError', 'HMAC key length must not be zero');
         if (length > 65536 * 8) throw err('OperationError', 'HMAC keys over 64 KiB are not supported');
-      } else if (name === 'AES-GCM') {
+      } else if (isAes(name)) {
         length = alg.length;
         if (length !== 128 && length !== 192 && length !== 256) {
           throw err('OperationError', 'AES key length must be 128, 192 or 256');
@@ -712,7 +733,7 @@
                                   { __proto__: null, der });
         return { publicKey, privateKey };
       }
-      if (name === 'HMAC' || name === 'AES-GCM') {
+      if (name === 'HMAC' || isAes(name)) {
         checkUsages(usages, secretUsages[name]);
         const out = name === 'HMAC' ? { name, hash: alg.hash.name, length } : { name, length };
         if (usages.length === 0) throw err('SyntaxError', 'A secret key needs a usage');
@@ -770,7 +791,7 @@
           r = sliceBuf(s.material, 0, byteLength(s.material));
         } else if (format === 'jwk') {
           r = { kty: 'oct', k: b64encode(s.material),
-                alg: name === 'HMAC' ? hmacJwkAlg[s.alg.hash] : `A${s.alg.length}GCM` };
+                alg: name === 'HMAC' ? hmacJwkAlg[s.alg.hash] : `A${s.alg.length}${aesSuffix[name]}` };
         } else {
           throw err('NotSupportedError', `Format '${format}' is not supported for ${name} keys`);
         }
@@ -857,7 +878,7 @@
       await null;
       const s = useKey(baseKey, alg, 'deriveKey');
       let length;
-      if (lenAlg.name === 'AES-GCM') {
+      if (isAes(lenAlg.name)) {
         length = lenAlg.length;
         if (length !== 128 && length !== 192 && length !== 256) {
           throw err('OperationError', 'AES key length must be 128, 192 or 256');
@@ -872,14 +893,58 @@
       return key;
     }
 
-    async wrapKey() {
+    // wrapKey = exportKey, then encrypt (or AES-KW) with the wrapping key.
+    async wrapKey(format, key, wrappingKey, wrapAlgorithm) {
       brand(this);
-      throw err('NotSupportedError', 'wrapKey is not supported');
+      need(arguments, 4, 'wrapKey');
+      format = toFormat(format);
+      keyArg(key);
+      keyArg(wrappingKey);
+      const alg = normalizeWrap(wrapAlgorithm);
+      await null;
+      const w = useKey(wrappingKey, alg, 'wrapKey');
+      const s = slots(key);
+      if (!s.extractable) throw err('InvalidAccessError', 'The key is not extractable');
+      const exported = await apply(methods.exportKey, this, [format, key]);
+      const bytes = format === 'jwk' ? H.utf8Encode(stringify(exported)) : exported;
+      if (alg.name === 'AES-KW') {
+        const r = N('aes_kw', true, w.material, bytes);
+        if (r === undefined) throw err('OperationError', 'AES-KW wraps multiples of 8 bytes, at least 16');
+        return r;
+      }
+      return cipherWith(true, alg, w, bytes);
     }
 
-    async unwrapKey() {
+    // unwrapKey = decrypt (or AES-KW) with the unwrapping key, then importKey.
+    async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm,
+                    extractable, keyUsages) {
       brand(this);
-      throw err('NotSupportedError', 'unwrapKey is not supported');
+      need(arguments, 7, 'unwrapKey');
+      format = toFormat(format);
+      const wrapped = buffer(wrappedKey, 'wrappedKey');
+      keyArg(unwrappingKey);
+      const alg = normalizeWrap(unwrapAlgorithm);
+      normalize('importKey', unwrappedKeyAlgorithm);
+      toUsages(keyUsages);
+      await null;
+      const w = useKey(unwrappingKey, alg, 'unwrapKey');
+      let bytes;
+      if (alg.name === 'AES-KW') {
+        bytes = N('aes_kw', false, w.material, wrapped);
+        if (bytes === undefined) throw err('OperationError', 'AES-KW unwrapping failed');
+      } else {
+        bytes = cipherWith(false, alg, w, wrapped);
+      }
+      let keyData = bytes;
+      if (format === 'jwk') {
+        const text = H.utf8Decode(new Uint8Array(bytes));
+        try {
+          keyData = parse(text === undefined ? '' : text);
+        } catch {
+          throw err('DataError', 'The unwrapped key is not JSON');
+        }
+      }
+      return apply(methods.importKey, this, [format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages]);
     }
 
     // Cloudflare Workers' extension: constant-time comparison of two equal-length buffers.
@@ -897,13 +962,40 @@
     const buf = buffer(data, 'data');
     const alg = normalize('encrypt', algorithm);
     await null;
-    const s = useKey(key, alg, encrypt ? 'encrypt' : 'decrypt');
+    return cipherWith(encrypt, alg, useKey(key, alg, encrypt ? 'encrypt' : 'decrypt'), buf);
+  }
+
+  // The wrap algorithm: AES-KW, or one that encrypts.
+  const normalizeWrap = (algorithm) => {
+    try {
+      return normalize('wrapKey', algorithm);
+    } catch (e) {
+      if (!(e instanceof DOMException) || e.name !== 'NotSupportedError') throw e;
+      return normalize('encrypt', algorithm);
+    }
+  };
+
+  // encrypt/decrypt of buf with key record s (algorithm and usage already checked).
+  function cipherWith(encrypt, alg, s, buf) {
     if (alg.name === 'RSA-OAEP') {
       if (s.type !== (encrypt ? 'public' : 'private')) {
         throw err('InvalidAccessError', `RSA-OAEP ${encrypt ? 'encrypts with a public' : 'decrypts with a private'} key`);
       }
       const r = N('rsa_oaep', encrypt, s.alg.hash, s.material.der, alg.label, buf);
       if (r === undefined) throw err('OperationError', encrypt ? 'Encryption failed (data too long?)' : 'Decryption failed');
+      return r;
+    }
+    if (alg.name === 'AES-CBC') {
+      if (byteLength(alg.iv) !== 16) throw err('OperationError', 'The AES-CBC iv must be 16 bytes long');
+      const r = N('aes_cbc', encrypt, s.material, alg.iv, buf);
+      if (r === undefined) throw err('OperationError', encrypt ? 'Encryption failed' : 'Decryption failed (bad padding?)');
+      return r;
+    }
+    if (alg.name === 'AES-CTR') {
+      if (byteLength(alg.counter) !== 16) throw err('OperationError', 'The AES-CTR counter must be 16 bytes long');
+      if (alg.length === 0 || alg.length > 128) throw err('OperationError', 'The AES-CTR length must be 1 to 128');
+      const r = N('aes_ctr', s.material, alg.counter, alg.length, buf);
+      if (r === undefined) throw err('OperationError', 'The data is too long for the counter length');
       return r;
     }
     const tagLength = alg.tagLength === undefined ? 128 : alg.tagLength;
@@ -922,6 +1014,9 @@
     return r;
   }
 
+  // The methods as defined (wrapKey/unwrapKey call these, not what the guest put there).
+  const methods = { __proto__: null, exportKey: SubtleCrypto.prototype.exportKey,
+                    importKey: SubtleCrypto.prototype.importKey };
   Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: 'SubtleCrypto', configurable: true });
   const subtle = new SubtleCrypto();
   illegal = true;
