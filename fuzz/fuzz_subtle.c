@@ -51,12 +51,12 @@ static int rsa_one(const uint8_t *data, size_t size) {
   if (!p) abort();
   /* From packed components the DER is PKCS #8 or SPKI: whichever reads. */
   bool is_priv = priv;
-  dw_val a1[] = {str("rsa_to_jwk"), der, dw__bool(ctx, is_priv)};
-  dw_val parts = op(3, a1, false);
+  dw_val a1[] = {str("rsa_to_jwk"), der, dw__bool(ctx, is_priv), dw__bool(ctx, true)};
+  dw_val parts = op(4, a1, false);
   if (jwk && dw__is_undefined(ctx, parts)) {
     is_priv = !is_priv;
     a1[2] = dw__bool(ctx, is_priv);
-    parts = op(3, a1, false);
+    parts = op(4, a1, false);
   }
   if (dw__is_undefined(ctx, parts)) abort();
   dw_val a2[] = {str("rsa_from_jwk"), parts};

@@ -938,13 +938,14 @@ out:
   return r;
 }
 
-/* ("rsa_to_jwk", der, private) -> packed components (n, e, and the private ones) */
+/* ("rsa_to_jwk", der, private, all) -> packed components: n, e, and when `all` (of a
+ * private key) the private ones */
 static dw_val op_rsa_to_jwk(const call *k) {
   bytes der;
   if (!get_bytes(k, 1, DW_SUBTLE_KEY_MAX, false, &der)) return NULL;
   bool priv = dw__to_bool(k->c, arg(k, 2));
   EVP_PKEY *pk = rsa_parse(&der, priv);
-  size_t count = priv ? DW_ARRAY_LEN(rsa_params) : 2;
+  size_t count = priv && dw__to_bool(k->c, arg(k, 3)) ? DW_ARRAY_LEN(rsa_params) : 2;
   unsigned char *out = malloc(count * (4 + RSA_MAX_BITS / 8));
   size_t n = 0;
   dw_val r = dw__undefined(k->c);

@@ -212,6 +212,53 @@ test('non-extractable key material is not reachable', async () => {
   assertEq(seen.length, 0, 'nothing passed through guest code');
 });
 
+test('non-extractable key material is not reachable: hostile Array and Object prototypes', async () => {
+  // Prepared before the hooks: key bytes the worker holds legitimately.
+  const rsa = await S.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign']);
+  const pkcs8 = await S.exportKey('pkcs8', rsa.privateKey);
+  const kek = await S.generateKey({ name: 'AES-GCM', length: 128 }, false, ['wrapKey', 'unwrapKey']);
+  const iv = new Uint8Array(12);
+  const wrapped = await S.wrapKey('jwk', rsa.privateKey, kek, { name: 'AES-GCM', iv });
+  const ecdh = await S.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveKey']);
+  const mine = new WeakSet([pkcs8, wrapped, iv]);
+  let seen = 0; // a count: an array would go through the hooks below
+  const push = Array.prototype.push, hasOwn = Object.hasOwn, isView = ArrayBuffer.isView;
+  const secretish = (v) => typeof v === 'object' && v !== null && !mine.has(v) &&
+    (v instanceof ArrayBuffer || isView(v) || hasOwn(v, 'd'));
+  const record = (v) => { if (secretish(v)) seen++; };
+  const names = ['0', '1', '2', '3', '4', '5', '6', '7'];
+  for (const n of names) {
+    Object.defineProperty(Array.prototype, n, { configurable: true, set(v) {
+      record(v);
+      Object.defineProperty(this, n, { value: v, writable: true, enumerable: true, configurable: true });
+    } });
+  }
+  const jwkNames = ['alg', 'crv', 'd', 'dp', 'dq', 'e', 'ext', 'k', 'key_ops', 'kty', 'n', 'p', 'q', 'qi', 'use', 'x', 'y', 'toJSON'];
+  for (const n of jwkNames) {
+    Object.defineProperty(Object.prototype, n, { configurable: true, get() { record(this); return undefined; } });
+  }
+  Array.prototype.push = function (...a) { for (let i = 0; i < a.length; i++) record(a[i]); return push.apply(this, a); };
+  let ok;
+  try {
+    const k1 = await S.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+    await S.sign('RSASSA-PKCS1-v1_5', k1, new Uint8Array(4));
+    const k2 = await S.unwrapKey('jwk', wrapped, kek, { name: 'AES-GCM', iv }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+    await S.sign('RSASSA-PKCS1-v1_5', k2, new Uint8Array(4));
+    const other = await S.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+    const aes = await S.deriveKey({ name: 'ECDH', public: other.publicKey }, ecdh.privateKey, { name: 'AES-GCM', length: 128 }, false, ['encrypt']);
+    await S.encrypt({ name: 'AES-GCM', iv }, aes, new Uint8Array(4));
+    const hk = await S.importKey('raw', new Uint8Array(16), 'HKDF', false, ['deriveKey']);
+    await S.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: iv, info: iv }, hk, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    ok = true;
+  } finally {
+    for (const n of names) delete Array.prototype[n];
+    for (const n of jwkNames) delete Object.prototype[n];
+    Array.prototype.push = push;
+  }
+  assert(ok);
+  assertEq(seen, 0, 'nothing secret passed through guest code');
+});
+
 test('CryptoKey cannot be cloned (DataCloneError, never a silent empty object)', async () => {
   const key = await S.generateKey({ name: 'AES-GCM', length: 128 }, true, ['encrypt']);
   assertThrows(() => structuredClone(key), 'DataCloneError');

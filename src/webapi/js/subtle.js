@@ -15,6 +15,7 @@
   const { Object, TypeError, String, Number, Math, ArrayBuffer, Uint8Array, DataView, Symbol,
           isFinite } = P;
   const { apply, getOwnPropertyDescriptor, getPrototypeOf } = P.Reflect;
+  const { isArray } = P.Array;
   const { stringify, parse } = P.JSON;
   const DOMException = load('DOMException');
   const N = H.subtle;
@@ -66,6 +67,16 @@
     return r;
   };
   const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
+  // Decisions (usages, formats) never go through Array.prototype methods a guest can replace.
+  const has = (list, x) => {
+    for (let i = 0; i < list.length; i++) if (list[i] === x) return true;
+    return false;
+  };
+  const copyList = (list) => {
+    const out = [];
+    for (let i = 0; i < list.length; i++) out.push(list[i]);
+    return out;
+  };
 
   const usageNames = ['encrypt', 'decrypt', 'sign', 'verify', 'deriveKey', 'deriveBits',
                       'wrapKey', 'unwrapKey'];
@@ -78,7 +89,7 @@
     const seen = { __proto__: null };
     for (const u of v) {
       const s = String(u);
-      if (!usageNames.includes(s)) throw new TypeError(`'${s}' is not a valid KeyUsage`);
+      if (!has(usageNames, s)) throw new TypeError(`'${s}' is not a valid KeyUsage`);
       seen[s] = true;
     }
     const out = [];
@@ -88,16 +99,19 @@
   // SyntaxError unless every usage is allowed.
   const checkUsages = (usages, allowed) => {
     for (let i = 0; i < usages.length; i++) {
-      if (!allowed.includes(usages[i])) {
+      if (!has(allowed, usages[i])) {
         throw err('SyntaxError', `Usage '${usages[i]}' is not valid for this key`);
       }
     }
   };
-  const intersect = (usages, allowed) => usages.filter((u) => allowed.includes(u));
+  const intersect = (usages, allowed) => {
+    const out = [];
+    for (let i = 0; i < usages.length; i++) if (has(allowed, usages[i])) out.push(usages[i]);
+    return out;
+  };
 
   // ---- Algorithms -----------------------------------------------------------------------------
 
-  const hashes = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
   const blockBits = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
   const curves = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
@@ -105,7 +119,6 @@
   const req = (what) => { throw new TypeError(`${what} is required`); };
   const members = {
     hash: (v) => (v === undefined ? req('hash') : normalize('digest', v)),
-    hashOpt: (v) => (v === undefined ? undefined : normalize('digest', v)),
     lengthLong: (v) => (v === undefined ? undefined : enforceRange(v, 0xffffffff, 'length')),
     lengthShort: (v) => (v === undefined ? req('length') : enforceRange(v, 0xffff, 'length')),
     namedCurve: (v) => (v === undefined ? req('namedCurve') : String(v)),
@@ -241,7 +254,7 @@
     }
     get usages() {
       const s = slots(this);
-      if (this.#usages === undefined) this.#usages = s.usages.slice();
+      if (this.#usages === undefined) this.#usages = copyList(s.usages);
       return this.#usages;
     }
     static {
@@ -252,7 +265,8 @@
     }
   }
   const newKey = (type, extractable, alg, usages, material) =>
-    new CryptoKey(token, { __proto__: null, type, extractable, alg: Object.freeze(alg),
+    new CryptoKey(token, { __proto__: null, type, extractable,
+                           alg: Object.freeze({ __proto__: null, ...alg }),
                            usages: Object.freeze(usages), material });
   const keyArg = (k) => (slots(k), k);
   Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: 'CryptoKey', configurable: true });
@@ -545,19 +559,21 @@
     }
     return out;
   };
+  // The components as { 0: n, 1: e, ..., length } (no array: an element assigned to an array
+  // runs a setter the guest may have put on Array.prototype).
   const unpackParts = (buf) => {
     const d = new Uint8Array(buf);
-    const out = [];
+    const out = { __proto__: null, length: 0 };
     for (let o = 0; o < d.length;) {
       const n = ((d[o] << 24) >>> 0) + (d[o + 1] << 16) + (d[o + 2] << 8) + d[o + 3];
-      out.push(sliceBuf(buf, o + 4, o + 4 + n));
+      out[out.length++] = sliceBuf(buf, o + 4, o + 4 + n);
       o += 4 + n;
     }
     return out;
   };
   // The algorithm record of an RSA key from its DER: modulusLength and publicExponent.
   const rsaAlgorithm = (name, hash, der, priv) => {
-    const parts = unpackParts(N('rsa_to_jwk', der, priv));
+    const parts = unpackParts(N('rsa_to_jwk', der, priv, false));
     const n = new Uint8Array(parts[0]);
     let bits = n.length * 8;
     for (let top = n[0]; top < 128; top <<= 1) bits--;
@@ -580,8 +596,8 @@
       if (j.alg !== undefined && j.alg !== want) throw err('DataError', `JWK 'alg' must be '${want}'`);
       checkJwk(j, usages, extractable, name === 'RSA-OAEP' ? 'enc' : 'sig');
       const fields = priv ? rsaJwkFields : ['n', 'e'];
-      const list = [];
-      for (let i = 0; i < fields.length; i++) list.push(b64decode(j[fields[i]], fields[i]));
+      const list = { __proto__: null, length: fields.length };
+      for (let i = 0; i < fields.length; i++) list[i] = b64decode(j[fields[i]], fields[i]);
       der = N('rsa_from_jwk', packParts(list));
     } else {
       throw err('NotSupportedError', `Format '${format}' is not supported for ${name} keys`);
@@ -600,7 +616,7 @@
       return sliceBuf(s.material.der, 0, byteLength(s.material.der));
     }
     if (format !== 'jwk') throw err('NotSupportedError', `Format '${format}' is not supported for RSA keys`);
-    const parts = unpackParts(N('rsa_to_jwk', s.material.der, priv));
+    const parts = unpackParts(N('rsa_to_jwk', s.material.der, priv, true));
     const j = { kty: 'RSA' };
     for (let i = 0; i < parts.length; i++) j[rsaJwkFields[i]] = b64encode(parts[i]);
     j.alg = rsaJwkAlg(s.alg.name, s.alg.hash);
@@ -612,7 +628,7 @@
   const formats = ['raw', 'spki', 'pkcs8', 'jwk'];
   const toFormat = (v) => {
     const f = String(v);
-    if (!formats.includes(f)) throw new TypeError(`'${f}' is not a valid KeyFormat`);
+    if (!has(formats, f)) throw new TypeError(`'${f}' is not a valid KeyFormat`);
     return f;
   };
   const need = (args, n, what) => {
@@ -624,7 +640,7 @@
     if (s.alg.name !== alg.name) {
       throw err('InvalidAccessError', `The key is for ${s.alg.name}, not ${alg.name}`);
     }
-    if (!s.usages.includes(usage)) throw err('InvalidAccessError', `The key does not allow '${usage}'`);
+    if (!has(s.usages, usage)) throw err('InvalidAccessError', `The key does not allow '${usage}'`);
     return s;
   };
   let illegal = false;
@@ -719,8 +735,7 @@
       }
       await null;
       if (isRsa(name)) {
-        const all = rsaUsages(name, true).concat(rsaUsages(name, false));
-        checkUsages(usages, all);
+        checkUsages(usages, [...rsaUsages(name, true), ...rsaUsages(name, false)]);
         const privUsages = intersect(usages, rsaUsages(name, true));
         if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
         const der = N('rsa_generate', alg.modulusLength, alg.publicExponent);
@@ -740,7 +755,7 @@
         return newKey('secret', extractable, out, usages, randomKey(length));
       }
       // ECDSA, Ed25519, ECDH, X25519
-      checkUsages(usages, publicUsages[name].concat(privateUsages[name]));
+      checkUsages(usages, [...publicUsages[name], ...privateUsages[name]]);
       const privUsages = intersect(usages, privateUsages[name]);
       if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
       const m = splitParts(kindOf(alg), N('generate', kindOf(alg)));
@@ -802,7 +817,7 @@
       }
       if (r === undefined) throw err('OperationError', 'Export failed');
       if (format === 'jwk') {
-        r.key_ops = s.usages.slice();
+        r.key_ops = copyList(s.usages);
         r.ext = s.extractable;
       }
       return r;
@@ -816,6 +831,7 @@
       const alg = normalize('sign', algorithm);
       await null;
       const s = useKey(key, alg, 'sign');
+      if (alg.name === 'RSA-PSS' && alg.saltLength > 1024) throw err('OperationError', 'saltLength is too long for the key');
       const r = alg.name === 'HMAC' ? N('hmac', s.alg.hash, s.material, buf)
         : isRsa(alg.name) ? N('rsa_sign', alg.name === 'RSA-PSS', s.alg.hash, s.material.der, buf,
                               alg.name === 'RSA-PSS' ? alg.saltLength : 0)
@@ -834,6 +850,7 @@
       const alg = normalize('verify', algorithm);
       await null;
       const s = useKey(key, alg, 'verify');
+      if (alg.name === 'RSA-PSS' && alg.saltLength > 1024) return false;
       const r = alg.name === 'HMAC' ? N('hmac_verify', s.alg.hash, s.material, buf, sig)
         : isRsa(alg.name) ? N('rsa_verify', alg.name === 'RSA-PSS', s.alg.hash, s.material.der, buf, sig,
                               alg.name === 'RSA-PSS' ? alg.saltLength : 0)
@@ -939,7 +956,10 @@
       if (format === 'jwk') {
         const text = H.utf8Decode(new Uint8Array(bytes));
         try {
-          keyData = parse(text === undefined ? '' : text);
+          // Objects without a prototype: importKey reads absent members, and a getter on
+          // Object.prototype would be called with the unwrapped (maybe secret) key as `this`.
+          keyData = parse(text === undefined ? '' : text,
+                          (k, v) => (isObject(v) && !isArray(v) ? { __proto__: null, ...v } : v));
         } catch {
           throw err('DataError', 'The unwrapped key is not JSON');
         }
@@ -999,7 +1019,7 @@
       return r;
     }
     const tagLength = alg.tagLength === undefined ? 128 : alg.tagLength;
-    if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) {
+    if (!has([32, 64, 96, 104, 112, 120, 128], tagLength)) {
       throw err('OperationError', `tagLength ${tagLength} is not valid for AES-GCM`);
     }
     const ivLength = byteLength(alg.iv);
