@@ -673,6 +673,23 @@ test('ECDH: against another implementation, deriveKey, errors', async () => {
   assertEq((await S.exportKey('jwk', mine)).crv, 'P-256');
 });
 
+test('NODE-ED25519 (Cloudflare\'s older name): the Discord interaction check', async () => {
+  const [d, x, m, sig] = rfc8032[2];
+  const alg = { name: 'NODE-ED25519', namedCurve: 'NODE-ED25519' };
+  const pub = await S.importKey('raw', hex(x), alg, true, ['verify']);
+  assertEq(JSON.stringify(pub.algorithm), '{"name":"NODE-ED25519","namedCurve":"NODE-ED25519"}');
+  assertEq(await S.verify('NODE-ED25519', pub, hex(sig), hex(m)), true);
+  assertEq(await S.verify({ name: 'node-ed25519' }, pub, new Uint8Array(64), hex(m)), false);
+  await assertRejects(S.verify('Ed25519', pub, hex(sig), hex(m)), 'InvalidAccessError');
+  const priv = await S.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: b64u(x), d: b64u(d) }, alg, true, ['sign']);
+  assertEq(toHex(await S.sign('NODE-ED25519', priv, hex(m))), sig);
+  assertEq((await S.exportKey('jwk', priv)).crv, 'Ed25519');
+  const g = await S.generateKey(alg, false, ['sign', 'verify']);
+  assertEq(g.privateKey.algorithm.namedCurve, 'NODE-ED25519');
+  await assertRejects(S.importKey('raw', hex(x), { name: 'NODE-ED25519', namedCurve: 'Ed25519' }, true, ['verify']), 'NotSupportedError');
+  await assertRejects(S.generateKey({ name: 'NODE-ED25519' }, true, ['sign']), TypeError);
+});
+
 // ---- PBKDF2, HKDF ------------------------------------------------------------------------------
 
 test('PBKDF2: RFC 6070 vectors, deriveKey', async () => {

@@ -147,7 +147,7 @@
   const noParams = [];
   const ops = {
     digest: { 'SHA-1': noParams, 'SHA-256': noParams, 'SHA-384': noParams, 'SHA-512': noParams },
-    sign: { HMAC: noParams, ECDSA: [['hash', 'hash']], Ed25519: noParams,
+    sign: { HMAC: noParams, ECDSA: [['hash', 'hash']], Ed25519: noParams, 'NODE-ED25519': noParams,
             'RSASSA-PKCS1-v1_5': noParams, 'RSA-PSS': [['saltLength', 'saltLength']] },
     generateKey: {
       HMAC: [['hash', 'hash'], ['length', 'lengthLong']],
@@ -157,6 +157,7 @@
       'AES-KW': [['length', 'lengthShort']],
       ECDSA: [['namedCurve', 'namedCurve']],
       Ed25519: noParams,
+      'NODE-ED25519': [['namedCurve', 'namedCurve']],
       ECDH: [['namedCurve', 'namedCurve']],
       X25519: noParams,
       'RSASSA-PKCS1-v1_5': rsaGen,
@@ -173,6 +174,7 @@
       Ed25519: noParams,
       PBKDF2: noParams,
       HKDF: noParams,
+      'NODE-ED25519': [['namedCurve', 'namedCurve']],
       ECDH: [['namedCurve', 'namedCurve']],
       X25519: noParams,
       'RSASSA-PKCS1-v1_5': rsaImport,
@@ -435,9 +437,18 @@
   }
 
   // The kind of an asymmetric key for the native: the curve, 'Ed25519' or 'X25519'.
+  // NODE-ED25519 (namedCurve NODE-ED25519) is Cloudflare's older name for Ed25519.
   const isEc = (name) => name === 'ECDSA' || name === 'ECDH';
-  const isOkp = (name) => name === 'Ed25519' || name === 'X25519';
-  const kindOf = (alg) => (isEc(alg.name) ? alg.namedCurve : alg.name);
+  const isOkp = (name) => name === 'Ed25519' || name === 'X25519' || name === 'NODE-ED25519';
+  const okpCurve = (name) => (name === 'NODE-ED25519' ? 'Ed25519' : name);
+  const kindOf = (alg) => (isEc(alg.name) ? alg.namedCurve : okpCurve(alg.name));
+  const hasCurve = (name) => isEc(name) || name === 'NODE-ED25519';
+  const checkCurve = (alg) => {
+    if (isEc(alg.name) ? curves[alg.namedCurve] === undefined
+      : alg.name === 'NODE-ED25519' && alg.namedCurve !== 'NODE-ED25519') {
+      throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
+    }
+  };
   // The natives return a key's parts as one buffer, public || private (an object would be
   // filled by assignment, which a setter on Object.prototype could observe).
   const splitParts = (kind, buf) => {
@@ -446,15 +457,14 @@
     const all = byteLength(buf);
     return { __proto__: null, pub: sliceBuf(buf, 0, n), priv: all > n ? sliceBuf(buf, n, all) : undefined };
   };
-  const publicUsages = { ECDSA: ['verify'], Ed25519: ['verify'], ECDH: [], X25519: [] };
-  const privateUsages = { ECDSA: ['sign'], Ed25519: ['sign'], ECDH: ['deriveKey', 'deriveBits'],
-                          X25519: ['deriveKey', 'deriveBits'] };
+  const publicUsages = { ECDSA: ['verify'], Ed25519: ['verify'], 'NODE-ED25519': ['verify'],
+                         ECDH: [], X25519: [] };
+  const privateUsages = { ECDSA: ['sign'], Ed25519: ['sign'], 'NODE-ED25519': ['sign'],
+                          ECDH: ['deriveKey', 'deriveBits'], X25519: ['deriveKey', 'deriveBits'] };
 
   function importAsymmetric(format, keyData, alg, extractable, usages) {
     const name = alg.name;
-    if (isEc(name) && curves[alg.namedCurve] === undefined) {
-      throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
-    }
+    checkCurve(alg);
     const kind = kindOf(alg);
     let m, priv = false;
     if (format === 'raw') {
@@ -476,8 +486,8 @@
         }
       } else {
         if (j.kty !== 'OKP') throw err('DataError', "JWK 'kty' must be 'OKP'");
-        if (j.crv !== name) throw err('DataError', `JWK 'crv' must be '${name}'`);
-        if (name === 'Ed25519' && j.alg !== undefined && j.alg !== 'EdDSA' && j.alg !== 'Ed25519') {
+        if (j.crv !== okpCurve(name)) throw err('DataError', `JWK 'crv' must be '${okpCurve(name)}'`);
+        if (kind === 'Ed25519' && j.alg !== undefined && j.alg !== 'EdDSA' && j.alg !== 'Ed25519') {
           throw err('DataError', "JWK 'alg' must be 'EdDSA' or 'Ed25519'");
         }
       }
@@ -498,7 +508,7 @@
     }
     if (m === undefined) throw err('DataError', `Invalid ${name} key data`);
     if (priv && usages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
-    const out = isEc(name) ? { name, namedCurve: alg.namedCurve } : { name };
+    const out = hasCurve(name) ? { name, namedCurve: alg.namedCurve } : { name };
     const material = { __proto__: null, pub: m.pub, priv: priv ? m.priv : undefined };
     return newKey(priv ? 'private' : 'public', extractable, out, usages, material);
   }
@@ -524,7 +534,7 @@
       j.y = b64encode(sliceBuf(m.pub, 1 + size, 1 + 2 * size));
     } else {
       j.kty = 'OKP';
-      j.crv = s.alg.name;
+      j.crv = kind;
       j.x = b64encode(m.pub);
     }
     if (priv) j.d = b64encode(m.priv);
@@ -723,8 +733,8 @@
         if (length !== 128 && length !== 192 && length !== 256) {
           throw err('OperationError', 'AES key length must be 128, 192 or 256');
         }
-      } else if (isEc(name) && curves[alg.namedCurve] === undefined) {
-        throw err('NotSupportedError', `Unsupported namedCurve: ${alg.namedCurve}`);
+      } else if (hasCurve(name)) {
+        checkCurve(alg);
       } else if (isRsa(name)) {
         const e = new Uint8Array(alg.publicExponent);
         let ev = 0;
@@ -759,7 +769,7 @@
       const privUsages = intersect(usages, privateUsages[name]);
       if (privUsages.length === 0) throw err('SyntaxError', 'A private key needs a usage');
       const m = splitParts(kindOf(alg), N('generate', kindOf(alg)));
-      const out = isEc(name) ? { name, namedCurve: alg.namedCurve } : { name };
+      const out = hasCurve(name) ? { name, namedCurve: alg.namedCurve } : { name };
       const publicKey = newKey('public', true, out, intersect(usages, publicUsages[name]),
                                { __proto__: null, pub: m.pub, priv: undefined });
       const privateKey = newKey('private', extractable, { __proto__: null, ...out }, privUsages,
