@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include "webapi/subtle.h"
 #include "webapi/webapi.h"
 #include "webapi/compress.h"
 
@@ -21,6 +22,7 @@
   X(encoding, "TextEncoder TextDecoder")                                                   \
   X(base64, "atob btoa")                                                                   \
   X(crypto, "crypto Crypto")                                                               \
+  X(subtle, "SubtleCrypto CryptoKey %subtle")                                              \
   X(fetch, "Headers Request Response")                                                     \
   X(url, "URL URLSearchParams")                                                            \
   X(events, "Event CustomEvent EventTarget AbortController AbortSignal %events")           \
@@ -77,6 +79,8 @@ enum {
   OP_ZLIB_NEW = 8,    /* (format, decompress) -> handle (compress.h) */
   OP_ZLIB_PUSH = 9,   /* (handle, input, finish, state) -> ArrayBuffer */
   OP_ZLIB_END = 10,   /* (handle) */
+  OP_SUBTLE = 11,     /* (name, args...) -> see dw__subtle_op (subtle.h) */
+  OP_COUNT
 };
 
 #define RANDOM_MAX 65536
@@ -181,7 +185,7 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
   dw_val a[5];
   for (size_t i = 0; i < DW_ARRAY_LEN(a); i++) a[i] = i < argc ? argv[i] : dw__undefined(c);
   double op = dw__is_number(c, a[0]) ? dw__to_number(c, a[0]) : -1;
-  if (!(op >= 0 && op <= OP_ZLIB_END)) return type_error(c, exc, "bad operation");
+  if (!(op >= 0 && op < OP_COUNT)) return type_error(c, exc, "bad operation");
   switch ((int)op) {
   case OP_FACTORY:
     return op_factory(c, h, dw__to_number(c, a[1]), exc);
@@ -214,6 +218,8 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
   case OP_ZLIB_END:
     dw__webapi_zlib_end(c, a[1]);
     return NULL;
+  case OP_SUBTLE:
+    return dw__subtle_op(c, argc - 1, argv + 1, exc);
   default:
     return type_error(c, exc, "bad operation");
   }

@@ -1,5 +1,5 @@
 /* webapi: the Web platform globals of a realm (console, timers, structuredClone, encoding,
- * base64, crypto.getRandomValues, Headers/Request/Response, URL, events and AbortSignal,
+ * base64, crypto (getRandomValues, randomUUID, subtle), Headers/Request/Response, URL, events and AbortSignal,
  * Blob/File/FormData, streams, compression streams, navigator, performance) and the
  * `cloudflare:workers` module object, installed lazily.
  *

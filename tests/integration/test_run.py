@@ -297,7 +297,7 @@ case("only ECMAScript built-ins and the listed APIs are globals",
         'DisposableStack','AsyncDisposableStack','WebAssembly',
         ...%s].includes(n))""" % json.dumps(ALLOWED_GLOBALS)},
      check=lambda r: r["ok"] and all(n in ("self", "navigator", "performance", "DOMException",
-                                          "Crypto", "Headers", "Request", "Response", "URL",
+                                          "Crypto", "SubtleCrypto", "CryptoKey", "Headers", "Request", "Response", "URL",
                                           "URLSearchParams", "Event", "CustomEvent",
                                           "EventTarget", "AbortController", "AbortSignal",
                                           "Blob", "File", "FormData", "ReadableStream",
@@ -319,6 +319,16 @@ case("fetch() without network rejects with a TypeError that says why",
         try { await fetch('https://example.com/'); return 'fetched'; }
         catch (e) { return [e.name, e.message]; } }"""},
      result=lambda r: r["result"][0] == "TypeError" and "capabilities in its env" in r["result"][1])
+case("crypto.subtle works in a run (OpenSSL in the contained child)",
+     {"w.js": """export default async () => {
+        const S = crypto.subtle;
+        const h = new Uint8Array(await S.digest('SHA-256', new TextEncoder().encode('abc')));
+        const k = await S.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+        const sig = await S.sign({ name: 'ECDSA', hash: 'SHA-256' }, k.privateKey, h);
+        return [h[0], await S.verify({ name: 'ECDSA', hash: 'SHA-256' }, k.publicKey, sig, h),
+                k.privateKey.type, k.privateKey.extractable, sig.byteLength];
+     }"""},
+     result=lambda r: r["result"] == [0xba, True, "private", False, 64])
 case("each run is a fresh realm: globals do not survive",
      {"w.js": "export default () => { const before = globalThis.leak; globalThis.leak = 1; Array.prototype.evil = 1; return before }"},
      result=lambda r: r["result"] is None)

@@ -44,6 +44,7 @@ typedef struct {
   double next_id, now;
   int factories;
   char last_factory[32];
+  char loaded[512]; /* " name name ..." of the factories evaluated, in order */
 } fixture;
 
 static void host_log(void *user, const char *level, const char *msg, size_t len) {
@@ -88,6 +89,8 @@ static void host_on_factory(void *user, const char *name) {
   fixture *f = user;
   f->factories++;
   snprintf(f->last_factory, sizeof f->last_factory, "%s", name);
+  size_t n = strlen(f->loaded);
+  snprintf(f->loaded + n, sizeof f->loaded - n, " %s", name);
 }
 
 static void fail_exc(fixture *f, dw_val exc, const char *what) {
@@ -172,7 +175,7 @@ static void run_timers(fixture *f, int max) {
 
 static const char *const globals[] = {"console", "queueMicrotask", "setTimeout", "clearTimeout",
   "setInterval", "clearInterval", "DOMException", "structuredClone", "TextEncoder",
-  "TextDecoder", "atob", "btoa", "crypto", "Crypto", "Headers", "Request", "Response",
+  "TextDecoder", "atob", "btoa", "crypto", "Crypto", "SubtleCrypto", "CryptoKey", "Headers", "Request", "Response",
   "navigator", "performance", "URL", "URLSearchParams", "Event", "CustomEvent", "EventTarget",
   "AbortController", "AbortSignal", "Blob", "File", "FormData", "ReadableStream",
   "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamDefaultController",
@@ -256,6 +259,28 @@ static void test_plain_response_stays_lazy(void **state) {
   fixture_free(f);
 }
 
+/* crypto.getRandomValues/randomUUID never load crypto.subtle (the larger factory): only the
+ * first read of crypto.subtle (or of SubtleCrypto/CryptoKey) does. */
+static void test_subtle_lazy(void **state) {
+  fixture *f = fixture_new();
+  assert_true(eval_true(f, "crypto.getRandomValues(new Uint8Array(8)).length === 8 && "
+                           "crypto.randomUUID().length === 36 && typeof Crypto === 'function'"));
+  assert_string_equal(f->loaded, " crypto domexception"); /* and DOMException it needs */
+  assert_true(eval_true(f, "typeof crypto.subtle.digest === 'function'"));
+  assert_string_equal(f->loaded, " crypto domexception subtle");
+  assert_true(eval_true(f, "crypto.subtle === crypto.subtle && crypto.subtle instanceof "
+                           "SubtleCrypto && typeof CryptoKey === 'function'"));
+  assert_int_equal(f->factories, 3);
+  fixture_free(f);
+  /* The other way round: the SubtleCrypto global first. */
+  f = fixture_new();
+  assert_true(eval_true(f, "typeof SubtleCrypto === 'function'"));
+  assert_string_equal(f->loaded, " subtle domexception");
+  assert_true(eval_true(f, "crypto.subtle instanceof SubtleCrypto"));
+  assert_string_equal(f->loaded, " subtle domexception crypto");
+  fixture_free(f);
+}
+
 static void test_overwrite_before_use(void **state) {
   fixture *f = fixture_new();
   assert_true(eval_true(f, "globalThis.Request = 42; Request === 42"));
@@ -327,7 +352,7 @@ static void test_no_host_object_reachable(void **state) {
   eval_ok(f, "for (const k of ['console','queueMicrotask','setTimeout','clearTimeout',"
              "'setInterval','clearInterval','DOMException','structuredClone','TextEncoder',"
              "'TextDecoder','atob','btoa','crypto','Crypto','Headers','Request','Response',"
-             "'navigator','performance','URL','URLSearchParams','Event','CustomEvent',"
+             "'navigator','performance','URL','URLSearchParams','SubtleCrypto','CryptoKey','Event','CustomEvent',"
              "'EventTarget','AbortController','AbortSignal','Blob','File','FormData',"
              "'ReadableStream','WritableStream','TransformStream','TextEncoderStream',"
              "'TextDecoderStream','CountQueuingStrategy','ByteLengthQueuingStrategy',"
@@ -340,6 +365,9 @@ static void test_no_host_object_reachable(void **state) {
              ".pipeThrough(new DecompressionStream('gzip')).getReader().read();"
              "new AbortController().abort(); AbortSignal.timeout(5);"
              "new URL('http://x/?a').searchParams.append('b', 'c');"
+             "crypto.subtle.digest('SHA-256', new Uint8Array(1));"
+             "crypto.subtle.generateKey('Ed25519', false, ['sign']).then((p) => "
+             "globalThis.__keys = p);"
              "console.log('x'); crypto.getRandomValues(new Uint8Array(4)); performance.now();"
              "new TextDecoder().decode(new TextEncoder().encode('x'));"
              "clearTimeout(setTimeout(() => {}, 1));");
@@ -551,6 +579,7 @@ int main(void) {
   dw__engine_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lazy_until_first_touch),
+      cmocka_unit_test(test_subtle_lazy),
       cmocka_unit_test(test_overwrite_before_use),
       cmocka_unit_test(test_plain_response_stays_lazy),
       cmocka_unit_test(test_no_host_object_reachable),

@@ -39,6 +39,7 @@
     zlibNew: (format, decompress) => native(8, format, decompress),
     zlibPush: (h, input, finish, state) => native(9, h, input, finish, state),
     zlibEnd: (h) => { native(10, h); },
+    subtle: (op, a, b, c, d, e, f) => native(11, op, a, b, c, d, e, f),
   });
   const TypeErr = TypeError;
   const index = { __proto__: null };

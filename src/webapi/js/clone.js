@@ -56,7 +56,8 @@
     'AbortController', 'AbortSignal', 'FormData', 'ReadableStream',
     'WritableStream', 'TransformStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
     'WritableStreamDefaultWriter', 'TextEncoderStream', 'TextDecoderStream', 'WebAssembly.Module',
-    'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global']);
+    'WebAssembly.Instance', 'WebAssembly.Memory', 'WebAssembly.Table', 'WebAssembly.Global',
+    'CryptoKey', 'SubtleCrypto']);
   const MAX_DEPTH = 10000;
 
   const is = (check, v) => { try { check(v); return true; } catch { return false; } };

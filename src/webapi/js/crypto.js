@@ -1,5 +1,5 @@
 // crypto.getRandomValues and crypto.randomUUID (WebCrypto), filled by getrandom(2).
-// crypto.subtle is not provided yet.
+// crypto.subtle is js/subtle.js, loaded on its first read only.
 (function (H, P, load) {
   'use strict';
   const { Object, Reflect, Symbol, TypeError, Uint8Array } = P;
@@ -19,7 +19,10 @@
     constructor() {
       if (illegal) throw new TypeError('Illegal constructor');
     }
-    get subtle() { return undefined; }
+    get subtle() {
+      if (!(this instanceof Crypto)) throw new TypeError('Illegal invocation');
+      return load('%subtle');
+    }
     getRandomValues(array) {
       if (arguments.length === 0) throw new TypeError('getRandomValues requires 1 argument');
       const tag = taTag(array);
