@@ -70,11 +70,9 @@ static void loader_free(dw_loader *L) {
   free(L);
 }
 
-int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
-                   const dw_code *code, const dw_invocation *inv, dw_log_cb log, void *log_user,
-                   dw_result **out, dw__loader_stats *stats) {
+int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
+                   dw_log_cb log, void *log_user, dw_loader **out) {
   *out = NULL;
-  int rc = DW_E_NOMEM;
   dw_loader *L = calloc(1, sizeof *L);
   if (!L) return DW_E_NOMEM;
   L->cfg = *cfg;
@@ -90,13 +88,32 @@ int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
   if (!L->child_opts.limits.cpu_ms) L->child_opts.limits.cpu_ms = 1000;
   if (!L->child_opts.limits.wall_ms) L->child_opts.limits.wall_ms = 10000;
   L->vm_memory_mb = L->child_opts.limits.memory_mb ? L->child_opts.limits.memory_mb : 128;
-  if (!(L->vm = dw__vm_new(L->child_opts.allow_wasm))) goto out;
-  if (!(L->loop = dw__loop_new(L->vm))) goto out;
+  if (!(L->vm = dw__vm_new(L->child_opts.allow_wasm)) || !(L->loop = dw__loop_new(L->vm))) {
+    loader_free(L);
+    return DW_E_NOMEM;
+  }
   dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick};
   dw__loop_set_hooks(L->loop, &lh);
+  *out = L;
+  return 0;
+}
 
+void dw__loader_free(dw_loader *L) {
+  if (L) loader_free(L);
+}
+
+void dw__loader_stats_get(const dw_loader *L, dw__loader_stats *st) {
+  *st = L->stats;
+  st->cached = L->ncached;
+  st->bytes = L->cached_bytes;
+}
+
+int dw__loader_run_root(dw_loader *L, const dw_sandbox_options *opts, const dw_code *code,
+                        const dw_invocation *inv, dw_result **out) {
+  *out = NULL;
+  if (L->root) return DW_E_BAD_REQUEST; /* one root per loader */
   instance *root = dw__instance_new(L, NULL, "root");
-  if (!root) goto out;
+  if (!root) return DW_E_NOMEM;
   root->is_root = true;
   root->state = I_READY;
   root->limits.cpu_ms = L->child_opts.limits.cpu_ms;
@@ -108,16 +125,22 @@ int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
   h.budget = NULL; /* the root's own limits, as dw_sandbox_run counts them */
   h.after = NULL;
   h.ready = NULL;
-  if ((rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, opts, L->loop, &h, &root->sb))) goto out;
-  dw__sandbox_set_log(root->sb, log, log_user, true);
-  if ((rc = start_services(L))) goto out;
-  rc = dw_sandbox_run(root->sb, code, inv, out);
-out:
-  if (stats) {
-    *stats = L->stats;
-    stats->cached = L->ncached;
-    stats->bytes = L->cached_bytes;
-  }
+  int rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, opts, L->loop, &h, &root->sb);
+  if (rc) return rc;
+  dw__sandbox_set_log(root->sb, L->log, L->log_user, true);
+  if ((rc = start_services(L))) return rc;
+  return dw_sandbox_run(root->sb, code, inv, out);
+}
+
+int dw__loader_run(const dw__loader_config *cfg, const dw_sandbox_options *opts,
+                   const dw_code *code, const dw_invocation *inv, dw_log_cb log, void *log_user,
+                   dw_result **out, dw__loader_stats *stats) {
+  *out = NULL;
+  dw_loader *L = NULL;
+  int rc = dw__loader_new(cfg, opts, log, log_user, &L);
+  if (rc) return rc;
+  rc = dw__loader_run_root(L, opts, code, inv, out);
+  if (stats) dw__loader_stats_get(L, stats);
   loader_free(L);
   return rc;
 }

@@ -31,6 +31,15 @@ typedef struct {
   uint64_t hits, misses, evictions, created, calls;
 } dw__loader_stats;
 
+/* A loader with its own VM and loop (dw__loader_run does new, run_root, free). */
+int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
+                   dw_log_cb log, void *log_user, dw_loader **out);
+void dw__loader_free(dw_loader *L);
+void dw__loader_stats_get(const dw_loader *L, dw__loader_stats *st);
+/* Runs `code` as the loader's root worker (once per loader). Blocks. */
+int dw__loader_run_root(dw_loader *L, const dw_sandbox_options *opts, const dw_code *code,
+                        const dw_invocation *inv, dw_result **out);
+
 /* Runs `code` as the root worker of a loader (a VM of its own; `opts` as for
  * dw_sandbox_new) with `cfg`'s bindings, and returns its result as dw_sandbox_run does.
  * `log` receives the console lines of every worker (children's prefixed with their id).
