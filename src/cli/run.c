@@ -29,6 +29,8 @@ static const char run_usage[] =
     "  --loader NAME        env.NAME is a Worker Loader: NAME.get(id, cb), NAME.load(code)\n"
     "                       (repeatable; docs/LOADER.md)\n"
     "  --service NAME=FILE  env.NAME is a stub of the worker in FILE (fetch and RPC; repeatable)\n"
+    "  --loader-max-workers N  warm dynamic workers kept (least recently used go; default 1000)\n"
+    "  --loader-max-mb N    their estimated memory (default 256)\n"
     "  --json               print one JSON object: ok, result, response, logs, error, cpuMs, wallMs\n"
     "\n"
     "Exit status: 0 success, 1 the worker failed, 2 bad usage or input, 3 a limit was exceeded.\n";
@@ -45,6 +47,7 @@ typedef struct {
   size_t nloaders;
   dw__loader_service services[MAX_BINDINGS];
   size_t nservices;
+  uint32_t max_workers, max_mb;
 } run_opts;
 
 static int load_code(int nfiles, char **files, dw_code *code);
@@ -193,6 +196,8 @@ int dw__cli_run(int argc, char **argv) {
       {"wall-ms", required_argument, 0, 'w'},   {"memory-mb", required_argument, 0, 'M'},
       {"allow-eval", no_argument, 0, 'E'},      {"json", no_argument, 0, 'j'},
       {"loader", required_argument, 0, 'L'},    {"service", required_argument, 0, 'S'},
+      {"loader-max-workers", required_argument, 0, 'W'},
+      {"loader-max-mb", required_argument, 0, 'B'},
       {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
   run_opts o = {.env = json_object()};
   int status = 2;
@@ -227,6 +232,8 @@ int dw__cli_run(int argc, char **argv) {
       o.loaders[o.nloaders++] = optarg;
       break;
     case 'S': if (add_service(&o, optarg)) goto out; break;
+    case 'W': if (parse_u32("--loader-max-workers", optarg, 1000000, &o.max_workers)) goto out; break;
+    case 'B': if (parse_u32("--loader-max-mb", optarg, 1048576, &o.max_mb)) goto out; break;
     case 'j': o.json = true; break;
     case 'h': fputs(run_usage, stdout); status = 0; goto out;
     default: fputs(run_usage, stderr); goto out;
@@ -250,7 +257,9 @@ int dw__cli_run(int argc, char **argv) {
       .on_log = print_log,
   };
   dw__loader_config lcfg = {.loaders = o.loaders, .nloaders = o.nloaders,
-                            .services = o.services, .nservices = o.nservices};
+                            .services = o.services, .nservices = o.nservices,
+                            .max_instances = o.max_workers,
+                            .max_bytes = (size_t)o.max_mb << 20};
   if (o.nloaders || o.nservices) job.loader = &lcfg;
   fflush(NULL);
   int rc = dw__contained_run(&job, &res);

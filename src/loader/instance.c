@@ -172,7 +172,9 @@ static dw_val extend(void *user, dw_sandbox *sb, dw_val env, dw_val ns, dw_val *
   if (in->is_root && dw__is_object(c, env)) {
     for (size_t i = 0; i < L->cfg.nloaders; i++) {
       cap *k = dw__cap_new(L, CAP_LOADER);
-      if (!k || !(k->ns = dw__strdup(in->label))) {
+      char nsbuf[512];
+      snprintf(nsbuf, sizeof nsbuf, "%s/%s", in->label, L->cfg.loaders[i]);
+      if (!k || !(k->ns = dw__strdup(nsbuf))) {
         dw__cap_unref(k);
         *exc = dw__make_error(c, "RangeError", "out of memory");
         return NULL;

@@ -264,22 +264,21 @@
     }
     for (let i = 0; i < names.length; i++) {
       const entry = names[i] === "default" ? null : names[i];
-      let plain = null;
-      const id0 = () => plain === null ? (plain = native.loopback(entry, undefined)) : plain;
+      // Itself a capability (no props), and a function minting one with props.
+      const id = native.loopback(entry, undefined);
+      const fetcher = makeFetcher(id, () => {});
       const target = function (opts) {
         const [props] = checkOpts(opts, "ctx.exports." + names[i]);
-        const id = native.loopback(entry, props);
-        return own(makeFetcher(id, () => {}), id);
+        const pid = native.loopback(entry, props);
+        return own(makeFetcher(pid, () => {}), pid);
       };
-      let fetcher = null;
       const f = new ProxyCtor(target, {
         get(t, name) {
           if (typeof name !== "string" || name === "then") return undefined;
-          if (fetcher === null) { const id = id0(); fetcher = own(makeFetcher(id, () => {}), id); }
           return fetcher[name];
         },
       });
-      out[names[i]] = f;
+      out[names[i]] = own(f, id);
     }
     return ObjectFreeze(out);
   }

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Integration tests of the Worker Loader through `dynworker run --loader LOADER`: the real
+binary, as a user runs it. The first cases are Cloudflare's Dynamic Workers documentation
+examples (getting started, bindings through ctx.exports, egress control, limits), changed
+only in where they get the loader from. Usage: test_loader.py BUILD/dynworker [NAME...]
+(the harness is test_run.py's)."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_run as T  # noqa: E402
+
+T.CASES.clear()
+LOADER = ["--loader", "LOADER"]
+
+
+def case(name, files, args=(), **kw):
+    T.case(name, files, args=LOADER + list(args), **kw)
+
+
+# ---- Cloudflare's documentation examples --------------------------------------------------
+
+case("docs: getting started (get() with a callback, fetch through the default entrypoint)",
+     {"w.js": """export default {
+  async fetch(request, env, ctx) {
+    const worker = env.LOADER.get("hello-world", async () => {
+      return {
+        compatibilityDate: "2026-01-01",
+        mainModule: "src/index.js",
+        modules: {
+          "src/index.js": `
+            export default {
+              fetch(request, env, ctx) {
+                return new Response("Hello from a Dynamic Worker, " + env.NAME);
+              }
+            }
+          `,
+        },
+        env: { NAME: "world" },
+        globalOutbound: null,
+      };
+    });
+    return worker.getEntrypoint().fetch(request);
+  },
+};"""}, json_mode=False, stdout="Hello from a Dynamic Worker, world")
+
+case("docs: load() for one-off code",
+     {"w.js": """export default {
+  async fetch(request, env) {
+    const worker = env.LOADER.load({
+      compatibilityDate: "2026-01-01",
+      mainModule: "worker.js",
+      modules: { "worker.js": `export default { async fetch() { return Response.json({ ok: true }); } }` },
+    });
+    return worker.getEntrypoint().fetch(request);
+  },
+};"""}, json_mode=False, stdout='{"ok":true}')
+
+case("docs: custom binding through ctx.exports with props (ChatRoom)",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+export class ChatRoom extends WorkerEntrypoint {
+  async post(text) {
+    const { apiKey, botName } = this.ctx.props;
+    return `${botName} posted "${text}" with key ${apiKey.length} chars`;
+  }
+}
+export default {
+  async fetch(request, env, ctx) {
+    const chatRoom = ctx.exports.ChatRoom({ props: { apiKey: "sk-secret-123", botName: "Robo" } });
+    const worker = env.LOADER.load({
+      compatibilityDate: "2026-01-01",
+      mainModule: "index.js",
+      modules: { "index.js": `
+        export default {
+          async fetch(request, env) {
+            const r = await env.CHAT_ROOM.post("Hello!");
+            return new Response(r + " | what the child sees of it: [" + Object.getOwnPropertyNames(env.CHAT_ROOM) + "]");
+          }
+        }` },
+      env: { CHAT_ROOM: chatRoom },
+      globalOutbound: null,
+    });
+    return worker.getEntrypoint().fetch(request);
+  },
+};"""}, json_mode=False,
+     stdout='Robo posted "Hello!" with key 13 chars | what the child sees of it: []')
+
+case("docs: egress control, globalOutbound null makes fetch() throw",
+     {"w.js": """export default {
+  async fetch(request, env) {
+    const worker = env.LOADER.load({
+      compatibilityDate: "2026-01-01", mainModule: "index.js",
+      modules: { "index.js": `export default { async fetch() {
+        try { await fetch("https://example.com/"); return new Response("reached"); }
+        catch (e) { return new Response(e.name + ": " + e.message); } } }` },
+      globalOutbound: null,
+    });
+    return worker.getEntrypoint().fetch(request);
+  },
+};"""}, json_mode=False,
+     stdout_has=["TypeError: fetch() is not allowed", "capabilities in its env"])
+
+case("docs: egress control, intercept outbound requests with a gateway entrypoint",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+export class HttpGateway extends WorkerEntrypoint {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.hostname !== "api.example.com") return new Response("blocked " + url.hostname, { status: 403 });
+    return new Response(`gateway for ${this.ctx.props.tenant}: ${request.method} ${url.pathname} auth=${request.headers.get("x-auth") ?? "-"}`);
+  }
+}
+export default {
+  async fetch(request, env, ctx) {
+    const worker = env.LOADER.load({
+      compatibilityDate: "2026-01-01", mainModule: "index.js",
+      modules: { "index.js": `export default { async fetch() {
+        const a = await fetch("https://api.example.com/v1/items", { method: "POST", body: "x" });
+        const b = await fetch("https://evil.example.net/");
+        return new Response(await a.text() + " | " + b.status + " " + await b.text()); } }` },
+      globalOutbound: ctx.exports.HttpGateway({ props: { tenant: "t-42" } }),
+    });
+    return worker.getEntrypoint().fetch(request);
+  },
+};"""}, json_mode=False,
+     stdout="gateway for t-42: POST /v1/items auth=- | 403 blocked evil.example.net")
+
+case("docs: limits, a worker over its CPU limit fails the call with a limit code",
+     {"w.js": """export default {
+  async fetch(request, env) {
+    const worker = env.LOADER.get("busy", async () => ({
+      compatibilityDate: "2026-01-01", mainModule: "index.js",
+      modules: { "index.js": `export default { fetch() { for (;;) {} } }` },
+      limits: { cpuMs: 20 },
+    }));
+    try { await worker.getEntrypoint().fetch(request); return new Response("finished?"); }
+    catch (e) { return new Response(e.code + ": " + e.message); }
+  },
+};"""}, json_mode=False, stdout_has=["cpu_limit_exceeded: Worker 'busy' exceeded its CPU time limit (20 ms)"])
+
+# ---- The API ---------------------------------------------------------------------------------
+
+RPC_CHILD = r"""
+import { WorkerEntrypoint } from "cloudflare:workers";
+export class Api extends WorkerEntrypoint {
+  add(a, b) { return a + b; }
+  async types(v) { return { v, map: new Map([[1, new Set(["a"])]]), date: new Date(5), re: /x/gi, big: 10n, u8: new Uint8Array([1, 2]) }; }
+  props() { return this.ctx.props; }
+  envKeys() { return Object.keys(this.env).sort(); }
+  fail() { const e = new RangeError("nope"); throw e; }
+  returnsFunction() { return () => 1; }
+  async waits() { this.ctx.waitUntil(new Promise(r => setTimeout(r, 5))); return "w"; }
+  static hidden() { return "static"; }
+}
+export default { add(a, b) { return a * b; }, fetch(req) { return new Response("default " + req.method) } };
+"""
+
+
+def child(src, extra=""):
+    return ("compatibilityDate: '2026-01-01', mainModule: 'c.js', modules: { 'c.js': "
+            + repr(src) + " }" + extra)
+
+
+case("RPC: named entrypoint, default-object methods, structured clone both ways",
+     {"w.js": """export default async (env) => {
+  const w = env.LOADER.load({ %s, env: { A: 1, B: [2] } });
+  const api = w.getEntrypoint("Api", { props: { role: "reader" } });
+  const t = await api.types("hi");
+  return [await api.add(2, 3), await w.getEntrypoint().add(2, 3), t.v, t.map.get(1).has("a"),
+          t.date.getTime(), t.re.flags, String(t.big), Array.from(t.u8),
+          await api.props(), await api.envKeys(), await api.waits()];
+};""" % child(RPC_CHILD)},
+     result=lambda r: r["result"] == [5, 6, "hi", True, 5, "gi", "10", [1, 2], {"role": "reader"},
+                                      ["A", "B"], "w"])
+
+case("RPC: errors keep name, message and stack; unknown and forbidden methods say so",
+     {"w.js": """export default async (env) => {
+  const api = env.LOADER.load({ %s }).getEntrypoint("Api");
+  const out = [];
+  for (const f of [() => api.fail(), () => api.nope(), () => api.constructor(), () => api.hidden(),
+                   () => api.returnsFunction(), () => api.add(() => 1)]) {
+    try { await f(); out.push("no error"); } catch (e) { out.push(e.name + ": " + e.message + (e instanceof Error ? "" : " (not an Error)")); }
+  }
+  try { await api.fail(); } catch (e) { out.push(/c\\.js:\\d+/.test(e.stack)); }
+  return out;
+};""" % child(RPC_CHILD)},
+     check=lambda r: r["ok"] and r["result"][0] == "RangeError: nope"
+     and "no method \"nope\"" in r["result"][1] and r["result"][2].startswith("TypeError")
+     and "no method \"hidden\"" in r["result"][3]
+     and r["result"][4].startswith("DataCloneError") and r["result"][5].startswith("DataCloneError")
+     and r["result"][6] is True)
+
+case("fetch through a stub: method, headers, body and status cross; Response is the same class",
+     {"w.js": """export default {
+  async fetch(request, env) {
+    const w = env.LOADER.load({ compatibilityDate: "2026-01-01", mainModule: "c.js", modules: { "c.js":
+      `export default { async fetch(req) { return new Response(req.method + " " + new URL(req.url).pathname + " " + req.headers.get("x-a") + " " + await req.text(), { status: 207, headers: { "x-b": "2" } }); } }` } });
+    const res = await w.getEntrypoint().fetch("http://child/p", { method: "PUT", headers: { "x-a": "1" }, body: "data" });
+    return new Response([res instanceof Response, res.status, res.headers.get("x-b"), await res.text()].join("|"));
+  },
+};"""}, json_mode=False, stdout="true|207|2|PUT /p 1 data")
+
+case("WorkerCode is checked: a TypeError names the field",
+     {"w.js": """export default async (env) => {
+  const bad = [
+    {}, { compatibilityDate: "2026-01-01" },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": "" }, mainModule: "b.js" },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": { js: "", text: "" } } },
+    { compatibilityDate: "2026-01-01", modules: { "a.foo": "x" } },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": "" }, globalOutbound: {} },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": "" }, limits: { cpuMs: -1 } },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": "" }, env: { f() {} } },
+    { compatibilityDate: "2026-01-01", modules: { "a.js": "" }, env: { big: "x".repeat(1 << 21) } },
+  ];
+  const out = [];
+  for (const code of bad) {
+    try { env.LOADER.load(code); out.push("accepted"); } catch (e) { out.push(e.name + ": " + e.message); }
+  }
+  return out;
+};"""},
+     check=lambda r: r["ok"] and [m.split(":")[0] for m in r["result"]] == ["TypeError"] * 7 + ["DataCloneError", "TypeError"]
+     and "compatibilityDate" in r["result"][0] and "modules" in r["result"][1]
+     and "mainModule" in r["result"][2] and "exactly one of" in r["result"][3]
+     and "a.foo" in r["result"][4] and "globalOutbound" in r["result"][5]
+     and "limits.cpuMs" in r["result"][6] and "1 MiB" in r["result"][8])
+
+case("module kinds in WorkerCode: js, cjs, ts, text, data, json",
+     {"w.js": """export default async (env) => {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", mainModule: "m.ts", modules: {
+    "m.ts": { ts: "import c from './c.cjs'; import t from './t.txt'; import d from './d.bin'; import j from './j.json'; import { x } from './x.js';\\n const n: number = 1; export default { f() { return [c.v, t, new Uint8Array(d)[1], j.k, x, n]; } }" },
+    "c.cjs": { cjs: "module.exports = { v: 'cjs' };" },
+    "t.txt": { text: "text!" },
+    "d.bin": { data: new Uint8Array([7, 8]) },
+    "j.json": { json: { k: [1] } },
+    "x.js": "export const x = 'esm';",
+  } });
+  return w.getEntrypoint().f();
+};"""}, result=lambda r: r["result"] == ["cjs", "text!", 8, [1], "esm", 1])
+
+case("a child's syntax error and a failing module reject the call with the child's error",
+     {"w.js": """export default async (env) => {
+  const out = [];
+  for (const src of ["export default {", "throw new TypeError('at load')", "import './missing.js'"]) {
+    try { await env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": src } }).getEntrypoint().f(); out.push("ok"); }
+    catch (e) { out.push(e.name + "|" + (e.code || "") + "|" + e.message); }
+  }
+  return out;
+};"""},
+     check=lambda r: r["ok"] and r["result"][0].startswith("SyntaxError|syntax_error|")
+     and r["result"][1] == "TypeError||at load"
+     and r["result"][2].startswith("Error|module_not_found|"))
+
+# ---- Cache semantics ---------------------------------------------------------------------
+
+case("get(): the callback runs once while the worker is warm; state persists between calls",
+     {"w.js": """export default async (env) => {
+  let calls = 0;
+  const code = async () => { calls++; return { compatibilityDate: "2026-01-01", modules: {
+    "c.js": "let n = 0; export default { inc() { return ++n; } }" } }; };
+  const a = env.LOADER.get("counter", code), b = env.LOADER.get("counter", code);
+  const r = [await a.getEntrypoint().inc(), await a.getEntrypoint().inc(), await b.getEntrypoint().inc()];
+  const [x, y] = await Promise.all([a.getEntrypoint().inc(), b.getEntrypoint().inc()]);
+  return [r, x + y, calls];
+};"""}, result=lambda r: r["result"] == [[1, 2, 3], 9, 1])
+
+case("load(): every load is a fresh worker, never reused",
+     {"w.js": """export default async (env) => {
+  const code = { compatibilityDate: "2026-01-01", modules: { "c.js": "let n = 0; export default { inc() { return ++n; } }" } };
+  const a = env.LOADER.load(code), b = env.LOADER.load(code);
+  return [await a.getEntrypoint().inc(), await a.getEntrypoint().inc(), await b.getEntrypoint().inc()];
+};"""}, result=lambda r: r["result"] == [1, 2, 1])
+
+case("eviction: past the cache's count the least recently used worker is made again",
+     {"w.js": """export default async (env) => {
+  const made = [];
+  const get = (id) => env.LOADER.get(id, async () => { made.push(id); return { compatibilityDate: "2026-01-01",
+    modules: { "c.js": "let n = 0; export default { inc() { return ++n; } }" } }; });
+  const a = get("a"), b = get("b"), c = get("c");
+  await a.getEntrypoint().inc(); await b.getEntrypoint().inc();
+  await a.getEntrypoint().inc();          // a is now more recent than b
+  await c.getEntrypoint().inc();          // over 2 warm workers: b goes
+  const again = [await a.getEntrypoint().inc(), await b.getEntrypoint().inc()];
+  return [again, made];
+};"""}, args=["--loader-max-workers", "2"],
+     result=lambda r: r["result"] == [[3, 1], ["a", "b", "c", "b"]])
+
+case("eviction by memory: a cache of 1 MB keeps one worker warm at a time",
+     {"w.js": """export default async (env) => {
+  let made = 0;
+  const get = (id) => env.LOADER.get(id, async () => { made++; return { compatibilityDate: "2026-01-01",
+    modules: { "c.js": "export default { f() { return 1; } }", "pad.txt": "x".repeat(700000) } }; });
+  await get("a").getEntrypoint().f(); await get("b").getEntrypoint().f(); await get("a").getEntrypoint().f();
+  return made;
+};"""}, args=["--loader-max-mb", "1"], result=lambda r: r["result"] == 3)
+
+case("two loader bindings are two caches: the same id gives separate workers with their own env",
+     {"w.js": """export default async (env) => {
+  const code = (tag) => async () => ({ compatibilityDate: "2026-01-01", env: { TAG: tag },
+    modules: { "c.js": "export default { tag(x, env) { return 'x'; } }" } });
+  const mk = (tag) => ({ compatibilityDate: "2026-01-01", env: { TAG: tag },
+    modules: { "c.js": "import { WorkerEntrypoint } from 'cloudflare:workers'; export class E extends WorkerEntrypoint { tag() { return this.env.TAG; } }" } });
+  const a = env.LOADER.get("same-id", async () => mk("first"));
+  const b = env.OTHER.get("same-id", async () => mk("second"));
+  return [await a.getEntrypoint("E").tag(), await b.getEntrypoint("E").tag()];
+};"""}, args=["--loader", "OTHER"], result=lambda r: r["result"] == ["first", "second"])
+
+# ---- Capabilities -----------------------------------------------------------------------
+
+case("capabilities: a child that tries to use a capability it was not given fails",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+export class Secret extends WorkerEntrypoint { read() { return "secret"; } }
+export class Public extends WorkerEntrypoint { hello() { return "hello"; } }
+export default { async fetch(req, env, ctx) {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", env: { PUB: ctx.exports.Public },
+    modules: { "c.js": `import { WorkerEntrypoint } from "cloudflare:workers";
+      export class P extends WorkerEntrypoint { async probe() {
+        const out = [await this.env.PUB.hello(), Object.keys(this.env).join(","), typeof this.env.SECRET];
+        try { await this.env.SECRET.read(); out.push("reached"); } catch (e) { out.push(e.name); }
+        out.push(JSON.stringify(Object.getOwnPropertyNames(this.env.PUB)), Object.getPrototypeOf(this.env.PUB));
+        try { structuredClone(this.env.PUB); out.push("cloned"); } catch (e) { out.push(e.name); }
+        return out; } }` } });
+  return Response.json(await w.getEntrypoint("P").probe());
+} };"""}, result=lambda r: json.loads(r["response"]["body"]) == ["hello", "PUB", "undefined", "TypeError", "[]", None,
+                                        "DataCloneError"])
+
+case("capabilities passed as RPC arguments arrive working; props stay with the capability",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+export class Counter extends WorkerEntrypoint { who() { return this.ctx.props.name; } }
+export default { async fetch(req, env, ctx) {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js":
+    "export default { async use(cap, list) { return [await cap.who(), await list[1].who()]; } }" } });
+  const a = ctx.exports.Counter({ props: { name: "a" } }), b = ctx.exports.Counter({ props: { name: "b" } });
+  return Response.json(await w.getEntrypoint().use(a, [a, b]));
+} };"""}, result=lambda r: json.loads(r["response"]["body"]) == ["a", "b"])
+
+case("a child can hold a stub of another child and call it",
+     {"w.js": """export default async (env) => {
+  const inner = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": "export default { twice(x) { return 2 * x; } }" } });
+  const outer = env.LOADER.load({ compatibilityDate: "2026-01-01", env: { INNER: inner.getEntrypoint() },
+    modules: { "c.js": "import { WorkerEntrypoint } from 'cloudflare:workers'; export class E extends WorkerEntrypoint { async f(x) { return 1 + await this.env.INNER.twice(x); } }" } });
+  return outer.getEntrypoint("E").f(20);
+};"""}, result=lambda r: r["result"] == 41)
+
+# ---- Limits and isolation ------------------------------------------------------------------
+
+case("a child that loops forever is stopped; its siblings finish; the parent goes on",
+     {"w.js": """export default async (env) => {
+  const mk = (body) => env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { cpuMs: 30 },
+    modules: { "c.js": "export default { async f(i) { " + body + " } }" } });
+  const spin = mk("for (;;) {}");
+  const ok = Array.from({ length: 20 }, () => mk("await new Promise(r => setTimeout(r, 20)); return i * 2;"));
+  const results = await Promise.allSettled([spin.getEntrypoint().f(0), ...ok.map((w, i) => w.getEntrypoint().f(i))]);
+  return [results[0].status, results[0].reason.code, results.slice(1).map(r => r.value).join(",")];
+};"""}, result=lambda r: r["result"] == ["rejected", "cpu_limit_exceeded",
+                                          ",".join(str(2 * i) for i in range(20))])
+
+case("limits: wallMs and per-entrypoint limits (the lower wins)",
+     {"w.js": """export default async (env) => {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { wallMs: 5000, cpuMs: 500 },
+    modules: { "c.js": "export default { sleep() { return new Promise(() => {}); }, spin() { for(;;){} } }" } });
+  const out = [];
+  try { await w.getEntrypoint(undefined, { limits: { wallMs: 50 } }).sleep(); } catch (e) { out.push(e.code); }
+  const t0 = Date.now();
+  try { await w.getEntrypoint(undefined, { limits: { cpuMs: 20 } }).spin(); } catch (e) { out.push(e.code, Date.now() - t0 < 450); }
+  return out;
+};"""}, result=lambda r: r["result"] == ["wall_limit_exceeded", "cpu_limit_exceeded", True])
+
+case("limits: subRequests counts calls a child makes",
+     {"w.js": """export default async (env) => {
+  const inner = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": "export default { f() { return 1; } }" } });
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { subRequests: 2 }, env: { I: inner.getEntrypoint() },
+    modules: { "c.js": "import { WorkerEntrypoint } from 'cloudflare:workers'; export class E extends WorkerEntrypoint { async f() { const out = []; for (let i = 0; i < 3; i++) { try { out.push(await this.env.I.f()); } catch (e) { out.push(e.code); } } return out; } }" } });
+  return w.getEntrypoint("E").f();
+};"""}, result=lambda r: r["result"] == [1, 1, "subrequest_limit_exceeded"])
+
+case("a child's globals are its own: no parent globals, no sibling state",
+     {"w.js": """globalThis.PARENT_SECRET = "p";
+export default async (env) => {
+  const mk = () => env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js":
+    "export default { f() { const before = [typeof PARENT_SECRET, typeof globalThis.MARK]; globalThis.MARK = 1; Array.prototype.evil = 1; return before; } }" } });
+  return [await mk().getEntrypoint().f(), await mk().getEntrypoint().f(), typeof [].evil];
+};"""}, result=lambda r: r["result"] == [["undefined", "undefined"], ["undefined", "undefined"], "undefined"])
+
+case("1,000 dynamic workers with requests in flight at once",
+     {"w.js": """export default async (env) => {
+  const ps = [];
+  for (let i = 0; i < 1000; i++) {
+    const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { cpuMs: 200 }, modules: { "c.js":
+      "export default { async f(i) { await new Promise(r => setTimeout(r, 30)); return i; } }" } });
+    ps.push(w.getEntrypoint().f(i));
+  }
+  const out = await Promise.all(ps);
+  return out.every((v, i) => v === i) ? out.length : out;
+};"""}, args=["--memory-mb", "1024", "--wall-ms", "60000"], result=lambda r: r["result"] == 1000)
+
+# ---- Bindings from the host --------------------------------------------------------------
+
+case("--service NAME=FILE: a stub of another worker file (RPC and fetch)",
+     {"w.js": """export default { async fetch(request, env) {
+  const s = await env.SVC.sum(2, 3);
+  const r = await env.SVC.fetch("http://svc/x");
+  return new Response(s + " " + await r.text());
+} };""",
+      "svc.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  sum(a, b) { return a + b; }
+  fetch(req) { return new Response("svc " + new URL(req.url).pathname); }
+}"""}, args=["--service", "SVC=svc.js"], json_mode=False, stdout="5 svc /x")
+
+case("bad flags: --loader and --service need names and files",
+     {"w.js": "export default () => 1"}, args=["--service", "1bad=x.js"], exit=2, json_mode=False,
+     stderr_has=["--service needs a binding name"])
+
+if __name__ == "__main__":
+    sys.exit(T.main())
