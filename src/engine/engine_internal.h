@@ -2,6 +2,8 @@
 #ifndef DW_ENGINE_INTERNAL_H
 #define DW_ENGINE_INTERNAL_H
 
+#include <stdatomic.h>
+#include <time.h>
 #include "jsc_private.h"
 #include "engine.h"
 
@@ -20,10 +22,9 @@ struct dw__vm {
   bool zero_limit;      /* ... and watchdog_cb has not restored the normal one yet */
   int terminated;
   int nctx;
-  unsigned gc_count, gc_at_switch; /* collections seen (heap finalizer), and at the budget's start */
-  unsigned gc_extensions;          /* times the budget was extended for a collection */
-  uint64_t budget_cpu0;            /* the budget's CPU as given */
-  uint64_t credit_ns;              /* CPU granted since for collections */
+  clockid_t js_clock;              /* CPU clock of the thread running the VM's entries */
+  _Atomic uint64_t cpu_mark;       /* its CPU at the last budget start, tick or collection */
+  _Atomic uint64_t gc_credit_ns;   /* collection time not held against the budget */
   size_t last_heap_bytes;          /* the heap's size when last read (between entries) */
   size_t rss_base;                 /* process RSS at the budget's first watchdog tick */
   uint64_t cpu_start_ns;

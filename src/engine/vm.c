@@ -1,6 +1,7 @@
 /* VMs, realms and the budget that the watchdog and a heap finalizer enforce. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 #include "engine.h"
@@ -24,33 +25,30 @@ void dw__engine_init(void) { pthread_once(&init_once, init_process); }
 
 static bool watchdog_cb(JSContextRef ctx, void *data);
 
-#define GC_EXTENSIONS 3
-#define GC_NS_PER_MB 200000ull /* a full collection of a 1 GB heap took 140-190 ms */
-#define GC_CREDIT_MIN_NS 5000000ull
-#define GC_CREDIT_MAX_NS 500000000ull
+/* The realms of a VM share one heap, and a collection is paid by whichever realm is running
+ * when it happens: with many live realms one can cost far more than the realm's own work
+ * (100-300 ms with 1,000 live realms on a busy machine). So the time of each collection is
+ * measured and not held against the budget: the heap finalizer runs at the end of every
+ * collection, and the JS thread's CPU since the last mark (the budget's start, the previous
+ * watchdog tick or collection) is credited. That also credits up to one watchdog tick (10
+ * ms) of the guest's own work per collection, so the credit is capped per budget. */
+#define GC_CREDIT_MAX_NS 1000000000ull
+
+static uint64_t js_cpu(const dw__vm *vm) {
+  struct timespec ts;
+  if (clock_gettime(vm->js_clock, &ts)) return dw__thread_cpu_ns();
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t used_ns(const dw__vm *vm) {
+  uint64_t used = js_cpu(vm) - vm->cpu_start_ns;
+  uint64_t credit = atomic_load(&vm->gc_credit_ns);
+  return used > credit ? used - credit : 0;
+}
 
 static bool over_budget(dw__vm *vm) {
   if (vm->terminated) return true;
-  if (dw__thread_cpu_ns() - vm->cpu_start_ns > vm->budget.cpu_ns) {
-    /* The realms of a VM share one heap, and a collection is paid by whichever realm is
-     * running when it starts: with many live realms one can cost more than the realm's own
-     * work (140 ms with 1,000 live realms). A budget that saw a collection since it was last
-     * extended is granted what a collection of this heap costs, at most GC_EXTENSIONS times
-     * (a small heap: a few ms; a loop that churns memory is stopped close to its limit). */
-    if (vm->gc_count != vm->gc_at_switch && vm->gc_extensions < GC_EXTENSIONS) {
-      vm->gc_extensions++;
-      vm->gc_at_switch = vm->gc_count;
-      /* What a full collection of this heap costs, roughly (marking is linear in the heap:
-       * measured ~0.15 ms per MB): the heap's size as last read between entries. */
-      uint64_t credit = (uint64_t)(vm->last_heap_bytes >> 20) * GC_NS_PER_MB;
-      if (credit < GC_CREDIT_MIN_NS) credit = GC_CREDIT_MIN_NS;
-      if (credit > GC_CREDIT_MAX_NS) credit = GC_CREDIT_MAX_NS;
-      vm->budget.cpu_ns += credit;
-      vm->credit_ns += credit;
-      return false;
-    }
-    vm->terminated = DW_E_CPU_LIMIT;
-  }
+  if (used_ns(vm) > vm->budget.cpu_ns) vm->terminated = DW_E_CPU_LIMIT;
   else if (dw__now_ns() > vm->budget.wall_deadline_ns) vm->terminated = DW_E_WALL_LIMIT;
   return vm->terminated != 0;
 }
@@ -103,6 +101,7 @@ static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
 static bool watchdog_cb(JSContextRef ctx, void *data) {
   dw__vm *vm = data;
   if (!vm->active) return false;
+  atomic_store(&vm->cpu_mark, js_cpu(vm));
   if (over_budget(vm) || over_memory_in_entry(vm)) {
     /* Back from the zero limit the heap finalizer armed: with a zero limit every VM entry
      * (every microtask, every later call) starts one more engine timer. */
@@ -142,9 +141,16 @@ static bool watchdog_cb(JSContextRef ctx, void *data) {
  * normal limit at once, so at most one more timer is started. */
 static void heap_finalizer(JSContextGroupRef group, void *data) {
   dw__vm *vm = data;
-  vm->gc_count++;
+  if (vm->active) {
+    uint64_t now = js_cpu(vm), mark = atomic_exchange(&vm->cpu_mark, now);
+    uint64_t credit = atomic_load(&vm->gc_credit_ns);
+    if (now > mark && credit < GC_CREDIT_MAX_NS) {
+      uint64_t d = now - mark;
+      atomic_store(&vm->gc_credit_ns, credit + d < GC_CREDIT_MAX_NS ? credit + d : GC_CREDIT_MAX_NS);
+    }
+  }
   if (!vm->active || vm->finalizer_armed) return;
-  bool late = dw__thread_cpu_ns() - vm->cpu_start_ns > vm->budget.cpu_ns + FINALIZER_GRACE_NS ||
+  bool late = used_ns(vm) > vm->budget.cpu_ns + FINALIZER_GRACE_NS ||
               dw__now_ns() > vm->budget.wall_deadline_ns + FINALIZER_GRACE_NS;
   if (!late || !over_budget(vm)) return;
   vm->finalizer_armed = true;
@@ -194,11 +200,11 @@ static void set_budget(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
     vm->collect_before_next = false;
   }
   vm->budget = *b;
-  vm->cpu_start_ns = dw__thread_cpu_ns();
-  vm->gc_at_switch = vm->gc_count;
-  vm->gc_extensions = 0;
+  pthread_getcpuclockid(pthread_self(), &vm->js_clock);
+  vm->cpu_start_ns = js_cpu(vm);
+  atomic_store(&vm->cpu_mark, vm->cpu_start_ns);
+  atomic_store(&vm->gc_credit_ns, 0);
   vm->rss_base = 0;
-  vm->budget_cpu0 = b->cpu_ns;
   vm->terminated = 0;
   vm->finalizer_armed = false;
   vm->zero_limit = false;
@@ -263,9 +269,9 @@ int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   return over_heap(vm, c, cap) ? DW_E_MEMORY_LIMIT : 0;
 }
 
-uint64_t dw__vm_credit(const dw__vm *vm) { return vm->credit_ns; }
+uint64_t dw__vm_credit(const dw__vm *vm) { return atomic_load(&vm->gc_credit_ns); }
 
-uint64_t dw__vm_cpu_used(const dw__vm *vm) { return dw__thread_cpu_ns() - vm->cpu_start_ns; }
+uint64_t dw__vm_cpu_used(const dw__vm *vm) { return used_ns(vm); }
 
 static double stat_num(JSContextRef ctx, JSObjectRef o, const char *name) {
   JSStringRef k = JSStringCreateWithUTF8CString(name);
@@ -316,3 +322,4 @@ void dw__ctx_free(dw__ctx *c) {
 }
 
 dw__vm *dw__ctx_vm(const dw__ctx *c) { return c->vm; }
+

@@ -94,8 +94,10 @@ static dw_val native_get(dw__ctx *c, void *data, size_t argc, const dw_val *argv
   if (!id) return NULL;
   dw_buf key;
   dw__buf_init(&key, 1 << 16);
-  int rc = dw__buf_puts(&key, l->ns);
-  if (!rc) rc = dw__buf_putc(&key, '\x1f');
+  /* The key holds the binding's namespace and the calling worker: a worker given its
+   * parent's loader gets its own workers, never the parent's (which hold the parent's
+   * capabilities). */
+  int rc = dw__buf_printf(&key, "%s\x1e%llu\x1f", l->ns, (unsigned long long)in->serial);
   if (!rc) rc = dw__buf_append(&key, id, n);
   free(id);
   cap *k = rc ? NULL : dw__cap_new(in->L, CAP_WORKER);

@@ -12,6 +12,7 @@ instance *dw__instance_new(dw_loader *L, const char *key, const char *label) {
   instance *in = calloc(1, sizeof *in);
   if (!in) return NULL;
   in->L = L;
+  in->serial = ++L->next_serial;
   in->refs = 1;
   in->state = I_CODE;
   in->key = key ? dw__strdup(key) : NULL;

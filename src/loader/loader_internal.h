@@ -55,6 +55,7 @@ struct instance {
   instance *prev, *next; /* LRU, most recent first */
   instance *all_next;    /* every instance of the loader */
   char *label;           /* for messages: the id, "load()", "root", a service name */
+  uint64_t serial;       /* unique in the loader (part of the cache keys it makes) */
   bool is_root;
   bool is_service; /* a --service binding: put in the root's env under its label */
 
@@ -132,6 +133,7 @@ struct dw_loader {
   call **calls; /* calls by id: open addressing */
   size_t calls_cap, calls_used;
   uint64_t next_call;
+  uint64_t next_serial;
   uint64_t next_deadline;
   dw__loader_stats stats;
   instance *root;

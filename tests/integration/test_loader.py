@@ -304,6 +304,20 @@ case("two loader bindings are two caches: the same id gives separate workers wit
   return [await a.getEntrypoint("E").tag(), await b.getEntrypoint("E").tag()];
 };"""}, args=["--loader", "OTHER"], result=lambda r: r["result"] == ["first", "second"])
 
+case("a worker given its parent's loader gets its own workers for an id, not the parent's",
+     {"w.js": """export default async (env) => {
+  const mk = (tag) => async () => ({ compatibilityDate: "2026-01-01", env: { TAG: tag },
+    modules: { "c.js": "import { WorkerEntrypoint } from 'cloudflare:workers'; export class E extends WorkerEntrypoint { tag() { return this.env.TAG; } }" } });
+  const mine = env.LOADER.get("shared-id", mk("parent's"));
+  const first = await mine.getEntrypoint("E").tag();
+  const child = env.LOADER.load({ compatibilityDate: "2026-01-01", env: { L: env.LOADER },
+    modules: { "c.js": `import { WorkerEntrypoint } from 'cloudflare:workers';
+      export class C extends WorkerEntrypoint { async f() {
+        return this.env.L.get("shared-id", async () => ({ compatibilityDate: "2026-01-01", env: { TAG: "child's" },
+          modules: { "c.js": "import { WorkerEntrypoint } from 'cloudflare:workers'; export class E extends WorkerEntrypoint { tag() { return this.env.TAG; } }" } })).getEntrypoint("E").tag(); } }` } });
+  return [first, await child.getEntrypoint("C").f(), await mine.getEntrypoint("E").tag()];
+};"""}, result=lambda r: r["result"] == ["parent's", "child's", "parent's"])
+
 # ---- Capabilities -----------------------------------------------------------------------
 
 case("capabilities: a child that tries to use a capability it was not given fails",
