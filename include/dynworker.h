@@ -187,6 +187,74 @@ int dw_result_status(const dw_result *r);
 double dw_result_cpu_ms(const dw_result *r);
 double dw_result_wall_ms(const dw_result *r);
 
+
+/* ---------------------------------------------------------------------------------------
+ * The Worker Loader for C hosts (docs/LOADER.md): dynamic workers kept warm by id or loaded
+ * fresh, called over RPC and fetch, with bindings whose methods are C callbacks.
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct dw_loader dw_loader;
+
+typedef struct {
+  dw_limits limits;       /* the VM's memory cap (limits.memory_mb, default 128) and the
+                             default CPU and wall-clock limits of a call (default 50, 30000) */
+  uint32_t max_workers;   /* warm workers kept, least recently used first out; 0: 1000 */
+  uint32_t max_mb;        /* their estimated memory; 0: 256 */
+} dw_loader_options;
+
+/* Creates a loader with a VM of its own. Returns 0 and sets *out, or a negative dw_err. A
+ * loader is used by one thread at a time. */
+int dw_loader_new(const dw_loader_options *opts, dw_loader **out);
+/* Frees the loader, its workers and anything still in flight (no callback runs after). */
+void dw_loader_free(dw_loader *l);
+
+/* A call of a binding method, owned by the loader until completed. */
+typedef struct dw_binding_call dw_binding_call;
+/* A binding method: `method` and `args_json` (a JSON array) are borrowed for the duration of
+ * the callback. Complete the call exactly once with dw_binding_return or dw_binding_throw,
+ * either before returning (synchronous) or later, from any thread (asynchronous): the
+ * worker's promise settles then. Runs on the loader's thread with the worker's JS on the
+ * stack: it must not call into the loader, except to complete this or another call. Values
+ * cross as JSON; host pointers never reach the worker. */
+typedef void (*dw_binding_fn)(void *user, const char *method, const char *args_json,
+                              dw_binding_call *call);
+/* Completes a binding call with a result (JSON text, copied; NULL: undefined). Thread-safe. */
+void dw_binding_return(dw_binding_call *call, const char *result_json);
+/* Completes a binding call with an error the worker sees as an Error with `message`. */
+void dw_binding_throw(dw_binding_call *call, const char *message);
+
+/* Registers a binding `name` that workers receive in env when a call lists it. `fn`/`user`
+ * must stay valid until dw_loader_free. DW_E_BAD_REQUEST for a bad or duplicate name. */
+int dw_loader_add_binding(dw_loader *l, const char *name, dw_binding_fn fn, void *user);
+
+/* Which worker a call goes to, and what it is made from when it is not warm. */
+typedef struct {
+  const char *id;         /* kept warm under this id; NULL: a fresh worker for this call only */
+  const dw_code *code;    /* its modules (borrowed; used only when no warm worker exists) */
+  const char *env_json;   /* a JSON object for env (NULL: {}) */
+  const char *const *bindings; /* names of registered bindings to add to env, NULL-terminated */
+  const char *entrypoint; /* an exported WorkerEntrypoint class; NULL: the default export */
+  dw_limits limits;       /* this call's CPU and wall-clock limits (0: the loader's) */
+} dw_worker_ref;
+
+/* Calls `method` of the worker with the arguments in args_json (a JSON array; NULL: none).
+ * Blocks until it settles. Always sets *out unless out of memory: the result's value is the
+ * method's result as JSON (dw_result_value_json); returns the result's error number. */
+int dw_loader_call(dw_loader *l, const dw_worker_ref *w, const char *method,
+                   const char *args_json, dw_result **out);
+/* Calls the worker's fetch handler with `req`; the result carries the response (status,
+ * dw_result_body) as dw_sandbox_run's does. Blocks. */
+int dw_loader_fetch(dw_loader *l, const dw_worker_ref *w, const dw_request *req,
+                    dw_result **out);
+
+typedef struct {
+  uint64_t live;      /* workers alive */
+  uint64_t cached;    /* warm workers in the cache */
+  uint64_t bytes;     /* their estimated memory */
+  uint64_t hits, misses, evictions, created, calls;
+} dw_loader_stats;
+void dw_loader_stats_get(const dw_loader *l, dw_loader_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,8 +6,9 @@
 #define MAX_MESSAGE_BYTES ((size_t)32 << 20) /* arguments or result of one call */
 
 static void settle_job(void *user, dw_sandbox *sb, bool cancelled);
+static void unlink_inflight(call *c);
 
-static void call_free(call *c) {
+void dw__call_free(call *c) {
   dw_loader *L = c->L;
   if (c->invoke_queued) {
     /* Its invoke job is still queued (a call that expired before its target ran it): that
@@ -32,6 +33,10 @@ static void call_free(call *c) {
   free(c->err_name);
   free(c->err_msg);
   free(c->err_stack);
+  free(c->args_json);
+  free(c->res_json);
+  free(c->headers_json);
+  free(c->body);
   free(c);
 }
 
@@ -45,8 +50,7 @@ static void unlink_inflight(call *c) {
   in->ninflight--;
 }
 
-/* The call is over: its outcome goes back to the caller (a job in its realm). */
-static void finish(call *c) {
+void dw__call_finish(call *c) {
   unlink_inflight(c);
   c->state = C_DONE;
   if (c->done) {
@@ -55,7 +59,7 @@ static void finish(call *c) {
   }
   if (!c->from || !c->from->sb || dw__sandbox_dead(c->from->sb) ||
       dw__loop_post(c->L->loop, c->from->sb, settle_job, c))
-    call_free(c);
+    dw__call_free(c);
 }
 
 void dw__call_fail(call *c, int err, const char *name, const char *msg, const char *stack) {
@@ -67,7 +71,7 @@ void dw__call_fail(call *c, int err, const char *name, const char *msg, const ch
   c->err_name = dw__strdup(name ? name : "Error");
   c->err_msg = dw__strdup(msg ? msg : dw_strerror(err));
   c->err_stack = dw__strdup(stack ? stack : "");
-  finish(c);
+  dw__call_finish(c);
 }
 
 /* ---- In the target's realm ------------------------------------------------------------ */
@@ -76,14 +80,17 @@ static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
   call *c = user;
   c->invoke_queued = false;
   if (c->orphan) {
-    call_free(c);
+    dw__call_free(c);
     return;
   }
   if (cancelled || c->state != C_SENT) return; /* dw__instance_fail or expiry settles it */
   instance *to = c->to;
   dw__ctx *cx = dw__sandbox_ctx(sb);
   dw_val exc = NULL;
-  dw_val args = dw__realm_read(to, c->args, c->args_len, c->caps, c->ncaps, &exc);
+  dw_val args = c->args_json
+                    ? dw__json_parse(cx, c->args_json, strlen(c->args_json))
+                    : dw__realm_read(to, c->args, c->args_len, c->caps, c->ncaps, &exc);
+  if (!args && c->args_json) exc = dw__make_error(cx, "TypeError", "the arguments are not valid JSON");
   dw_val props = NULL;
   if (args && c->via->props) props = dw__clone_read(cx, c->via->props, c->via->props_len, NULL, &exc);
   if (!args || (c->via->props && !props)) {
@@ -97,10 +104,57 @@ static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
   dw__sandbox_invoke(sb, (double)c->id, c->via->entry, c->method, args, props);
 }
 
+static char *str_field(dw__ctx *cx, dw_val o, const char *k) {
+  dw_val v = dw__is_object(cx, o) ? dw__get(cx, o, k, NULL) : NULL;
+  return v && dw__is_string(cx, v) ? dw__to_utf8(cx, v, NULL, NULL) : NULL;
+}
+
+/* A host's call: its value as JSON (a fetch: status, headers and body bytes). */
+static void host_reply(call *c, instance *in, bool ok, dw_val value) {
+  dw__ctx *cx = dw__sandbox_ctx(in->sb);
+  dw_val exc = NULL;
+  if (!ok) {
+    char *name = str_field(cx, value, "name"), *msg = str_field(cx, value, "message");
+    char *stack = str_field(cx, value, "stack"), *code = str_field(cx, value, "code");
+    int err = code ? dw_err_from_code(code) : DW_E_UNCAUGHT;
+    dw__call_fail(c, err ? err : DW_E_UNCAUGHT, name, msg, stack);
+    free(name);
+    free(msg);
+    free(stack);
+    free(code);
+    return;
+  }
+  c->ok = true;
+  if (strcmp(c->method, "fetch") == 0 && dw__is_object(cx, value)) {
+    c->has_body = true;
+    c->status = (int)dw__to_number(cx, dw__get(cx, value, "status", NULL));
+    dw_val h = dw__get(cx, value, "headers", NULL);
+    c->headers_json = h ? dw__json_stringify(cx, h, NULL, &exc) : NULL;
+    size_t n = 0;
+    dw_val body = dw__get(cx, value, "body", NULL);
+    void *p = body ? dw__bytes(cx, body, &n) : NULL;
+    c->body = p && n ? dw__memdup(p, n) : NULL;
+    c->body_len = c->body ? n : 0;
+  } else {
+    c->res_json = dw__json_stringify(cx, value, NULL, &exc);
+    if (!c->res_json && !exc) c->res_json = dw__strdup("null");
+    if (!c->res_json) {
+      dw__call_fail(c, DW_E_BAD_RESULT, "TypeError", "The result cannot be serialised as JSON", "");
+      return;
+    }
+  }
+  dw__call_finish(c);
+}
+
 void dw__call_reply(instance *in, double token, bool ok, dw_val value) {
   dw_loader *L = in->L;
   call *c = token >= 1 && token < 9007199254740992.0 ? dw__calls_find(L, (uint64_t)token) : NULL;
   if (!c || c->to != in || c->state != C_SENT) return;
+  c->cpu_used = dw__sandbox_cpu_ns(in->sb) - c->cpu0;
+  if (!c->from) {
+    host_reply(c, in, ok, value);
+    return;
+  }
   dw_buf b;
   dw__buf_init(&b, MAX_MESSAGE_BYTES);
   dw_val exc = NULL;
@@ -119,7 +173,7 @@ void dw__call_reply(instance *in, double token, bool ok, dw_val value) {
   }
   c->ok = ok;
   c->res = dw__buf_steal(&b, &c->res_len);
-  finish(c);
+  dw__call_finish(c);
 }
 
 /* ---- In the caller's realm ------------------------------------------------------------- */
@@ -137,19 +191,23 @@ static dw_val descriptor(dw__ctx *cx, const call *c) {
 static void settle_job(void *user, dw_sandbox *sb, bool cancelled) {
   call *c = user;
   if (cancelled) {
-    call_free(c);
+    dw__call_free(c);
     return;
   }
   dw__ctx *cx = dw__sandbox_ctx(sb);
   dw_val exc = NULL, v = NULL, fn = c->reject;
   if (c->err_msg) {
     v = descriptor(cx, c);
+  } else if (c->res_json) {
+    v = dw__json_parse(cx, c->res_json, strlen(c->res_json));
+    if (v) fn = c->resolve;
+    else v = dw__make_error(cx, "TypeError", "the binding's result is not valid JSON");
   } else {
     v = dw__realm_read(c->from, c->res, c->res_len, c->rcaps, c->nrcaps, &exc);
     if (v && c->ok) fn = c->resolve;
     if (!v) {
       if (dw__vm_terminated(dw__sandbox_vm(sb))) {
-        call_free(c);
+        dw__call_free(c);
         return;
       }
       dw__exc_info i;
@@ -170,7 +228,7 @@ static void settle_job(void *user, dw_sandbox *sb, bool cancelled) {
     if (e) v = e;
   }
   dw__call(cx, fn, NULL, 1, &v, NULL);
-  call_free(c);
+  dw__call_free(c);
 }
 
 /* ---- Starting a call ------------------------------------------------------------------ */
@@ -269,11 +327,26 @@ call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw
     return NULL;
   }
   c->L = L;
+  c->binding = -1;
   c->id = ++L->next_call;
   c->from = from;
   dw__instance_ref(from);
   c->via = k;
   dw__cap_ref(k);
+  if (k->kind == CAP_BINDING) {
+    if (dw__calls_put(L, c)) {
+      dw__call_free(c);
+      *exc = dw__make_error(cx, "RangeError", "out of memory");
+      return NULL;
+    }
+    c->resolve = resolve;
+    c->reject = reject;
+    dw__protect(cx, resolve);
+    dw__protect(cx, reject);
+    L->stats.calls++;
+    dw__call_binding(c, args, exc);
+    return c;
+  }
   dw_buf b;
   dw__buf_init(&b, MAX_MESSAGE_BYTES);
   int rc = dw__realm_write(from, args, &b, &c->caps, &c->ncaps, exc);
@@ -283,7 +356,7 @@ call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw
     else if (!*exc)
       *exc = dw__make_error(cx, "RangeError", "out of memory");
     dw__buf_free(&b);
-    call_free(c);
+    dw__call_free(c);
     return NULL;
   }
   c->args = dw__buf_steal(&b, &c->args_len);
@@ -339,7 +412,7 @@ void dw__calls_free_all(dw_loader *L) {
     L->calls[i] = NULL;
     unlink_inflight(c);
     c->state = C_DONE;
-    call_free(c);
+    dw__call_free(c);
   }
   free(L->calls);
   L->calls = NULL;

@@ -214,8 +214,9 @@ static void init_job(void *user, dw_sandbox *sb, bool cancelled) {
   if (cancelled) return;
   dw__ctx *c = dw__sandbox_ctx(sb);
   dw_val exc = NULL;
-  dw_val env = in->env ? dw__realm_read(in, in->env, in->env_len, in->env_caps, in->nenv_caps, &exc)
-                       : dw__object(c);
+  dw_val env = in->env        ? dw__realm_read(in, in->env, in->env_len, in->env_caps, in->nenv_caps, &exc)
+                : in->env_json ? dw__host_env(in, &exc)
+                               : dw__object(c);
   free(in->env);
   in->env = NULL;
   dw__caps_free(in->env_caps, in->nenv_caps);
@@ -412,6 +413,8 @@ static void instance_free(instance *in) {
   dw__caps_free(in->env_caps, in->nenv_caps);
   free(in->env);
   dw_code_free(in->code);
+  free(in->env_json);
+  free(in->bindings);
   free(in->key);
   free(in->label);
   free(in->fail_name);

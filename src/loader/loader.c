@@ -14,6 +14,17 @@ bool dw__loader_abi_ok(unsigned header_version) { return header_version == dw_ve
 
 /* ---- Loop hooks -------------------------------------------------------------------------- */
 
+static bool busy(void *user) {
+  dw_loader *L = user;
+  return L->host_pending > 0;
+}
+
+static void wait_for(void *user, uint64_t ns) {
+  dw_loader *L = user;
+  if (L->host_pending) dw__host_wait(L, ns);
+  else dw__sleep_ns(ns);
+}
+
 static uint64_t next_due(void *user) {
   dw_loader *L = user;
   return L->next_deadline;
@@ -21,6 +32,7 @@ static uint64_t next_due(void *user) {
 
 static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
+  dw__host_drain(L);
   dw__calls_expire(L, now);
   dw__cache_evict(L);
   dw__instances_reap(L);
@@ -66,6 +78,10 @@ static void loader_free(dw_loader *L) {
   dw__calls_free_all(L);
   dw__instances_free_all(L);
   free(L->table);
+  for (size_t i = 0; i < L->nbindings; i++) free(L->bindings[i].name);
+  free(L->bindings);
+  pthread_mutex_destroy(&L->host_mu);
+  pthread_cond_destroy(&L->host_cv);
   if (L->vm) dw__vm_free(L->vm);
   free(L);
 }
@@ -81,6 +97,8 @@ int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
   if (!L->cfg.child_cpu_ms) L->cfg.child_cpu_ms = DEFAULT_CHILD_CPU_MS;
   if (!L->cfg.child_wall_ms) L->cfg.child_wall_ms = DEFAULT_CHILD_WALL_MS;
   L->next_deadline = UINT64_MAX;
+  pthread_mutex_init(&L->host_mu, NULL);
+  pthread_cond_init(&L->host_cv, NULL);
   L->log = log;
   L->log_user = log_user;
   if (opts) L->child_opts = *opts;
@@ -92,7 +110,8 @@ int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
     loader_free(L);
     return DW_E_NOMEM;
   }
-  dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick};
+  dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick, .busy = busy,
+                       .wait = wait_for};
   dw__loop_set_hooks(L->loop, &lh);
   *out = L;
   return 0;

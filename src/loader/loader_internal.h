@@ -9,6 +9,7 @@
 #ifndef DW_LOADER_INTERNAL_H
 #define DW_LOADER_INTERNAL_H
 
+#include <pthread.h>
 #include "engine/clone.h"
 #include "loader/loader.h"
 #include "sandbox/sandbox.h"
@@ -18,7 +19,7 @@ typedef struct cap cap;
 typedef struct call call;
 
 /* Kinds; the same numbers are in loader.js (KIND_*). */
-enum { CAP_WORKER = 0, CAP_ENTRY = 1, CAP_LOADER = 2 };
+enum { CAP_WORKER = 0, CAP_ENTRY = 1, CAP_LOADER = 2, CAP_BINDING = 3 };
 
 typedef struct {
   uint32_t cpu_ms, wall_ms, memory_mb, subrequests; /* 0: not set */
@@ -41,6 +42,8 @@ struct cap {
   limits4 limits;
   /* CAP_LOADER: the namespace its get() ids live in */
   char *ns;
+  /* CAP_BINDING: the host binding's index in the loader */
+  int binding;
 };
 
 enum { I_CODE, I_LOADING, I_READY, I_FAILED, I_DEAD };
@@ -82,6 +85,9 @@ struct instance {
   cap **env_caps;
   size_t nenv_caps;
   size_t bytes; /* what it counts against the cache's memory cap */
+  char *env_json;       /* a host-made worker's env, until init */
+  int *bindings;        /* ... and the host bindings added to it */
+  size_t nbindings;
   char *fail_name, *fail_msg, *fail_stack, *fail_code;
 };
 
@@ -113,10 +119,29 @@ struct call {
   char *err_name, *err_msg, *err_stack;
   call *next; /* waiting list */
   call *iprev, *inext;
-  /* A call made by the host (C API): told when done. */
+  /* A call made by the host (C API): told when done. Its arguments and value are JSON. */
   void (*done)(void *user, call *c);
   void *done_user;
+  char *args_json;
+  char *res_json; /* a value as JSON: a host call's result, or a binding's answer */
+  int status;     /* a host fetch's response: */
+  char *headers_json;
+  void *body;
+  size_t body_len;
+  bool has_body;
+  uint64_t cpu_used;
+  /* A call of a host binding: */
+  int binding;           /* -1: not one */
+  bool in_callback;      /* completed while the binding's callback runs */
+  bool host_completed;   /* dw_binding_return/throw was called */
+  call *host_next;       /* in the loader's queue of completed binding calls */
 };
+
+typedef struct {
+  char *name;
+  dw_binding_fn fn;
+  void *user;
+} host_binding;
 
 struct dw_loader {
   dw__vm *vm;
@@ -139,6 +164,12 @@ struct dw_loader {
   instance *root;
   dw_log_cb log;
   void *log_user;
+  host_binding *bindings;
+  size_t nbindings;
+  pthread_mutex_t host_mu; /* guards the two fields below (binding calls complete on any thread) */
+  pthread_cond_t host_cv;
+  call *host_done;         /* binding calls completed asynchronously, not yet settled */
+  size_t host_pending;     /* binding calls not yet completed */
 };
 
 /* cache.c */
@@ -195,6 +226,9 @@ call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw
                      dw_val reject, dw_val *exc);
 /* Hands a waiting call to its (now ready or failed) instance. */
 void dw__call_dispatch(call *c);
+/* The call is over: its outcome goes back to the caller (a job in its realm). */
+void dw__call_finish(call *c);
+void dw__call_free(call *c);
 /* Fails a call with an error (a limit, a worker that failed to load or was lost). */
 void dw__call_fail(call *c, int err, const char *name, const char *msg, const char *stack);
 void dw__call_reply(instance *in, double token, bool ok, dw_val value);
@@ -202,6 +236,16 @@ void dw__call_reply(instance *in, double token, bool ok, dw_val value);
 uint64_t dw__calls_expire(dw_loader *L, uint64_t now);
 /* Frees every call without settling it (the end of a run). */
 void dw__calls_free_all(dw_loader *L);
+
+/* host.c */
+/* Starts a call of a host binding (k is CAP_BINDING) with args of from's realm. */
+void dw__call_binding(call *c, dw_val args, dw_val *exc);
+/* Settles binding calls completed on other threads (a safe point). */
+void dw__host_drain(dw_loader *L);
+/* Waits up to ns for a binding call to complete. */
+void dw__host_wait(dw_loader *L, uint64_t ns);
+/* An env of a host-made worker: env_json plus its bindings, in its realm. */
+dw_val dw__host_env(instance *in, dw_val *exc);
 
 /* egress.c */
 dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val *exc);

@@ -164,6 +164,14 @@ static bool root_done(const dw_sandbox *root) {
   return root->settled && (!root->drain || !root->ok || root->ntimers == 0);
 }
 
+/* Any live realm of the loop (for engine calls that need one), or NULL. */
+static dw__ctx *any_ctx(dw__loop *l, dw_sandbox *root) {
+  if (root) return root->c;
+  for (size_t i = 0; i < l->nsbs; i++)
+    if (!l->sbs[i]->dead) return l->sbs[i]->c;
+  return NULL;
+}
+
 /* Host work (making a realm) is no guest's: it runs under a budget of its own, generous
  * but bounded, so that a broken engine cannot hang the loop. */
 #define HOST_JOB_NS 5000000000ull
@@ -180,7 +188,7 @@ static int run_job(dw__loop *l, dw_sandbox *root) {
                     .memory_bytes = 0};
     dw__vm_switch(l->vm, &b, NULL);
     j.fn(j.user, NULL, false);
-    dw__vm_recover(l->vm, root->c);
+    dw__vm_recover(l->vm, any_ctx(l, root));
     return 0;
   }
   j.sb->njobs--;
@@ -228,14 +236,16 @@ static int fire_timer(dw_sandbox *sb, dw_sandbox *root) {
   return sb == root ? t : 0;
 }
 
-int dw__loop_run(dw__loop *l, dw_sandbox *root) {
+int dw__loop_run_until(dw__loop *l, dw_sandbox *root, bool (*done)(void *user), void *user,
+                       uint64_t deadline, size_t memory_cap) {
   for (;;) {
     uint64_t now = dw__now_ns();
     if (l->hooks.tick) l->hooks.tick(l->hooks.user, now);
-    if (root_done(root)) return 0;
-    if (now >= root->wall_deadline) return DW_E_WALL_LIMIT;
+    if (root ? root_done(root) : done(user)) return 0;
+    if (now >= deadline) return DW_E_WALL_LIMIT;
     /* The VM's heap, between entries (where reading it is safe). */
-    int m = dw__vm_check_heap(l->vm, root->c, (size_t)root->vm_memory_mb << 20);
+    dw__ctx *c = any_ctx(l, root);
+    int m = c ? dw__vm_check_heap(l->vm, c, memory_cap) : 0;
     if (m) return m;
     if (l->len) {
       int t = run_job(l, root);
@@ -251,12 +261,18 @@ int dw__loop_run(dw__loop *l, dw_sandbox *root) {
     }
     uint64_t hook_due = l->hooks.next_due ? l->hooks.next_due(l->hooks.user) : UINT64_MAX;
     bool busy = l->hooks.busy && l->hooks.busy(l->hooks.user);
-    if (!tsb && hook_due == UINT64_MAX && !busy) return root->settled ? 0 : DW_E_NEVER_SETTLED;
+    if (!tsb && hook_due == UINT64_MAX && !busy)
+      return root ? (root->settled ? 0 : DW_E_NEVER_SETTLED) : DW_E_NEVER_SETTLED;
     uint64_t until = due < hook_due ? due : hook_due;
-    if (root->wall_deadline < until) until = root->wall_deadline;
+    if (deadline < until) until = deadline;
     if (until > now) {
       if (l->hooks.wait) l->hooks.wait(l->hooks.user, until - now);
       else dw__sleep_ns(until - now);
     }
   }
+}
+
+int dw__loop_run(dw__loop *l, dw_sandbox *root) {
+  return dw__loop_run_until(l, root, NULL, NULL, root->wall_deadline,
+                            (size_t)root->vm_memory_mb << 20);
 }

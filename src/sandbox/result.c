@@ -154,3 +154,49 @@ const void *dw_result_body(const dw_result *r, size_t *len) {
   if (len) *len = r->body_len;
   return r->body ? r->body : "";
 }
+
+int dw__result_make(const dw__result_parts *p, dw_result **out) {
+  *out = NULL;
+  dw_result *r = calloc(1, sizeof *r);
+  if (!r) return DW_E_NOMEM;
+  r->err = p->err;
+  r->cpu_ms = p->cpu_ms;
+  r->wall_ms = p->wall_ms;
+  r->status = p->status;
+  dw_buf b;
+  dw__buf_init(&b, MAX_RESULT_BYTES);
+  int rc = dw__buf_printf(&b, "{\"ok\":%s,\"result\":", p->err ? "false" : "true");
+  if (!rc) rc = dw__buf_puts(&b, !p->err && p->value_json ? p->value_json : "null");
+  if (!rc) rc = dw__buf_puts(&b, ",\"response\":");
+  if (!rc && !p->err && p->has_body) {
+    const char *body = p->body ? p->body : "";
+    rc = dw__buf_printf(&b, "{\"status\":%d,\"headers\":%s,\"body\":", p->status,
+                        p->headers_json ? p->headers_json : "{}");
+    if (!rc) rc = dw__buf_json_str(&b, body, p->body_len);
+    if (!rc && !dw__utf8_valid(body, p->body_len)) rc = dw__buf_puts(&b, ",\"bodyNotUtf8\":true");
+    if (!rc) rc = dw__buf_putc(&b, '}');
+  } else if (!rc) {
+    rc = dw__buf_puts(&b, "null");
+  }
+  if (!rc) rc = dw__buf_puts(&b, ",\"logs\":[],\"error\":");
+  if (!rc) rc = p->err ? put_error(&b, p->err, p->name ? p->name : "Error",
+                                   p->message ? p->message : dw_strerror(p->err),
+                                   p->stack ? p->stack : "")
+                       : dw__buf_puts(&b, "null");
+  if (!rc) rc = dw__buf_printf(&b, ",\"cpuMs\":%.3f,\"wallMs\":%.3f}", p->cpu_ms, p->wall_ms);
+  if (!rc && !p->err && p->value_json) rc = (r->value_json = dw__strdup(p->value_json)) ? 0 : DW_E_NOMEM;
+  if (!rc && !p->err && p->has_body) {
+    r->body = p->body_len ? dw__memdup(p->body, p->body_len) : NULL;
+    r->body_len = p->body_len;
+    r->has_body = true;
+    if (p->body_len && !r->body) rc = DW_E_NOMEM;
+  }
+  if (rc) {
+    dw__buf_free(&b);
+    dw_result_free(r);
+    return rc;
+  }
+  r->json = dw__buf_steal(&b, NULL);
+  *out = r;
+  return 0;
+}

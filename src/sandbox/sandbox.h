@@ -37,6 +37,13 @@ dw__loop *dw__loop_new(dw__vm *vm);
 void dw__loop_free(dw__loop *l);
 void dw__loop_set_hooks(dw__loop *l, const dw__loop_hooks *h);
 
+/* Runs the loop without a root worker (a host driving calls itself) until done(user) is
+ * true, `deadline` (dw__now_ns) passes (DW_E_WALL_LIMIT) or nothing is left that could make
+ * progress (DW_E_NEVER_SETTLED); the VM's heap is held to memory_cap bytes between entries.
+ * The VM must be active (dw__vm_begin). */
+int dw__loop_run_until(dw__loop *l, dw_sandbox *root, bool (*done)(void *user), void *user,
+                       uint64_t deadline, size_t memory_cap);
+
 /* A job: called once, in a VM entry of `sb` under its budget, or with cancelled = true
  * (outside any entry: only free `user`) when sb died or the loop is freed first. */
 typedef void (*dw__job_fn)(void *user, dw_sandbox *sb, bool cancelled);
@@ -102,5 +109,22 @@ void dw__sandbox_set_log(dw_sandbox *sb, dw_log_cb cb, void *user, bool keep);
 size_t dw__sandbox_jobs(const dw_sandbox *sb);
 /* CPU nanoseconds sb's entries used so far. */
 uint64_t dw__sandbox_cpu_ns(const dw_sandbox *sb);
+
+/* The parts of a result made without a sandbox run (a host's call into a worker). */
+typedef struct {
+  int err; /* 0 or a dw_err; then name, message, stack */
+  const char *name, *message, *stack;
+  const char *value_json;   /* a method's result */
+  bool has_body;            /* a fetch handler's response: */
+  int status;
+  const char *headers_json; /* a JSON object */
+  const void *body;
+  size_t body_len;
+  double cpu_ms, wall_ms;
+} dw__result_parts;
+/* A failed result without running anything (sb may be NULL). */
+int dw__result_fail(dw_result **out, int err, const char *name, const char *msg, dw_sandbox *sb);
+/* Makes a result from its parts. 0 or DW_E_NOMEM/DW_E_TOO_LARGE (then *out is NULL). */
+int dw__result_make(const dw__result_parts *p, dw_result **out);
 
 #endif

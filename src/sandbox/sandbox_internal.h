@@ -90,7 +90,6 @@ void dw__timers_fire_one(dw_sandbox *sb);
 
 /* Builds *out from the settled state and `limit` (0 or the error that ended the run). */
 int dw__result_build(dw_sandbox *sb, int limit, dw_result **out);
-/* A failed result without running anything. */
-int dw__result_fail(dw_result **out, int err, const char *name, const char *msg, dw_sandbox *sb);
+
 
 #endif
