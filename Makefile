@@ -33,6 +33,7 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 bench: deps build
 	$(BUILD)/bench/coldstart/coldstart
+	$(BUILD)/bench/loader/loader_bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
