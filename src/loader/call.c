@@ -7,6 +7,8 @@
 
 static void settle_job(void *user, dw_sandbox *sb, bool cancelled);
 static void unlink_inflight(call *c);
+static void tail_done(void *user, call *c);
+static char *str_field(dw__ctx *cx, dw_val o, const char *k);
 
 void dw__call_free(call *c) {
   dw_loader *L = c->L;
@@ -151,6 +153,13 @@ void dw__call_reply(instance *in, double token, bool ok, dw_val value) {
   call *c = token >= 1 && token < 9007199254740992.0 ? dw__calls_find(L, (uint64_t)token) : NULL;
   if (!c || c->to != in || c->state != C_SENT) return;
   c->cpu_used = dw__sandbox_cpu_ns(in->sb) - c->cpu0;
+  if (in->ntails && c->done != tail_done) {
+    dw__ctx *tx = dw__sandbox_ctx(in->sb);
+    char *en = ok ? NULL : str_field(tx, value, "name"), *em = ok ? NULL : str_field(tx, value, "message");
+    dw__tail_report(in, c, ok ? "ok" : "exception", en, em);
+    free(en);
+    free(em);
+  }
   if (!c->from) {
     host_reply(c, in, ok, value);
     return;
@@ -380,6 +389,7 @@ call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw
   }
   c->to = to;
   dw__instance_ref(to);
+  c->started = dw__now_ns();
   c->cpu_ms = lower(to->limits.cpu_ms, k->limits.cpu_ms);
   c->deadline = dw__now_ns() + (uint64_t)lower(to->limits.wall_ms, k->limits.wall_ms) * 1000000u;
   dw__call_dispatch(c);
@@ -445,4 +455,70 @@ dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val 
   if (!args) return NULL;
   if (!dw__call_start(in, p->outbound_cap, "fetch", args, resolve, reject, exc)) return NULL;
   return promise;
+}
+
+/* ---- Tails ---------------------------------------------------------------------------- */
+
+static void tail_done(void *user, call *c) { dw__call_free(c); }
+
+void dw__tail_report(instance *in, const call *c, const char *outcome, const char *exc_name,
+                     const char *exc_msg) {
+  if (!in->ntails) return;
+  dw_loader *L = in->L;
+  dw_buf b;
+  dw__buf_init(&b, (size_t)2 << 20);
+  int rc = dw__buf_puts(&b, "[{\"outcome\":");
+  if (!rc) rc = dw__buf_json_str(&b, outcome, strlen(outcome));
+  if (!rc) rc = dw__buf_puts(&b, ",\"entrypoint\":");
+  if (!rc) rc = c && c->via && c->via->entry ? dw__buf_json_str(&b, c->via->entry, strlen(c->via->entry))
+                                             : dw__buf_puts(&b, "null");
+  if (!rc) rc = dw__buf_puts(&b, ",\"method\":");
+  if (!rc) rc = c ? dw__buf_json_str(&b, c->method, strlen(c->method)) : dw__buf_puts(&b, "null");
+  if (!rc) rc = dw__buf_puts(&b, ",\"logs\":[");
+  if (!rc && in->tail_logs.len) rc = dw__buf_append(&b, in->tail_logs.data, in->tail_logs.len);
+  if (!rc) rc = dw__buf_puts(&b, "],\"exceptions\":[");
+  if (!rc && exc_msg) {
+    rc = dw__buf_puts(&b, "{\"name\":");
+    if (!rc) rc = dw__buf_json_str(&b, exc_name ? exc_name : "Error", strlen(exc_name ? exc_name : "Error"));
+    if (!rc) rc = dw__buf_puts(&b, ",\"message\":");
+    if (!rc) rc = dw__buf_json_str(&b, exc_msg, strlen(exc_msg));
+    if (!rc) rc = dw__buf_putc(&b, '}');
+  }
+  double cpu = c ? (double)c->cpu_used / 1e6 : 0;
+  double wall = c && c->deadline ? (double)(dw__now_ns() - c->started) / 1e6 : 0;
+  if (!rc) rc = dw__buf_printf(&b, "],\"cpuMs\":%.3f,\"wallMs\":%.3f}]", cpu, wall);
+  dw__buf_reset(&in->tail_logs);
+  in->tail_nlogs = 0;
+  if (rc) {
+    dw__buf_free(&b);
+    return;
+  }
+  char *args = dw__buf_steal(&b, NULL);
+  for (size_t i = 0; i < in->ntails && args; i++) {
+    cap *k = in->tails[i];
+    call *t = calloc(1, sizeof *t);
+    if (!t || !(t->method = dw__strdup("tail")) || !(t->args_json = dw__strdup(args))) {
+      if (t) free(t->method);
+      free(t);
+      break;
+    }
+    t->L = L;
+    t->binding = -1;
+    t->id = ++L->next_call;
+    t->via = k;
+    dw__cap_ref(k);
+    t->done = tail_done;
+    instance *to = target_of(L, k);
+    if (!to || dw__calls_put(L, t)) {
+      dw__call_free(t);
+      continue;
+    }
+    t->to = to;
+    dw__instance_ref(to);
+    t->cpu_ms = to->limits.cpu_ms;
+    t->deadline = dw__now_ns() + (uint64_t)to->limits.wall_ms * 1000000u;
+    t->started = dw__now_ns();
+    dw__call_dispatch(t);
+  }
+  free(args);
 }

@@ -26,6 +26,7 @@ instance *dw__instance_new(dw_loader *L, const char *key, const char *label) {
   in->limits.cpu_ms = L->cfg.child_cpu_ms;
   in->limits.wall_ms = L->cfg.child_wall_ms;
   in->limits.subrequests = DEFAULT_SUBREQUESTS;
+  dw__buf_init(&in->tail_logs, (size_t)64 << 10);
   in->all_next = L->all;
   L->all = in;
   L->stats.live++;
@@ -107,6 +108,11 @@ void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int termina
            : terminated == DW_E_WALL_LIMIT ? "wall-clock limit"
                                            : "memory limit",
            lim, terminated == DW_E_MEMORY_LIMIT ? "MB" : "ms");
+  if (in->ntails)
+    dw__tail_report(in, in->inflight, terminated == DW_E_CPU_LIMIT    ? "exceededCpu"
+                                      : terminated == DW_E_WALL_LIMIT ? "exceededWallTime"
+                                                                      : "exceededMemory",
+                    "Error", msg);
   dw__instance_fail(in, terminated, "Error", msg, "", NULL);
 }
 
@@ -115,6 +121,18 @@ void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int termina
 static void child_log(void *user, const char *level, const char *msg, size_t len) {
   instance *in = user;
   dw_loader *L = in->L;
+  if (in->ntails && in->tail_nlogs < 1000) {
+    /* For the tails: whole entries only, up to the buffer's cap. */
+    size_t mark = in->tail_logs.len;
+    int rc = in->tail_nlogs ? dw__buf_putc(&in->tail_logs, ',') : 0;
+    if (!rc) rc = dw__buf_puts(&in->tail_logs, "{\"level\":");
+    if (!rc) rc = dw__buf_json_str(&in->tail_logs, level, strlen(level));
+    if (!rc) rc = dw__buf_puts(&in->tail_logs, ",\"message\":");
+    if (!rc) rc = dw__buf_json_str(&in->tail_logs, msg, len);
+    if (!rc) rc = dw__buf_printf(&in->tail_logs, ",\"ts\":%.0f}", dw__epoch_ms());
+    if (rc) in->tail_logs.len = mark;
+    else in->tail_nlogs++;
+  }
   if (!L->log) return;
   dw_buf b;
   dw__buf_init(&b, (size_t)128 << 10);
@@ -376,6 +394,24 @@ instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
     dw__cap_ref(k);
     in->outbound_cap = k;
   }
+  dw_val tails = field(c, spec, "tails");
+  double nt = dw__is_object(c, tails) ? dw__to_number(c, field(c, tails, "length")) : 0;
+  if (nt > 64) {
+    *exc = dw__make_error(c, "TypeError", "WorkerCode.tails: at most 64");
+    goto fail;
+  }
+  for (unsigned i = 0; i < (unsigned)nt; i++) {
+    cap *k = dw__realm_cap(parent, dw__to_number(c, dw__get_index(c, tails, i, NULL)));
+    if (!k || k->kind != CAP_ENTRY) {
+      *exc = dw__make_error(c, "TypeError", "WorkerCode.tails must hold entrypoint stubs");
+      goto fail;
+    }
+    cap **t = realloc(in->tails, (in->ntails + 1) * sizeof *t);
+    if (!t) goto fail;
+    in->tails = t;
+    dw__cap_ref(k);
+    in->tails[in->ntails++] = k;
+  }
   in->parent = parent;
   dw__instance_ref(parent);
   if (dw__instance_start(in, code)) {
@@ -408,6 +444,8 @@ static void instance_free(instance *in) {
   for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
   free(in->caps);
   if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
+  dw__caps_free(in->tails, in->ntails);
+  dw__buf_free(&in->tail_logs);
   if (in->parent) dw__instance_unref(in->parent);
   if (in->cached) dw__cache_remove(L, in);
   dw__caps_free(in->env_caps, in->nenv_caps);
@@ -451,6 +489,9 @@ void dw__instances_free_all(dw_loader *L) {
     in->ncaps = 0;
     if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
     in->outbound_cap = NULL;
+    dw__caps_free(in->tails, in->ntails);
+    in->tails = NULL;
+    in->ntails = 0;
     dw__caps_free(in->env_caps, in->nenv_caps);
     in->env_caps = NULL;
     in->nenv_caps = 0;

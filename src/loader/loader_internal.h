@@ -85,6 +85,10 @@ struct instance {
   cap **env_caps;
   size_t nenv_caps;
   size_t bytes; /* what it counts against the cache's memory cap */
+  cap **tails;          /* entrypoints told about each invocation (WorkerCode.tails) */
+  size_t ntails;
+  dw_buf tail_logs;     /* console lines since the last tail event (JSON items) */
+  size_t tail_nlogs;
   char *env_json;       /* a host-made worker's env, until init */
   int *bindings;        /* ... and the host bindings added to it */
   size_t nbindings;
@@ -105,7 +109,7 @@ struct call {
   size_t args_len;
   cap **caps; /* capabilities inside args (refs held) */
   size_t ncaps;
-  uint64_t cpu0, deadline;
+  uint64_t cpu0, deadline, started;
   uint32_t cpu_ms;
   int state;
   bool invoke_queued; /* its invoke job is queued in the target's realm */
@@ -232,6 +236,10 @@ void dw__call_free(call *c);
 /* Fails a call with an error (a limit, a worker that failed to load or was lost). */
 void dw__call_fail(call *c, int err, const char *name, const char *msg, const char *stack);
 void dw__call_reply(instance *in, double token, bool ok, dw_val value);
+/* Tells the worker's tails how an invocation ended (outcome "ok", "exception",
+ * "exceededCpu", "exceededMemory", "exceededWallTime"). */
+void dw__tail_report(instance *in, const call *c, const char *outcome, const char *exc_name,
+                     const char *exc_msg);
 /* Expires calls past their wall deadline; returns the next deadline. */
 uint64_t dw__calls_expire(dw_loader *L, uint64_t now);
 /* Frees every call without settling it (the end of a run). */

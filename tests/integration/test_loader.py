@@ -407,6 +407,24 @@ case("1,000 dynamic workers with requests in flight at once",
   return out.every((v, i) => v === i) ? out.length : out;
 };"""}, args=["--memory-mb", "1024", "--wall-ms", "60000"], result=lambda r: r["result"] == 1000)
 
+case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+const events = [];
+export class Tail extends WorkerEntrypoint { tail(e) { events.push(e); } }
+export default { async fetch(req, env, ctx) {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", tails: [ctx.exports.Tail], limits: { cpuMs: 30 },
+    modules: { "c.js": "export default { ok() { console.log('hi', 1); return 1; }, bad() { throw new TypeError('boom'); }, spin() { for(;;){} } }" } });
+  const e = w.getEntrypoint();
+  await e.ok(); try { await e.bad(); } catch {} try { await e.spin(); } catch {}
+  for (let i = 0; i < 50 && events.length < 3; i++) await new Promise(r => setTimeout(r, 2));
+  return Response.json(events.map(x => [x.outcome, x.method, x.logs.map(l => l.level + ':' + l.message),
+    x.exceptions.map(y => y.name + ':' + y.message.slice(0, 30)), typeof x.cpuMs, typeof x.wallMs]));
+} };"""},
+     result=lambda r: json.loads(r["response"]["body"]) == [
+         ["ok", "ok", ["log:hi 1"], [], "number", "number"],
+         ["exception", "bad", [], ["TypeError:boom"], "number", "number"],
+         ["exceededCpu", "spin", [], ["Error:Worker 'load()' exceeded its C"], "number", "number"]])
+
 # ---- Bindings from the host --------------------------------------------------------------
 
 case("--service NAME=FILE: a stub of another worker file (RPC and fetch)",
