@@ -117,9 +117,14 @@ static _Noreturn void child_main(const dw__contained_job *job, int fd) {
   uint64_t grace = (uint64_t)(job->grace_ms ? job->grace_ms : 50) * 1000000u;
   st.cpu_cap = (uint64_t)(l.cpu_ms ? l.cpu_ms : 1000) * 1000000u + grace;
   st.wall_cap = (uint64_t)(l.wall_ms ? l.wall_ms : 10000) * 1000000u + grace;
-  if (job->loader) st.cpu_cap = st.wall_cap; /* the process's CPU is the sum of its workers' */
   size_t mem = (size_t)(l.memory_mb ? l.memory_mb : 128) << 20;
   st.rss_cap = mem + DW_MAX(mem / 2, (size_t)64 << 20);
+  if (job->loader) {
+    st.cpu_cap = st.wall_cap; /* the process's CPU is the sum of its workers' */
+    /* Above the engine's in-entry ceiling (cap + max(cap, 256 MB)), so that a dynamic
+     * worker's memory storm ends that worker, not the whole run. */
+    st.rss_cap = mem + DW_MAX(mem, (size_t)256 << 20) + ((size_t)128 << 20);
+  }
   pthread_t th;
   if (pthread_create(&th, NULL, monitor, &st) != 0) _exit(4); /* fail closed */
   st.rss0 = dw__rss_bytes();

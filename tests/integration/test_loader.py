@@ -368,6 +368,16 @@ case("a child that loops forever is stopped; its siblings finish; the parent goe
 };"""}, result=lambda r: r["result"] == ["rejected", "cpu_limit_exceeded",
                                           ",".join(str(2 * i) for i in range(20))])
 
+case("a child's memory storm ends that child; the parent and a new sibling go on",
+     {"w.js": """export default async (env) => {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { cpuMs: 5000 }, modules: { "c.js":
+    "export default { hog() { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); } }" } });
+  let r;
+  try { await w.getEntrypoint().hog(); r = "no error"; } catch (e) { r = e.code; }
+  const w2 = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": "export default { f() { return 'fine' } }" } });
+  return [r, await w2.getEntrypoint().f()];
+};"""}, args=["--memory-mb", "128"], result=lambda r: r["result"] == ["memory_limit_exceeded", "fine"])
+
 case("limits: wallMs and per-entrypoint limits (the lower wins)",
      {"w.js": """export default async (env) => {
   const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { wallMs: 5000, cpuMs: 500 },
