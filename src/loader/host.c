@@ -137,19 +137,6 @@ dw_val dw__host_env(instance *in, dw_val *exc) {
   return env;
 }
 
-static dw_code *code_copy(const dw_code *src) {
-  dw_code *c = dw_code_new();
-  if (!c) return NULL;
-  for (size_t i = 0; i < src->n; i++)
-    if (dw_code_add_module(c, src->mods[i].name, src->mods[i].data, src->mods[i].len,
-                           src->mods[i].type)) {
-      dw_code_free(c);
-      return NULL;
-    }
-  dw_code_set_main(c, src->mods[src->main].name);
-  return c;
-}
-
 static int binding_index(dw_loader *L, const char *name) {
   for (size_t i = 0; i < L->nbindings; i++)
     if (strcmp(L->bindings[i].name, name) == 0) return (int)i;
@@ -183,7 +170,7 @@ static instance *host_worker(dw_loader *L, const dw_worker_ref *w, int *err) {
   size_t nb = 0;
   while (w->bindings && w->bindings[nb]) nb++;
   in->bindings = nb ? calloc(nb, sizeof *in->bindings) : NULL;
-  dw_code *code = code_copy(w->code);
+  dw_code *code = dw__code_copy(w->code);
   if (!in->env_json || (nb && !in->bindings) || !code) goto fail;
   for (size_t i = 0; i < nb; i++) {
     int b = binding_index(L, w->bindings[i]);

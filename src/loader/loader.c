@@ -40,24 +40,11 @@ static void tick(void *user, uint64_t now) {
 
 /* ---- Set-up ----------------------------------------------------------------------------- */
 
-static dw_code *code_copy(const dw_code *src) {
-  dw_code *c = dw_code_new();
-  if (!c) return NULL;
-  for (size_t i = 0; i < src->n; i++)
-    if (dw_code_add_module(c, src->mods[i].name, src->mods[i].data, src->mods[i].len,
-                           src->mods[i].type)) {
-      dw_code_free(c);
-      return NULL;
-    }
-  dw_code_set_main(c, src->mods[src->main].name);
-  return c;
-}
-
 static int start_services(dw_loader *L) {
   for (size_t i = 0; i < L->cfg.nservices; i++) {
     const dw__loader_service *s = &L->cfg.services[i];
     instance *in = dw__instance_new(L, NULL, s->name);
-    dw_code *code = in ? code_copy(s->code) : NULL;
+    dw_code *code = in ? dw__code_copy(s->code) : NULL;
     if (!code) return DW_E_NOMEM;
     in->is_service = true;
     /* A service is a worker of the host's: the root's limits, and it stays for the run. */

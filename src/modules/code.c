@@ -107,3 +107,16 @@ const dw__module *dw__code_find(const dw_code *code, const char *name) {
 const dw__module *dw__code_main(const dw_code *code) {
   return code->n ? &code->mods[code->main] : NULL;
 }
+
+dw_code *dw__code_copy(const dw_code *src) {
+  dw_code *c = dw_code_new();
+  if (!c) return NULL;
+  for (size_t i = 0; i < src->n; i++)
+    if (dw_code_add_module(c, src->mods[i].name, src->mods[i].data, src->mods[i].len,
+                           src->mods[i].type)) {
+      dw_code_free(c);
+      return NULL;
+    }
+  if (src->n) dw_code_set_main(c, src->mods[src->main].name);
+  return c;
+}

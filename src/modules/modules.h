@@ -22,6 +22,8 @@ struct dw_code {
 dw_module_type dw__module_type_for(const char *name);
 /* The module called `name`, or NULL; borrowed from `code`. */
 const dw__module *dw__code_find(const dw_code *code, const char *name);
+/* A copy of `src` (every module, the same main one), or NULL when out of memory. */
+dw_code *dw__code_copy(const dw_code *src);
 /* The main module, or NULL when the set is empty; borrowed. */
 const dw__module *dw__code_main(const dw_code *code);
 
