@@ -22,9 +22,13 @@ static uint64_t next_due(void *user) {
 static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
   dw__calls_expire(L, now);
+  dw__egress_tick(L);
   dw__cache_evict(L);
   dw__instances_reap(L);
 }
+
+static bool busy(void *user) { return dw__egress_busy(user); }
+static void wait_net(void *user, uint64_t ns) { dw__egress_wait(user, ns); }
 
 /* ---- Set-up ----------------------------------------------------------------------------- */
 
@@ -63,6 +67,7 @@ static void loader_free(dw_loader *L) {
    * calls left, then the instances. */
   if (L->loop) dw__loop_free(L->loop);
   L->loop = NULL;
+  dw__egress_free_all(L);
   dw__calls_free_all(L);
   dw__instances_free_all(L);
   free(L->table);
@@ -92,7 +97,12 @@ int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
     loader_free(L);
     return DW_E_NOMEM;
   }
-  dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick};
+  if (cfg->outbound && !(L->net = dw__net_new())) {
+    loader_free(L);
+    return DW_E_NOMEM;
+  }
+  dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick, .busy = busy,
+                       .wait = wait_net};
   dw__loop_set_hooks(L->loop, &lh);
   *out = L;
   return 0;
