@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import resource
 import threading
+import time
 import urllib.parse
 
 BIN = os.path.abspath(sys.argv[1])
@@ -33,6 +35,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             SEEN.append((self.command, self.path, headers, body))
         u = urllib.parse.urlsplit(self.path)
         q = dict(urllib.parse.parse_qsl(u.query))
+        if u.path == "/slow":
+            time.sleep(int(q.get("ms", "1000")) / 1000)
         if u.path == "/redirect":
             self.send_response(int(q.get("status", "302")))
             self.send_header("location", q.get("to", "/redirect"))
@@ -68,11 +72,12 @@ PRIVATE = ["--outbound-allow-private"]
 CASES = []
 
 
-def case(name, code, args=(), exit=0, check=None, stderr_has=(), server=None, files=None):
+def case(name, code, args=(), exit=0, check=None, stderr_has=(), server=None, cpu=None):
     """code: the main module (it returns its findings as JSON); check(result) -> bool;
-    server(requests) -> bool over the requests the server got during the case."""
+    server(requests) -> bool over the requests the server got during the case;
+    cpu(cpu_seconds, wall_seconds) -> bool over the run's process."""
     CASES.append(dict(name=name, code=code, args=list(args), exit=exit, check=check,
-                      stderr_has=stderr_has, server=server, files=files or {}))
+                      stderr_has=stderr_has, server=server, cpu=cpu))
 
 
 def worker(body):
@@ -132,6 +137,19 @@ case("the injected header goes only to its host",
      args=["--outbound", "allow=localhost", "--outbound-header", "127.0.0.1:X-Secret=" + SECRET] + PRIVATE,
      check=lambda r: "x-secret" not in r,
      server=lambda reqs: len(reqs) == 1 and "x-secret" not in reqs[0][2])
+
+case("waiting for a response sleeps in the HTTP client, not in a busy loop",
+     worker("""const t = Date.now(); const r = await fetch(BASE + '/slow?ms=1500');
+       return { status: r.status, waited: Date.now() - t };"""),
+     args=["--outbound", "allow=127.0.0.1"] + PRIVATE,
+     check=lambda r: r["status"] == 200 and r["waited"] >= 1400,
+     cpu=lambda cpu, wall: cpu < wall - 1.0)
+case("concurrent fetches all complete",
+     worker("""const rs = await Promise.all([...Array(20).keys()].map((i) =>
+         fetch(BASE + '/slow?ms=200&i=' + i).then((r) => r.json())));
+       return rs.map((j) => j.path);"""),
+     args=["--outbound", "allow=127.0.0.1"] + PRIVATE,
+     check=lambda r: sorted(r) == sorted("/slow?ms=200&i=%d" % i for i in range(20)))
 
 # ---- Refusals -----------------------------------------------------------------------------
 
@@ -261,6 +279,18 @@ case("a gateway stub as globalOutbound adds a header and forwards with fetch()",
      check=lambda r: r[0]["x-gateway"] == "gw-1" and r[0]["x-child"] == "1",
      server=lambda reqs: len(reqs) == 1 and reqs[0][2].get("x-gateway") == "gw-1")
 
+case("a child that dies with a fetch in flight: the request is dropped, the root goes on",
+     worker("""const w = env.LOADER.load({ compatibilityDate: '2026-01-01', mainModule: 'c.js',
+         modules: { 'c.js': %s } });
+       const a = await w.getEntrypoint().fetch('http://child/').then((r) => r.status, err);
+       await new Promise((r) => setTimeout(r, 1200));
+       const b = await (await fetch(BASE + '/echo?after=1')).json();
+       return { a, b: b.path };""" % json.dumps(
+         "export default { async fetch() { fetch(%s + '/slow?ms=600'); for (;;) {} } };"
+         % json.dumps(BASE))),
+     args=["--loader", "LOADER", "--outbound", "allow=127.0.0.1"] + PRIVATE,
+     check=lambda r: r["a"]["code"] == "cpu_limit_exceeded" and r["b"] == "/echo?after=1")
+
 # ---- Flags --------------------------------------------------------------------------------
 
 case("--outbound needs allow=", worker("return 1"), args=["--outbound", "example.com"], exit=2,
@@ -281,7 +311,10 @@ def run_case(c):
         with open(path, "w") as f:
             f.write(c["code"])
         argv = [BIN, "run", path] + c["args"]
+        r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
         p = subprocess.run(argv, capture_output=True, cwd=d, timeout=120)
+        r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - t0
+        cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
     problems = []
     if p.returncode != c["exit"]:
@@ -295,6 +328,10 @@ def run_case(c):
             good = False
         if not good:
             problems.append(f"check failed: {out[:800]!r}")
+    if c["cpu"] is not None and not c["cpu"](cpu, wall):
+        problems.append(f"used {cpu:.2f} s of CPU in {wall:.2f} s")
+    if os.environ.get("DW_TEST_VERBOSE"):
+        print(f"     cpu {cpu:.2f} s, wall {wall:.2f} s")
     for s in c["stderr_has"]:
         if s not in err:
             problems.append(f"stderr lacks {s!r}")
