@@ -339,8 +339,8 @@ static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
   if (rc) {
     const char *name, *code;
     classify(rc, &name, &code);
-    char msg[700];
-    snprintf(msg, sizeof msg, "fetch(%s %.200s): %s", r.method, r.url, *why ? why : dw_strerror(rc));
+    char msg[1024];
+    snprintf(msg, sizeof msg, "fetch(%.32s %.200s): %.512s", r.method, r.url, *why ? why : dw_strerror(rc));
     e->resolve = e->reject = NULL; /* not protected */
     *exc = throw_error(in, name, msg, code);
     goto out;
