@@ -213,6 +213,7 @@
   // see each one (docs/EGRESS.md).
   async function fetch(input, init) {
     const Request = load("Request"), Response = load("Response"), URLCtor = load("URL");
+    const Headers = load("Headers");
     const req = new Request(input, init);
     let method = req.method, url = req.url;
     let headers = [];
@@ -224,8 +225,9 @@
       const r = await outbound({ method, url, headers, body, redirect: mode });
       const status = r.status;
       let location = null;
+      // r.headers: [[name, value]...] from the network, a record from a gateway's Response.
       if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308)
-        for (const [k, v] of r.headers) if (k.toLowerCase() === "location") { location = v; break; }
+        location = new Headers(r.headers).get("location");
       if (location !== null && mode !== "manual") {
         if (mode === "error")
           throw new TypeErr("fetch(): " + url + " redirected (" + status + ") while redirect is 'error'");

@@ -291,6 +291,21 @@ case("a child that dies with a fetch in flight: the request is dropped, the root
      args=["--loader", "LOADER", "--outbound", "allow=127.0.0.1"] + PRIVATE,
      check=lambda r: r["a"]["code"] == "cpu_limit_exceeded" and r["b"] == "/echo?after=1")
 
+case("a gateway's redirect is followed back through the gateway",
+     "import { WorkerEntrypoint } from 'cloudflare:workers';\n"
+     "export class Gateway extends WorkerEntrypoint {\n"
+     "  async fetch(req) {\n"
+     "    if (new URL(req.url).pathname === '/moved') return Response.redirect(%s, 302);\n"
+     "    return fetch(req);\n"
+     "  }\n}\n" % json.dumps(BASE + "/echo?gw=1") + worker("""
+       const w = env.LOADER.load({ compatibilityDate: '2026-01-01', globalOutbound: ctx.exports.Gateway({ props: {} }),
+         modules: { 'c.js': "export default { async fetch() { const r = await fetch('http://nowhere.test/moved');" +
+           " return Response.json({ s: r.status, u: r.url, red: r.redirected, p: (await r.json()).path }) } }" } });
+       return await (await w.getEntrypoint().fetch('http://child/')).json();""")
+     .replace("export default", "const main =", 1) + "export default main;\n",
+     args=["--loader", "LOADER", "--outbound", "allow=127.0.0.1"] + PRIVATE,
+     check=lambda r: r == {"s": 200, "u": BASE + "/echo?gw=1", "red": True, "p": "/echo?gw=1"})
+
 # ---- Flags --------------------------------------------------------------------------------
 
 case("--outbound needs allow=", worker("return 1"), args=["--outbound", "example.com"], exit=2,
