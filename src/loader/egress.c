@@ -13,6 +13,10 @@
 #include "loader_internal.h"
 
 #define MAX_POLL_MS 1000u /* a loop wait is split in slices of at most this */
+/* Requests in flight per dynamic worker, so that one cannot take all of the loader's
+ * DW__NET_MAX_IN_FLIGHT (the root, which also serves its children's gateways, is not capped
+ * here). */
+#define MAX_IN_FLIGHT_PER_WORKER 128u
 
 struct egress {
   dw_loader *L;
@@ -321,6 +325,17 @@ static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
              in->limits.subrequests);
     *exc = throw_error(in, "Error", msg, dw_err_code(DW_E_SUBREQUEST_LIMIT));
     goto out;
+  }
+  if (!in->is_root) {
+    size_t mine = 0;
+    for (const egress *x = L->egress; x; x = x->next) mine += x->from == in;
+    if (mine >= MAX_IN_FLIGHT_PER_WORKER) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "Worker '%s' has %u fetch() requests in flight already (the most "
+               "it may have at once)", in->label, MAX_IN_FLIGHT_PER_WORKER);
+      *exc = throw_error(in, "RangeError", msg, dw_err_code(DW_E_OVERLOADED));
+      goto out;
+    }
   }
   if (!(e = calloc(1, sizeof *e))) {
     *exc = dw__make_error(cx, "RangeError", "out of memory");

@@ -63,7 +63,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-SERVER = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 512
+    daemon_threads = True
+
+
+SERVER = Server(("127.0.0.1", 0), Handler)
 PORT = SERVER.server_address[1]
 BASE = f"http://127.0.0.1:{PORT}"
 LOCAL = f"http://localhost:{PORT}"
@@ -305,6 +310,15 @@ case("a gateway's redirect is followed back through the gateway",
      .replace("export default", "const main =", 1) + "export default main;\n",
      args=["--loader", "LOADER", "--outbound", "allow=127.0.0.1"] + PRIVATE,
      check=lambda r: r == {"s": 200, "u": BASE + "/echo?gw=1", "red": True, "p": "/echo?gw=1"})
+
+case("a child may have at most 128 fetches in flight",
+     parent("", 1).replace("'http://child/?n=1'", "'http://child/'").replace(json.dumps(CHILD), json.dumps(
+         "export default { async fetch() {"
+         " const rs = await Promise.allSettled([...Array(130).keys()].map((i) => fetch(%s + '/slow?ms=300&i=' + i)));"
+         " return Response.json(rs.map((r) => r.status === 'fulfilled' ? r.value.status : r.reason.code)); } };"
+         % json.dumps(BASE))),
+     args=["--loader", "LOADER", "--outbound", "allow=127.0.0.1"] + PRIVATE,
+     check=lambda r: r.count(200) == 128 and r.count("overloaded") == 2)
 
 # ---- Flags --------------------------------------------------------------------------------
 
