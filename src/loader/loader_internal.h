@@ -11,7 +11,6 @@
 
 #include "engine/clone.h"
 #include "loader/loader.h"
-#include "net/net.h"
 #include "sandbox/sandbox.h"
 
 typedef struct instance instance;
