@@ -10,6 +10,9 @@
 #define MAX_FILE_BYTES ((size_t)64 << 20)
 #define MAX_HEADERS 256
 #define MAX_BINDINGS 64
+#define MAX_ALLOW_HOSTS 256
+#define MAX_HEADER_RULES 64
+#define MAX_HEADER_RULE_BYTES 8192
 
 static const char run_usage[] =
     "usage: dynworker run FILE [MODULE...] [options]\n"
@@ -31,6 +34,14 @@ static const char run_usage[] =
     "  --service NAME=FILE  env.NAME is a stub of the worker in FILE (fetch and RPC; repeatable)\n"
     "  --loader-max-workers N  warm dynamic workers kept (least recently used go; default 1000)\n"
     "  --loader-max-mb N    their estimated memory (default 256)\n"
+    "  --outbound allow=HOST[,HOST...]\n"
+    "                       fetch() may reach these hosts over HTTP(S) ('*.example.com': its\n"
+    "                       subdomains; repeatable). Default: no network (docs/EGRESS.md)\n"
+    "  --outbound-allow-private\n"
+    "                       also loopback, private, link-local and metadata addresses\n"
+    "  --outbound-header HOST:Name=Value\n"
+    "                       add a header (a secret) to requests to HOST; the worker never\n"
+    "                       sees it (repeatable)\n"
     "  --json               print one JSON object: ok, result, response, logs, error, cpuMs, wallMs\n"
     "\n"
     "Exit status: 0 success, 1 the worker failed, 2 bad usage or input, 3 a limit was exceeded.\n";
@@ -48,6 +59,13 @@ typedef struct {
   dw__loader_service services[MAX_BINDINGS];
   size_t nservices;
   uint32_t max_workers, max_mb;
+  const char *allow[MAX_ALLOW_HOSTS];
+  size_t nallow;
+  char *allow_buf[MAX_ALLOW_HOSTS]; /* the copies --outbound's lists were split into */
+  size_t nallow_buf;
+  dw__net_header_rule inject[MAX_HEADER_RULES];
+  size_t ninject;
+  bool allow_private, egress;
 } run_opts;
 
 static int load_code(int nfiles, char **files, dw_code *code);
@@ -84,6 +102,85 @@ static int add_service(run_opts *o, const char *spec) {
     return -1;
   }
   o->services[o->nservices++] = (dw__loader_service){.name = name, .code = code};
+  return 0;
+}
+
+/* A host pattern of --outbound or --outbound-header: a name, "*.name", "*", an IPv4 or a
+ * bracketed IPv6 literal. The net layer parses it again; this catches typos early. */
+static bool valid_host_pattern(const char *flag, const char *h, size_t n) {
+  bool ok = n > 0 && n <= DW__NET_MAX_HOST + 2;
+  const char *p = h;
+  size_t m = n;
+  if (ok && m >= 2 && p[0] == '*' && p[1] == '.') p += 2, m -= 2;
+  else if (ok && m == 1 && p[0] == '*') m = 0;
+  for (size_t i = 0; ok && i < m; i++)
+    ok = (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+         (p[i] >= '0' && p[i] <= '9') || strchr("-._:[]", p[i]);
+  if (ok && h[0] == '*' && n != 1 && (m == 0 || p[0] == '.')) ok = false;
+  if (!ok)
+    fprintf(stderr, "dynworker run: %s: '%.*s' is not a host (example.com, *.example.com, *, "
+            "an IP address)\n", flag, (int)DW_MIN(n, (size_t)200), h);
+  return ok;
+}
+
+/* --outbound allow=HOST[,HOST...] */
+static int add_outbound(run_opts *o, const char *spec) {
+  if (strncmp(spec, "allow=", 6) != 0 || !spec[6]) {
+    fprintf(stderr, "dynworker run: --outbound needs allow=HOST[,HOST...], not '%s'\n", spec);
+    return -1;
+  }
+  char *list = dw__strdup(spec + 6);
+  if (!list || o->nallow_buf == MAX_ALLOW_HOSTS) {
+    free(list);
+    fprintf(stderr, "dynworker run: at most %d allowed hosts\n", MAX_ALLOW_HOSTS);
+    return -1;
+  }
+  o->allow_buf[o->nallow_buf++] = list;
+  for (char *h = list, *next; h; h = next) {
+    next = strchr(h, ',');
+    if (next) *next++ = 0;
+    if (!valid_host_pattern("--outbound", h, strlen(h))) return -1;
+    if (o->nallow == MAX_ALLOW_HOSTS) {
+      fprintf(stderr, "dynworker run: at most %d allowed hosts\n", MAX_ALLOW_HOSTS);
+      return -1;
+    }
+    o->allow[o->nallow++] = h;
+  }
+  o->egress = true;
+  return 0;
+}
+
+/* --outbound-header HOST:Name=Value ("[v6]:Name=Value" for an IPv6 literal). The strings
+ * point into argv. */
+static int add_header_rule(run_opts *o, char *spec) {
+  const char *usage = "dynworker run: --outbound-header needs HOST:Name=Value";
+  char *colon = spec[0] == '[' ? strstr(spec, "]:") : strchr(spec, ':');
+  if (colon && spec[0] == '[') colon++;
+  char *eq = colon ? strchr(colon + 1, '=') : NULL;
+  if (!colon || !eq || eq == colon + 1) {
+    fprintf(stderr, "%s, not '%.200s'\n", usage, spec);
+    return -1;
+  }
+  if (strlen(spec) > MAX_HEADER_RULE_BYTES) {
+    fprintf(stderr, "dynworker run: --outbound-header: longer than %d bytes\n",
+            MAX_HEADER_RULE_BYTES);
+    return -1;
+  }
+  if (!valid_host_pattern("--outbound-header", spec, (size_t)(colon - spec))) return -1;
+  *colon = 0;
+  *eq = 0;
+  char line[MAX_HEADER_RULE_BYTES + 4], why[256];
+  snprintf(line, sizeof line, "%s: %s", colon + 1, eq + 1);
+  if (dw__net_check_header(line, why, sizeof why)) {
+    fprintf(stderr, "dynworker run: --outbound-header %s: %s\n", spec, why);
+    return -1;
+  }
+  if (o->ninject == MAX_HEADER_RULES) {
+    fprintf(stderr, "dynworker run: at most %d --outbound-header rules\n", MAX_HEADER_RULES);
+    return -1;
+  }
+  o->inject[o->ninject++] = (dw__net_header_rule){.host = spec, .name = colon + 1, .value = eq + 1};
+  o->egress = true;
   return 0;
 }
 
@@ -198,6 +295,8 @@ int dw__cli_run(int argc, char **argv) {
       {"loader", required_argument, 0, 'L'},    {"service", required_argument, 0, 'S'},
       {"loader-max-workers", required_argument, 0, 'W'},
       {"loader-max-mb", required_argument, 0, 'B'},
+      {"outbound", required_argument, 0, 'O'},  {"outbound-allow-private", no_argument, 0, 'P'},
+      {"outbound-header", required_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
   run_opts o = {.env = json_object()};
   int status = 2;
@@ -234,6 +333,9 @@ int dw__cli_run(int argc, char **argv) {
     case 'S': if (add_service(&o, optarg)) goto out; break;
     case 'W': if (parse_u32("--loader-max-workers", optarg, 1000000, &o.max_workers)) goto out; break;
     case 'B': if (parse_u32("--loader-max-mb", optarg, 1048576, &o.max_mb)) goto out; break;
+    case 'O': if (add_outbound(&o, optarg)) goto out; break;
+    case 'P': o.allow_private = o.egress = true; break;
+    case 'I': if (add_header_rule(&o, optarg)) goto out; break;
     case 'j': o.json = true; break;
     case 'h': fputs(run_usage, stdout); status = 0; goto out;
     default: fputs(run_usage, stderr); goto out;
@@ -260,7 +362,12 @@ int dw__cli_run(int argc, char **argv) {
                             .services = o.services, .nservices = o.nservices,
                             .max_instances = o.max_workers,
                             .max_bytes = (size_t)o.max_mb << 20};
-  if (o.nloaders || o.nservices) job.loader = &lcfg;
+  /* Egress: the root's fetch() goes through the loader's network policy. */
+  dw__net_policy policy = {.allow_hosts = o.allow, .n_allow = o.nallow,
+                           .allow_private = o.allow_private, .inject = o.inject,
+                           .n_inject = o.ninject};
+  if (o.egress) lcfg.outbound = &policy;
+  if (o.nloaders || o.nservices || o.egress) job.loader = &lcfg;
   fflush(NULL);
   int rc = dw__contained_run(&job, &res);
   free(env);
@@ -289,6 +396,7 @@ out:
     free((char *)o.services[i].name);
     dw_code_free((dw_code *)o.services[i].code);
   }
+  for (size_t i = 0; i < o.nallow_buf; i++) free(o.allow_buf[i]);
   json_decref(o.env);
   return status;
 }

@@ -1,5 +1,5 @@
 /* Calls between realms: fetch and RPC through a capability, as structured clones, each
- * step a job in the realm it concerns; and a worker's fetch() through its egress. */
+ * step a job in the realm it concerns (a worker's own fetch(): egress.c). */
 #include <string.h>
 #include "loader_internal.h"
 
@@ -427,34 +427,6 @@ void dw__calls_free_all(dw_loader *L) {
   free(L->calls);
   L->calls = NULL;
   L->calls_cap = L->calls_used = 0;
-}
-
-/* ---- Egress: a worker's own fetch() -------------------------------------------------- */
-
-dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val *exc) {
-  instance *in = user;
-  dw__ctx *cx = dw__sandbox_ctx(sb);
-  instance *p = in;
-  while (p->outbound == OUT_INHERIT && p->parent) p = p->parent;
-  if (p->outbound != OUT_CAP) {
-    *exc = dw__make_error(
-        cx, "TypeError",
-        p->outbound == OUT_NONE
-            ? "fetch() is not allowed: this worker may only reach the outside through the "
-              "capabilities in its env (its globalOutbound is null)"
-            : "fetch() has no network here: this worker may only reach the outside through "
-              "the capabilities in its env (dynworker run gives the network with --outbound)");
-    return NULL;
-  }
-  dw_val resolve, reject;
-  dw_val promise = dw__deferred(cx, &resolve, &reject, exc);
-  if (!promise) return NULL;
-  static const char mk[] = "(function(r){return [r]})";
-  dw_val wrap = dw__eval(cx, mk, sizeof mk - 1, "dynworker:egress", 1, exc);
-  dw_val args = wrap ? dw__call(cx, wrap, NULL, 1, &request, exc) : NULL;
-  if (!args) return NULL;
-  if (!dw__call_start(in, p->outbound_cap, "fetch", args, resolve, reject, exc)) return NULL;
-  return promise;
 }
 
 /* ---- Tails ---------------------------------------------------------------------------- */

@@ -14,15 +14,20 @@ bool dw__loader_abi_ok(unsigned header_version) { return header_version == dw_ve
 
 /* ---- Loop hooks -------------------------------------------------------------------------- */
 
+/* External work in flight: host binding calls answered later, and egress requests. */
 static bool busy(void *user) {
   dw_loader *L = user;
-  return L->host_pending > 0;
+  return L->host_pending > 0 || dw__egress_busy(L);
 }
 
+/* Waits for whichever can wake the loop: curl for requests, a condition variable for
+ * binding calls; with both pending, curl in short slices so completions are not late. */
 static void wait_for(void *user, uint64_t ns) {
   dw_loader *L = user;
-  if (L->host_pending) dw__host_wait(L, ns);
-  else dw__sleep_ns(ns);
+  bool net = dw__egress_busy(L);
+  if (L->host_pending && net) dw__egress_wait(L, ns < 2000000u ? ns : 2000000u);
+  else if (L->host_pending) dw__host_wait(L, ns);
+  else dw__egress_wait(L, ns);
 }
 
 static uint64_t next_due(void *user) {
@@ -34,9 +39,11 @@ static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
   dw__host_drain(L);
   dw__calls_expire(L, now);
+  dw__egress_tick(L);
   dw__cache_evict(L);
   dw__instances_reap(L);
 }
+
 
 /* ---- Set-up ----------------------------------------------------------------------------- */
 
@@ -62,6 +69,7 @@ static void loader_free(dw_loader *L) {
    * calls left, then the instances. */
   if (L->loop) dw__loop_free(L->loop);
   L->loop = NULL;
+  dw__egress_free_all(L);
   dw__calls_free_all(L);
   dw__instances_free_all(L);
   free(L->table);
@@ -94,6 +102,10 @@ int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
   if (!L->child_opts.limits.wall_ms) L->child_opts.limits.wall_ms = 10000;
   L->vm_memory_mb = L->child_opts.limits.memory_mb ? L->child_opts.limits.memory_mb : 128;
   if (!(L->vm = dw__vm_new(L->child_opts.allow_wasm)) || !(L->loop = dw__loop_new(L->vm))) {
+    loader_free(L);
+    return DW_E_NOMEM;
+  }
+  if (cfg->outbound && !(L->net = dw__net_new())) {
     loader_free(L);
     return DW_E_NOMEM;
   }

@@ -6,6 +6,7 @@
 #define DW_LOADER_H
 
 #include "dynworker.h"
+#include "net/net.h"
 
 typedef struct dw_loader dw_loader;
 
@@ -22,6 +23,10 @@ typedef struct {
   size_t max_instances; /* warm instances kept (LRU); 0: 1000 */
   size_t max_bytes;     /* their estimated memory; 0: 256 MiB */
   uint32_t child_cpu_ms, child_wall_ms; /* a dynamic worker's default limits; 0: 50, 30000 */
+  /* The root worker's egress (and that of workers that inherit it: globalOutbound omitted);
+   * borrowed, must outlive the loader. NULL: fetch() at the root has no network
+   * (docs/EGRESS.md). */
+  const dw__net_policy *outbound;
 } dw__loader_config;
 
 typedef struct {

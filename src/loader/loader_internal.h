@@ -17,6 +17,7 @@
 typedef struct instance instance;
 typedef struct cap cap;
 typedef struct call call;
+typedef struct egress egress;
 
 /* Kinds; the same numbers are in loader.js (KIND_*). */
 enum { CAP_WORKER = 0, CAP_ENTRY = 1, CAP_LOADER = 2, CAP_BINDING = 3 };
@@ -174,6 +175,9 @@ struct dw_loader {
   pthread_cond_t host_cv;
   call *host_done;         /* binding calls completed asynchronously, not yet settled */
   size_t host_pending;     /* binding calls not yet completed */
+  dw__net *net;   /* the root's egress (cfg.outbound set), or NULL: no network */
+  egress *egress; /* requests in flight on net */
+  size_t negress;
 };
 
 /* cache.c */
@@ -256,6 +260,16 @@ void dw__host_wait(dw_loader *L, uint64_t ns);
 dw_val dw__host_env(instance *in, dw_val *exc);
 
 /* egress.c */
+/* The outbound hook of every instance: the worker's fetch() through its globalOutbound
+ * chain; at the root, the loader's network policy. Returns a promise, or NULL with *exc. */
 dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val *exc);
+/* Loop hooks: requests in flight; wait in the network for up to ns (sleeps when idle). */
+bool dw__egress_busy(dw_loader *L);
+void dw__egress_wait(dw_loader *L, uint64_t ns);
+/* A safe point: cancels the requests of callers that died, moves transfers on. */
+void dw__egress_tick(dw_loader *L);
+/* The end of a run (after the loop is freed, before the instances): frees the net and
+ * every request left, without callbacks. */
+void dw__egress_free_all(dw_loader *L);
 
 #endif

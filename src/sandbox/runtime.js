@@ -208,16 +208,58 @@
   }
 
   // The worker's own fetch(): through its owner's egress (globalOutbound), never directly.
+  // Redirects are followed here, not by the HTTP client, so that every hop goes through
+  // outbound() again: the allow-list, the private-address guard and the subrequest count
+  // see each one (docs/EGRESS.md).
   async function fetch(input, init) {
-    const Request = load("Request"), Response = load("Response");
+    const Request = load("Request"), Response = load("Response"), URLCtor = load("URL");
+    const Headers = load("Headers");
     const req = new Request(input, init);
-    const headers = [];
+    let method = req.method, url = req.url;
+    let headers = [];
     for (const [k, v] of req.headers) headers.push([k, v]);
-    const body = req.method === "GET" || req.method === "HEAD" ? null : await req.arrayBuffer();
-    const r = await outbound({ method: req.method, url: req.url, headers, body, redirect: req.redirect });
-    const status = r.status;
-    const nullBody = status === 101 || status === 204 || status === 205 || status === 304;
-    return new Response(nullBody ? null : r.body, { status, statusText: r.statusText || "", headers: r.headers });
+    let body = method === "GET" || method === "HEAD" ? null : await req.arrayBuffer();
+    const mode = req.redirect;
+    let hops = 0;
+    for (;;) {
+      const r = await outbound({ method, url, headers, body, redirect: mode });
+      const status = r.status;
+      let location = null;
+      // r.headers: [[name, value]...] from the network, a record from a gateway's Response.
+      if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308)
+        location = new Headers(r.headers).get("location");
+      if (location !== null && mode !== "manual") {
+        if (mode === "error")
+          throw new TypeErr("fetch(): " + url + " redirected (" + status + ") while redirect is 'error'");
+        if (++hops > 20) throw new TypeErr("fetch(): more than 20 redirects, the last to " + location);
+        let next;
+        try { next = new URLCtor(location, url); } catch {
+          throw new TypeErr("fetch(): " + url + " redirected to an invalid URL");
+        }
+        if (next.protocol !== "http:" && next.protocol !== "https:")
+          throw new TypeErr("fetch(): " + url + " redirected to a " + next.protocol + " URL");
+        if (next.username || next.password)
+          throw new TypeErr("fetch(): " + url + " redirected to a URL with credentials");
+        // The Fetch standard: 303 (but HEAD), and 301/302 of a POST, become a GET without
+        // its body and the headers that describe it.
+        if ((status === 303 && method !== "GET" && method !== "HEAD") ||
+            ((status === 301 || status === 302) && method === "POST")) {
+          method = "GET";
+          body = null;
+          headers = headers.filter(([k]) => !/^(content-(type|length|encoding|language|location))$/i.test(k));
+        }
+        // Credentials do not follow a request to another origin.
+        if (next.origin !== new URLCtor(url).origin)
+          headers = headers.filter(([k]) => !/^(authorization|proxy-authorization|cookie)$/i.test(k));
+        url = next.href;
+        continue;
+      }
+      const nullBody = status === 101 || status === 204 || status === 205 || status === 304;
+      const res = new Response(nullBody ? null : r.body, { status, statusText: r.statusText || "", headers: r.headers });
+      ObjectDefineProperty(res, "url", { value: url, configurable: true });
+      ObjectDefineProperty(res, "redirected", { value: hops > 0, configurable: true });
+      return res;
+    }
   }
   ObjectDefineProperty(globalThis, "fetch", { value: fetch, writable: true, configurable: true, enumerable: false });
 
