@@ -14,7 +14,7 @@
   const ObjectDefineProperty = Object.defineProperty, ReflectApply = Reflect.apply;
   const ArrayFrom = Array.from, TypeErr = TypeError;
   const StringCtor = String;
-  const INTERNAL = /^dynworker:/;
+  const INTERNAL = /^(dynworker|dw):/;
 
   const builtin = (spec) =>
     spec === "cloudflare:workers" || spec === "dynworker:workers" ? load("cloudflare:workers") : undefined;

@@ -329,6 +329,21 @@ case("crypto.subtle works in a run (OpenSSL in the contained child)",
                 k.privateKey.type, k.privateKey.extractable, sig.byteLength];
      }"""},
      result=lambda r: r["result"] == [0xba, True, "private", False, 64])
+case("an endless stream read into a body ends with a size error, not a crash",
+     {"w.js": "export default async () => { const r = new Response(new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1 << 20)); } })); await r.arrayBuffer(); }"},
+     args=["--memory-mb", "64"], exit=1, code="uncaught_exception",
+     check=lambda r: r["error"]["name"] == "RangeError" and "exceeds the limit" in r["error"]["message"]
+     and "dw:webapi" not in r["error"]["stack"])
+case("a gigantic header list ends with a size error",
+     {"w.js": "export default () => { const h = new Headers(); for (let i = 0;; i++) h.append('x-' + i, 'v'.repeat(1000)); }"},
+     args=["--memory-mb", "64"], exit=1, code="uncaught_exception",
+     check=lambda r: r["error"]["name"] == "RangeError")
+case("endless FormData ends with memory_limit_exceeded",
+     {"w.js": "export default async () => { const fd = new FormData(); for (let i = 0;; i++) fd.append('k' + i, 'v'.repeat(10000)); }"},
+     args=["--memory-mb", "64"], exit=3, code="memory_limit_exceeded")
+case("writes into a TransformStream nobody reads end with memory_limit_exceeded",
+     {"w.js": "export default async () => { const w = new TransformStream().writable.getWriter(); for (;;) { w.write(new Uint8Array(1 << 16)); await null; } }"},
+     args=["--memory-mb", "64"], exit=3, code="memory_limit_exceeded")
 case("each run is a fresh realm: globals do not survive",
      {"w.js": "export default () => { const before = globalThis.leak; globalThis.leak = 1; Array.prototype.evil = 1; return before }"},
      result=lambda r: r["result"] is None)
