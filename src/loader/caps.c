@@ -240,6 +240,72 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
   return NULL;
 }
 
+/* ---- Releasing capabilities whose JS object died ------------------------------------------
+ * The engine never runs FinalizationRegistry callbacks here (no run loop), so each stub or
+ * fetcher object holds (through a WeakMap in loader.js) a handle whose finalizer queues its
+ * number for release. Finalizers run inside the collector: they only queue, under the mutex;
+ * the loop's tick drops the capability. */
+struct release {
+  dw_loader *L;
+  uint64_t serial; /* the realm's instance */
+  uint32_t id;
+  struct release *next;
+};
+
+static void release_fin(void *data) {
+  struct release *r = data;
+  dw_loader *L = r->L;
+  pthread_mutex_lock(&L->host_mu);
+  if (L->closing) {
+    free(r);
+  } else {
+    r->next = L->released;
+    L->released = r;
+  }
+  pthread_mutex_unlock(&L->host_mu);
+}
+
+void dw__releases_drain(dw_loader *L) {
+  if (!L->released) return;
+  pthread_mutex_lock(&L->host_mu);
+  struct release *list = L->released;
+  L->released = NULL;
+  pthread_mutex_unlock(&L->host_mu);
+  while (list) {
+    struct release *r = list;
+    list = r->next;
+    for (instance *in = L->all; in; in = in->all_next) {
+      if (in->serial != r->serial) continue;
+      if (r->id < in->ncaps && in->caps[r->id]) {
+        cap *k = in->caps[r->id];
+        in->caps[r->id] = NULL;
+        dw__cap_unref(k);
+      }
+      break;
+    }
+    free(r);
+  }
+}
+
+/* track(number) -> a handle that releases the number when collected. */
+static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
+  instance *in = data;
+  dw_val v = arg(c, argc, argv, 0);
+  double id = dw__is_number(c, v) ? dw__to_number(c, v) : -1;
+  if (!dw__realm_cap(in, id)) return type_error(c, exc, "not a capability of this worker");
+  struct release *r = calloc(1, sizeof *r);
+  if (!r) return type_error(c, exc, "out of memory");
+  r->L = in->L;
+  r->serial = in->serial;
+  r->id = (uint32_t)id;
+  dw_val h = dw__handle_new(c, r, release_fin);
+  if (!h) {
+    free(r);
+    return type_error(c, exc, "out of memory");
+  }
+  return h;
+}
+
 static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
                              dw_val *exc) {
   instance *in = data;
@@ -265,7 +331,7 @@ dw_val dw__realm_api(instance *in, dw_val *exc) {
   } natives[] = {
       {"get", native_get},           {"load", native_load},         {"entrypoint", native_entrypoint},
       {"loopback", native_loopback}, {"call", native_call},         {"provide", native_provide},
-      {"release", native_release},
+      {"release", native_release},  {"track", native_track},
   };
   for (size_t i = 0; i < DW_ARRAY_LEN(natives); i++)
     dw__set(c, n, natives[i].name, dw__native(c, natives[i].name, natives[i].fn, in), NULL);
@@ -289,11 +355,11 @@ dw_val dw__realm_cap_object(instance *in, cap *k, dw_val *exc) {
   dw__ctx *c = dw__sandbox_ctx(in->sb);
   int64_t n = dw__realm_add_cap(in, k);
   if (n < 0) return type_error(c, exc, "too many capabilities in one worker");
-  if (k->kind == CAP_WORKER && k->key) {
-    /* A get() stub received from elsewhere: its callback stays with its creator. */
-  }
-  dw_val args[2] = {dw__number(c, k->kind), dw__number(c, (double)n)};
-  return api_call(in, "make", 2, args, exc);
+  /* Released when its object is collected, except a get() stub's number (its creator may be
+   * asked for the code again through it) and loader bindings (they live in env). */
+  bool tracked = k->kind != CAP_LOADER && !(k->kind == CAP_WORKER && k->key);
+  dw_val args[3] = {dw__number(c, k->kind), dw__number(c, (double)n), dw__bool(c, tracked)};
+  return api_call(in, "make", 3, args, exc);
 }
 
 /* ---- Clones that carry capabilities ---------------------------------------------------- */

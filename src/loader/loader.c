@@ -38,6 +38,7 @@ static uint64_t next_due(void *user) {
 static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
   dw__host_drain(L);
+  dw__releases_drain(L);
   dw__calls_expire(L, now);
   dw__egress_tick(L);
   dw__cache_evict(L);
@@ -71,13 +72,18 @@ static void loader_free(dw_loader *L) {
   L->loop = NULL;
   dw__egress_free_all(L);
   dw__calls_free_all(L);
+  /* From here on, a collected stub's release is dropped (the realms are going away). */
+  pthread_mutex_lock(&L->host_mu);
+  L->closing = true;
+  pthread_mutex_unlock(&L->host_mu);
   dw__instances_free_all(L);
+  if (L->vm) dw__vm_free(L->vm); /* the last finalizers run here */
+  dw__releases_drain(L);
   free(L->table);
   for (size_t i = 0; i < L->nbindings; i++) free(L->bindings[i].name);
   free(L->bindings);
   pthread_mutex_destroy(&L->host_mu);
   pthread_cond_destroy(&L->host_cv);
-  if (L->vm) dw__vm_free(L->vm);
   free(L);
 }
 

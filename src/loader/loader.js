@@ -22,15 +22,16 @@
   const wmSet = (m, k, v) => apply(WeakMapCtor.prototype.set, m, [k, v]);
 
   const ids = new WeakMapCtor(); // capability object -> its number in this realm
+  const handles = new WeakMapCtor(); // capability object -> the host handle that frees its number
   const callbacks = new MapCtor(); // worker stub number -> get()'s callback
-  const registry = false && typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry((id) => { native.release(id); }) : null;
 
   const KIND_WORKER = 0, KIND_ENTRY = 1, KIND_LOADER = 2;
 
-  function own(obj, id) {
+  // `tracked`: the number is released when the object is collected (fetchers and load()
+  // stubs; a get() stub's number stays, its callback may be asked for the code again).
+  function own(obj, id, tracked) {
     wmSet(ids, obj, id);
-    if (registry !== null) registry.register(obj, id);
+    if (tracked) wmSet(handles, obj, native.track(id));
     return obj;
   }
 
@@ -107,17 +108,17 @@
     return [opts.props, limits === undefined ? undefined : checkLimits(limits, where + ".limits")];
   }
 
-  function makeStub(wid) {
+  function makeStub(wid, tracked) {
     const stub = {
       getEntrypoint(name, opts) {
         if (name !== undefined && name !== null && typeof name !== "string")
           throw new TypeErr("getEntrypoint(name): name must be a string");
         const [props, limits] = checkOpts(opts, "getEntrypoint");
         const id = native.entrypoint(wid, name === undefined ? null : name, props, limits);
-        return own(makeFetcher(id, () => {}), id);
+        return own(makeFetcher(id, () => {}), id, true);
       },
     };
-    return own(ObjectFreeze(stub), wid);
+    return own(ObjectFreeze(stub), wid, tracked);
   }
 
   const MODULE_TYPES = { __proto__: null, js: 1, cjs: 2, ts: 3, json: 4, text: 5, data: 6, wasm: 7 };
@@ -231,11 +232,11 @@
           throw new TypeErr("LOADER.get(id, callback): callback must be a function returning a WorkerCode");
         const wid = native.get(lid, name);
         mapSet(callbacks, wid, callback);
-        return makeStub(wid);
+        return makeStub(wid, false);
       },
       load(code) {
         const wid = native.load(lid, normalize(code));
-        return makeStub(wid);
+        return makeStub(wid, true);
       },
     };
     return own(ObjectFreeze(binding), lid);
@@ -270,7 +271,7 @@
       const target = function (opts) {
         const [props] = checkOpts(opts, "ctx.exports." + names[i]);
         const pid = native.loopback(entry, props);
-        return own(makeFetcher(pid, () => {}), pid);
+        return own(makeFetcher(pid, () => {}), pid, true);
       };
       const f = new ProxyCtor(target, {
         get(t, name) {
@@ -283,10 +284,10 @@
     return ObjectFreeze(out);
   }
 
-  function make(kind, id) {
-    if (kind === KIND_WORKER) return makeStub(id);
+  function make(kind, id, tracked) {
+    if (kind === KIND_WORKER) return makeStub(id, tracked);
     if (kind === KIND_LOADER) return makeLoader(id);
-    return own(makeFetcher(id, () => {}), id);
+    return own(makeFetcher(id, () => {}), id, tracked);
   }
 
   function capOf(obj) {

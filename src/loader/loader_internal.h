@@ -174,6 +174,8 @@ struct dw_loader {
   pthread_mutex_t host_mu; /* guards the two fields below (binding calls complete on any thread) */
   pthread_cond_t host_cv;
   call *host_done;         /* binding calls completed asynchronously, not yet settled */
+  struct release *released; /* capabilities whose JS object was collected (caps.c) */
+  bool closing;
   size_t host_pending;     /* binding calls not yet completed */
   dw__net *net;   /* the root's egress (cfg.outbound set), or NULL: no network */
   egress *egress; /* requests in flight on net */
@@ -205,6 +207,8 @@ dw_val dw__realm_cap_object(instance *in, cap *k, dw_val *exc);
 int dw__realm_write(instance *in, dw_val v, dw_buf *out, cap ***caps, size_t *ncaps, dw_val *exc);
 dw_val dw__realm_read(instance *in, const void *p, size_t n, cap **caps, size_t ncaps, dw_val *exc);
 void dw__caps_free(cap **caps, size_t n);
+/* Drops the capabilities whose JS objects the collector freed (a safe point). */
+void dw__releases_drain(dw_loader *L);
 
 /* instance.c */
 instance *dw__instance_new(dw_loader *L, const char *key, const char *label);

@@ -99,12 +99,35 @@ static void collections_do_not_end_innocent_children(void **state) {
   dw_result_free(r);
 }
 
+/* load() workers die with their last stub: the engine never runs FinalizationRegistry
+ * callbacks here, so a handle per stub/fetcher queues its release from the collector. */
+static void load_workers_die_with_their_stubs(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1};
+  dw_result *r = NULL;
+  dw__loader_stats st;
+  int rc = run_env(
+      "export default async (env) => {"
+      "  for (let i = 0; i < 600; i++) {"
+      "    const w = env.LOADER.load({ compatibilityDate: '2026-01-01', modules: { 'c.js': 'export default { f(x) { return x } }' } });"
+      "    await w.getEntrypoint().f(i);"
+      "  }"
+      "  return 'done'; }",
+      &cfg, &r, &st);
+  assert_int_equal(rc, 0);
+  assert_int_equal(st.created, 600);
+  /* Without the release handles every one of them is still alive here (601 with the root). */
+  if (st.live > 400) fail_msg("%llu of 600 load() workers still alive", (unsigned long long)st.live);
+  dw_result_free(r);
+}
+
 int main(void) {
   dw_test_save_engine_signals();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(statistics),
       cmocka_unit_test(teardown_with_work_in_flight),
       cmocka_unit_test(collections_do_not_end_innocent_children),
+      cmocka_unit_test(load_workers_die_with_their_stubs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
