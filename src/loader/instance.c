@@ -28,14 +28,26 @@ instance *dw__instance_new(dw_loader *L, const char *key, const char *label) {
   in->limits.subrequests = DEFAULT_SUBREQUESTS;
   dw__buf_init(&in->tail_logs, (size_t)64 << 10);
   in->all_next = L->all;
+  if (L->all) L->all->all_prev = in;
   L->all = in;
   L->stats.live++;
   return in;
 }
 
 void dw__instance_ref(instance *in) { in->refs++; }
+/* Queues `in` for dw__instances_reap, which looks only at queued instances (a scan of every
+ * instance at every loop tick was quadratic with many live workers). */
+static void reap_queue(instance *in) {
+  if (in->reap_queued) return;
+  in->reap_queued = true;
+  in->reap_next = in->L->reap_head;
+  in->L->reap_head = in;
+}
+
 /* Never frees here (JS of this instance may be on the stack): dw__instances_reap does. */
-void dw__instance_unref(instance *in) { in->refs--; }
+void dw__instance_unref(instance *in) {
+  if (--in->refs <= 0) reap_queue(in);
+}
 
 static void set_failure(instance *in, const char *name, const char *msg, const char *stack,
                         const char *code) {
@@ -57,6 +69,7 @@ void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
   set_failure(in, name, msg, stack, code ? code : dw_err_code(err));
   in->state = in->sb ? I_DEAD : I_FAILED;
   in->loading = false;
+  if (in->refs <= 0) reap_queue(in);
   dw__cache_remove(in->L, in);
   if (in->sb) dw__sandbox_kill(in->sb);
   while (in->wait_head) {
@@ -144,6 +157,7 @@ static void child_log(void *user, const char *level, const char *msg, size_t len
 static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
   instance *in = user;
   in->loading = false;
+  if (in->refs <= 0) reap_queue(in);
   if (in->state != I_LOADING) return;
   if (!ok) {
     dw__ctx *c = dw__sandbox_ctx(sb);
@@ -255,6 +269,7 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
   instance *in = user;
   dw_loader *L = in->L;
   in->creating = false;
+  if (in->refs <= 0) reap_queue(in);
   if (cancelled || in->state != I_LOADING) return;
   dw_sandbox_options o = L->child_opts;
   o.limits.cpu_ms = in->limits.cpu_ms;
@@ -464,24 +479,21 @@ static void instance_free(instance *in) {
 }
 
 void dw__instances_reap(dw_loader *L) {
-  bool again = true;
-  while (again) {
-    again = false;
-    for (instance **pp = &L->all; *pp;) {
-      instance *in = *pp;
-      if (in->refs > 0 || in->is_root || in->ninflight || in->loading || in->creating) {
-        pp = &in->all_next;
-        continue;
-      }
-      if (in->sb && !dw__sandbox_dead(in->sb)) dw__sandbox_kill(in->sb);
-      *pp = in->all_next;
-      instance_free(in);
-      again = true;
-    }
+  while (L->reap_head) {
+    instance *in = L->reap_head;
+    L->reap_head = in->reap_next;
+    in->reap_queued = false;
+    if (in->refs > 0 || in->is_root || in->ninflight || in->loading || in->creating) continue;
+    if (in->sb && !dw__sandbox_dead(in->sb)) dw__sandbox_kill(in->sb);
+    if (in->all_prev) in->all_prev->all_next = in->all_next;
+    else L->all = in->all_next;
+    if (in->all_next) in->all_next->all_prev = in->all_prev;
+    instance_free(in); /* may queue others */
   }
 }
 
 void dw__instances_free_all(dw_loader *L) {
+  L->reap_head = NULL;
   /* First every reference between instances (capability tables, egress, parents), while
    * all instances are still allocated; then the instances. */
   for (instance *in = L->all; in; in = in->all_next) {
@@ -502,4 +514,5 @@ void dw__instances_free_all(dw_loader *L) {
     L->all = in->all_next;
     instance_free(in);
   }
+  L->reap_head = NULL;
 }

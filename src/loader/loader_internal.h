@@ -57,7 +57,9 @@ struct instance {
   char *key; /* cache key, or NULL */
   bool cached;
   instance *prev, *next; /* LRU, most recent first */
-  instance *all_next;    /* every instance of the loader */
+  instance *all_next, *all_prev; /* every instance of the loader */
+  instance *reap_next;   /* in the loader's queue of instances that may be freeable */
+  bool reap_queued;
   char *label;           /* for messages: the id, "load()", "root", a service name */
   uint64_t serial;       /* unique in the loader (part of the cache keys it makes) */
   bool is_root;
@@ -156,6 +158,7 @@ struct dw_loader {
   dw__loader_config cfg;
   dw_sandbox_options child_opts;
   instance *all;
+  instance *reap_head; /* instances to look at in dw__instances_reap */
   instance *lru_head, *lru_tail;
   size_t ncached, cached_bytes;
   instance **table; /* cache by key: open addressing, tombstones */
