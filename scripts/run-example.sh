@@ -14,3 +14,8 @@ echo "A runaway is stopped at its limit (exit status 3):"
 echo "\$ echo 'while (true) {}' > /tmp/loop.js && $bin run /tmp/loop.js --cpu-ms 100"
 echo 'while (true) {}' > /tmp/dynworker-loop.js
 "$bin" run /tmp/dynworker-loop.js --cpu-ms 100 || echo "(exit status $?)"
+echo
+echo "A worker that loads other workers (the Worker Loader, docs/LOADER.md):"
+echo "\$ $bin run examples/loader.js --loader LOADER --url http://localhost/demo"
+"$bin" run examples/loader.js --loader LOADER --url http://localhost/demo
+echo

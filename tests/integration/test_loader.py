@@ -453,5 +453,14 @@ case("bad flags: --loader and --service need names and files",
      {"w.js": "export default () => 1"}, args=["--service", "1bad=x.js"], exit=2, json_mode=False,
      stderr_has=["--service needs a binding name"])
 
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "loader.js")
+with open(EXAMPLE) as f:
+    case("examples/loader.js (what `make run` shows) works as its comments say",
+         {"loader.js": f.read()}, args=["--url", "http://localhost/demo"],
+         check=lambda r: r["ok"] and json.loads(r["response"]["body"]) == {
+             "answer": {"saved": 'saved "buy milk" for ada', "network": "blocked (TypeError)",
+                        "url": "http://localhost/demo"},
+             "stopped": "cpu_limit_exceeded: Worker 'load()' exceeded its CPU time limit (20 ms)"})
+
 if __name__ == "__main__":
     sys.exit(T.main())
