@@ -83,8 +83,8 @@ static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   if (now < vm->last_memory_check + MEMORY_CHECK_NS) return false;
   size_t heap = dw__vm_heap_bytes(c);
   vm->last_heap_bytes = heap;
-  /* The walk costs ~0.1 ms per MB of heap: keep checking to about a tenth of the time. */
-  vm->last_memory_check = dw__now_ns() + 9 * (dw__now_ns() - now);
+  /* The walk costs ~0.1-0.2 ms per MB of heap: keep checking to about 5% of the time. */
+  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - now);
   if (heap <= vm->excused_bytes || heap - vm->excused_bytes <= cap) return false;
   /* The statistics count garbage not yet collected (another realm's, a run that was
    * stopped): only what survives a collection is held against the cap. */
@@ -93,8 +93,8 @@ static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   heap = dw__vm_heap_bytes(c);
   vm->last_heap_bytes = heap;
   /* A full collection of a big heap is slow: back off so that checking stays a small
-   * fraction of the time (at most ~10%). */
-  vm->last_memory_check = dw__now_ns() + 9 * (dw__now_ns() - t0);
+   * fraction of the time (at most ~5%). */
+  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0);
   return heap > vm->excused_bytes && heap - vm->excused_bytes > cap;
 }
 
