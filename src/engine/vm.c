@@ -18,6 +18,14 @@ static void init_process(void) {
    * at loop back-edges reached by a signal: without them an endless chain of microtasks
    * that contains no loop is never interrupted (measured: it ran until killed). */
   if (!getenv("DW_NO_POLLING")) jsc_options_set_boolean("usePollingTraps", TRUE);
+  /* Baseline JIT code sharing (one machine code per function for all the realms of a VM)
+   * makes every linked function, hot or not, carry the data that shared code needs: with it
+   * on, a realm that ran a fetch handler held ~940 KB of heap, without it ~480 KB (and a
+   * hello realm 285 -> 263 KB of RSS). Code is still shared as bytecode; only a function hot
+   * enough for the baseline JIT (hundreds of calls) is compiled once per realm. No change
+   * measured in cold-start time or in a hot loop: docs/PERFORMANCE-NOTES.md.
+   * DW_BASELINE_SHARING=1 restores the engine's default, for measurement. */
+  if (!getenv("DW_BASELINE_SHARING")) jsc_options_set_boolean("useBaselineJITCodeSharing", FALSE);
 }
 
 void dw__engine_init(void) { pthread_once(&init_once, init_process); }
