@@ -111,7 +111,10 @@
   // Printable ASCII each set adds to the one before it (C0 control: < 0x20 and > 0x7e).
   const adds = ['', ' "<>`', ' "#<>', ' "#<>\'', ' "#<>?`{}', ' "#<>?`{}/:;=@[\\]^|',
     ' "#<>?`{}/:;=@[\\]^|$%&+,', ' "#<>?`{}/:;=@[\\]^|$%&+,!\'()~'];
-  const sets = adds.map((chars) => {
+  // The tables are made at the first percent-encoding: a realm whose URLs all take the fast
+  // path below (parseSimple) never needs them.
+  let sets = null;
+  const makeSets = () => adds.map((chars) => {
     const t = new Array(128).fill(false);
     for (let i = 0; i < 128; i++) t[i] = i < 0x20 || i > 0x7e;
     for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = true;
@@ -120,6 +123,7 @@
   const HEX = '0123456789ABCDEF';
 
   function encodeCp(c, set, spaceAsPlus) {
+    if (sets === null) sets = makeSets();
     if (c < 0x80 && !sets[set][c]) return fromCodePoint(c);
     if (spaceAsPlus && c === 0x20) return '+';
     const b = utf8(c, []);
