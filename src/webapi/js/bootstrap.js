@@ -88,9 +88,16 @@
            name, value);
     },
   });
-  // The globals: every name but the internal ('%...') and module ('a:b') ones.
-  const globals = spec.replace(/[^ |]*[%:][^ |]*/g, '').split(/[ |]+/);
-  for (let i = 0; i < globals.length; i++) if (globals[i]) defineProperty(G, globals[i], lazy(globals[i]));
+  // The globals: every name but the internal ('%...') and module ('a:b') ones. (No regular
+  // expression here: in a VM of its own each would be compiled first, measured +0.1-0.3 ms.)
+  const groups = spec.split('|');
+  for (let i = 0; i < groups.length; i++) {
+    const names = groups[i].split(' ');
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j];
+      if (name && name[0] !== '%' && name.indexOf(':') < 0) defineProperty(G, name, lazy(name));
+    }
+  }
   data(G, 'self', G);
   return load;
 })
