@@ -69,11 +69,21 @@ static dw_sandbox *hello_run(dw_engine *e) {
   return sb;
 }
 
+static dw_code *fetch_code(void) {
+  dw_code *code = dw_code_new();
+  if (!code || dw_code_add_module(code, "fetch.js", fetch_src, sizeof fetch_src - 1, DW_MODULE_AUTO)) {
+    fprintf(stderr, "coldstart: cannot build the fetch module\n");
+    exit(1);
+  }
+  return code;
+}
+
 static void dw_own(void *arg) { dw_sandbox_free(hello_run(NULL)); }
 
-static void dw_fetch_shared(void *arg) {
+/* A sandbox that ran the fetch handler once, still alive. */
+static dw_sandbox *fetch_run(dw_engine *e) {
   dw_sandbox *sb;
-  if (dw_sandbox_new(arg, NULL, &sb)) exit(1);
+  if (dw_sandbox_new(e, NULL, &sb)) exit(1);
   dw_request req = {.url = "http://localhost/x"};
   dw_invocation inv = {.request = &req};
   dw_result *r;
@@ -83,8 +93,10 @@ static void dw_fetch_shared(void *arg) {
     exit(1);
   }
   dw_result_free(r);
-  dw_sandbox_free(sb);
+  return sb;
 }
+
+static void dw_fetch_shared(void *arg) { dw_sandbox_free(fetch_run(arg)); }
 static void dw_shared(void *arg) { dw_sandbox_free(hello_run(arg)); }
 
 static void measure(const char *label, op_fn fn, void *arg, int n) {
@@ -113,8 +125,10 @@ static size_t rss(void) {
 /* One memory measurement, in this (fresh) process. */
 static int mem_mode(const char *mode, int k) {
   g_code = hello_code();
+  g_fetch_code = fetch_code();
   dw_engine *shared = dw_engine_new(NULL);
   dw__vm *vm = dw__vm_new(false);
+  dw_sandbox_free(fetch_run(shared));
   /* Warm up the process (first VM, code caches) before the baseline. */
   dw_sandbox_free(hello_run(shared));
   dw_sandbox_free(hello_run(NULL));
@@ -137,6 +151,8 @@ static int mem_mode(const char *mode, int k) {
       keep[i] = c;
     } else if (!strcmp(mode, "dw-own")) {
       keep[i] = hello_run(NULL);
+    } else if (!strcmp(mode, "dw-fetch-shared")) {
+      keep[i] = fetch_run(shared);
     } else {
       keep[i] = hello_run(shared);
     }
@@ -178,10 +194,7 @@ int main(int argc, char **argv) {
   self[sl] = 0;
 
   g_code = hello_code();
-  g_fetch_code = dw_code_new();
-  if (!g_fetch_code ||
-      dw_code_add_module(g_fetch_code, "fetch.js", fetch_src, sizeof fetch_src - 1, DW_MODULE_AUTO))
-    return 1;
+  g_fetch_code = fetch_code();
   dw_engine *shared = dw_engine_new(NULL);
   dw__vm *vm = dw__vm_new(false);
   printf("dynworker %s, cold start, %d runs per row (ms)\n\n", dw_version_string(), n);
@@ -203,7 +216,8 @@ int main(int argc, char **argv) {
   } rows[] = {{"floor-own", "engine floor: own VM + realm + eval"},
               {"floor-shared", "engine floor: realm in a shared VM + eval"},
               {"dw-own", "dynworker: hello sandbox, own VM"},
-              {"dw-shared", "dynworker: hello sandbox, shared VM"}};
+              {"dw-shared", "dynworker: hello sandbox, shared VM"},
+              {"dw-fetch-shared", "dynworker: fetch handler ran, shared VM"}};
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
     printf("| %-44s | %10.0f |\n", rows[i].label, spawn_mem(self, rows[i].mode, k));
   dw__vm_free(vm);

@@ -128,6 +128,13 @@ void dw__unprotect(dw__ctx *c, dw_val v);
 /* Evaluates a classic script. `url` names it in stack traces; `line` is its first line.
  * Returns the completion value, or NULL with *exc set (NULL exc when terminated). */
 dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line, dw_val *exc);
+/* Evaluates a classic script given as UTF-16 that lives, unchanged, as long as the process
+ * (the embedded sources, cmake/embed.cmake's NAME_u16): the engine references the text in
+ * place. Measured against dw__eval of the same 45 KB script in a realm of a warm VM: 0.25 ->
+ * 0.05 ms, and ~90 KB less memory per realm (each realm's code otherwise kept its own
+ * UTF-16 copy). Otherwise as dw__eval. */
+dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const char *url, int line,
+                       dw_val *exc);
 /* Calls `fn` with `this` (NULL: undefined). NULL with *exc set on an exception. */
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
                 dw_val *exc);

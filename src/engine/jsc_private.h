@@ -1,6 +1,7 @@
 /* The JavaScriptCore entry points that the library exports but declares only in WebKit's
  * private headers (JSContextRefPrivate.h, JSObjectRefPrivate.h, JSBasePrivate.h,
- * JSScriptRefPrivate.h). Declared here and nowhere else (STYLE.md, point 6). */
+ * JSScriptRefPrivate.h, JSStringRefPrivate.h). Declared here and nowhere else (STYLE.md,
+ * point 6). */
 #ifndef DW_ENGINE_JSC_PRIVATE_H
 #define DW_ENGINE_JSC_PRIVATE_H
 
@@ -26,6 +27,9 @@ JS_EXPORT void JSGlobalContextSetEvalEnabled(JSGlobalContextRef ctx, bool enable
 JS_EXPORT void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef ctx,
                                                             JSObjectRef function,
                                                             JSValueRef *exception);
+/* A string that references `chars` instead of copying them: they must outlive every use of
+ * the string, including the code the engine compiles from it (JSStringRefPrivate.h). */
+JS_EXPORT JSStringRef JSStringCreateWithCharactersNoCopy(const JSChar *chars, size_t numChars);
 JS_EXPORT void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 

@@ -246,6 +246,22 @@ dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line
   return W(r);
 }
 
+dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const char *url, int line,
+                       dw_val *exc) {
+  JSStringRef s = JSStringCreateWithCharactersNoCopy(src, n);
+  if (!s) {
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  JSStringRef u = url ? JSStringCreateWithUTF8CString(url) : NULL;
+  JSValueRef e = NULL;
+  JSValueRef r = JSEvaluateScript(c->ctx, s, NULL, u, line, &e);
+  JSStringRelease(s);
+  if (u) JSStringRelease(u);
+  if (!r) *exc = W(e);
+  return W(r);
+}
+
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
                 dw_val *exc) {
   if (!dw__is_function(c, fn)) {

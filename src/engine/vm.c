@@ -19,6 +19,21 @@ static void init_process(void) {
    * at loop back-edges reached by a signal: without them an endless chain of microtasks
    * that contains no loop is never interrupted (measured: it ran until killed). */
   if (!getenv("DW_NO_POLLING")) jsc_options_set_boolean("usePollingTraps", TRUE);
+  /* Baseline JIT code sharing (one machine code per function for all the realms of a VM)
+   * makes every linked function, hot or not, carry the data that shared code needs: with it
+   * on, a realm that ran a fetch handler held ~740 KB of heap, without it ~400 KB. Without
+   * sharing, though, each realm compiled its own baseline code for functions the VM had
+   * compiled before (tiered up "soon": thresholdForJITSoon, 100): JIT threads busy and a
+   * hello sandbox ~35% slower. Tiering up only after 1000 calls or loop iterations (not
+   * 100 or 500) keeps cold starts as fast as with sharing and the memory low; hot loops are
+   * unchanged, and a realm that runs warm code pays its own compile (~12% on a 1,500
+   * iteration loop per realm). docs/PERFORMANCE-NOTES.md. DW_BASELINE_SHARING=1 restores the
+   * engine's defaults, for measurement. */
+  if (!getenv("DW_BASELINE_SHARING")) {
+    jsc_options_set_boolean("useBaselineJITCodeSharing", FALSE);
+    jsc_options_set_int("thresholdForJITSoon", 1000);
+    jsc_options_set_int("thresholdForJITAfterWarmUp", 1000);
+  }
 }
 
 void dw__engine_init(void) { pthread_once(&init_once, init_process); }

@@ -40,5 +40,7 @@ void dw__transform_out_free(dw_transform_out *out);
  * completion value is `function (host) { ... return api; }`. Static storage. */
 extern const char dw__linker_js[];
 extern const size_t dw__linker_js_len;
+extern const unsigned short dw__linker_js_u16[]; /* the same as UTF-16 (cmake/embed.cmake) */
+extern const size_t dw__linker_js_u16_len;
 
 #endif

@@ -9,8 +9,8 @@
 #define DEFAULT_MEMORY_MB 128
 #define MAX_ENV_BYTES ((size_t)1 << 20)
 
-extern const char dw__js_runtime[];
-extern const size_t dw__js_runtime_len;
+extern const unsigned short dw__js_runtime_u16[];
+extern const size_t dw__js_runtime_u16_len;
 
 static void limits_defaults(dw_limits *l) {
   if (!l->cpu_ms) l->cpu_ms = DEFAULT_CPU_MS;
@@ -108,7 +108,7 @@ static dw_val native_extend(dw__ctx *c, void *data, size_t argc, const dw_val *a
 /* The module linker's factory, evaluated only when a worker needs it (imports). */
 static dw_val native_linker(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
                             dw_val *exc) {
-  return dw__eval(c, dw__linker_js, dw__linker_js_len, "dynworker:linker", 1, exc);
+  return dw__eval_static(c, dw__linker_js_u16, dw__linker_js_u16_len, "dynworker:linker", 1, exc);
 }
 
 /* ---- Set-up ---------------------------------------------------------------------------- */
@@ -122,7 +122,8 @@ static int install_runtime(dw_sandbox *sb) {
   sb->load = load;
   dw__protect(c, load);
 
-  dw_val factory = dw__eval(c, dw__js_runtime, dw__js_runtime_len, "dynworker:runtime", 1, &exc);
+  dw_val factory =
+      dw__eval_static(c, dw__js_runtime_u16, dw__js_runtime_u16_len, "dynworker:runtime", 1, &exc);
   if (!factory) goto out;
   dw_val natives = dw__object(c);
   dw__set(c, natives, "compile", dw__native(c, "compile", native_compile, sb), NULL);

@@ -41,20 +41,20 @@
   X(workers, "cloudflare:workers")
 
 #define DECLARE(file, names)                                                                 \
-  extern const char dw__webapi_js_##file[];                                                \
-  extern const size_t dw__webapi_js_##file##_len;
+  extern const unsigned short dw__webapi_js_##file##_u16[];                                \
+  extern const size_t dw__webapi_js_##file##_u16_len;
 DW__WEBAPI_FACTORIES(DECLARE)
 DECLARE(bootstrap, "")
 #undef DECLARE
 
 typedef struct {
   const char *file;
-  const char *src;
+  const unsigned short *src; /* UTF-16, static: evaluated in place (dw__eval_static) */
   const size_t *len;
 } factory;
 
 static const factory factories[] = {
-#define ROW(file, names) {#file, dw__webapi_js_##file, &dw__webapi_js_##file##_len},
+#define ROW(file, names) {#file, dw__webapi_js_##file##_u16, &dw__webapi_js_##file##_u16_len},
     DW__WEBAPI_FACTORIES(ROW)
 #undef ROW
 };
@@ -100,7 +100,7 @@ static dw_val op_factory(dw__ctx *c, const dw__webapi_host *h, double i, dw_val 
   if (h->on_factory) h->on_factory(h->user, f->file);
   char url[64];
   snprintf(url, sizeof url, "dw:webapi/%s.js", f->file);
-  return dw__eval(c, f->src, *f->len, url, 1, exc);
+  return dw__eval_static(c, f->src, *f->len, url, 1, exc);
 }
 
 /* Delivers one console line, cut at DW_WEBAPI_LOG_MAX bytes on a character boundary. */
@@ -226,8 +226,8 @@ static dw_val dispatch(dw__ctx *c, void *data, size_t argc, const dw_val *argv, 
 }
 
 dw_val dw__webapi_install(dw__ctx *c, const dw__webapi_host *host, dw_val *exc) {
-  dw_val boot = dw__eval(c, dw__webapi_js_bootstrap, dw__webapi_js_bootstrap_len,
-                         "dw:webapi/bootstrap.js", 1, exc);
+  dw_val boot = dw__eval_static(c, dw__webapi_js_bootstrap_u16, dw__webapi_js_bootstrap_u16_len,
+                                "dw:webapi/bootstrap.js", 1, exc);
   if (!boot) return NULL;
   dw_val native = dw__native(c, "webapi", dispatch, (void *)host);
   if (!native) {

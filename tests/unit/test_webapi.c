@@ -252,7 +252,7 @@ static void test_plain_response_stays_lazy(void **state) {
   eval_ok(f, "new Response('x', { headers: { a: 'b' } }).arrayBuffer();"
              "new Response(new Uint8Array(2)).clone().text(); new Response(null).bodyUsed;"
              "new Request(new Request('http://x/', { method: 'POST', body: 'b' })).clone().text();");
-  assert_int_equal(f->factories, 3); /* fetch, encoding that it loads, url for Request */
+  assert_int_equal(f->factories, 3); /* fetch, url for Request, encoding for text() */
   eval_ok(f, "new Response('y').body");
   assert_int_equal(f->factories, 4);
   assert_string_equal(f->last_factory, "streams");

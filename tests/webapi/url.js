@@ -133,3 +133,43 @@ test('Request uses URL', () => {
   assertEq(new Request('HTTP://EXAMPLE.com:80/a/../b').url, 'http://example.com/b');
   assertThrows(() => new Request('http://[bad/'), TypeError);
 });
+
+// new URL(s) without a base takes a fast path for canonical http(s)/ws(s) URLs; with a base
+// (which an absolute input ignores) it always runs the full parser. Both must agree.
+test('the fast path for canonical URLs agrees with the full parser', () => {
+  const fixed = ['http://localhost/', 'http://localhost/x', 'https://example.com/a/b?c=d&e',
+    'http://a:80/', 'http://a:080/', 'https://a:443/x', 'https://a:8443/x', 'ws://a:80/',
+    'wss://a:443/', 'http://a:65535/', 'http://a:65536/', 'http://a:0/', 'http://a:00000/',
+    'http://1.2.3.4/', 'http://a.1/', 'http://a.0x1/', 'http://1a/', 'http://a1/', 'http://xn--a/',
+    'http://a.xn--bcher-kva.example/', 'http://a/./b', 'http://a/b/../c', 'http://a/b/..',
+    'http://a/%2e/', 'http://a/b//c', 'http://a/?', 'http://a/?\'', "http://a/it's", 'http://a/~x-y_z.',
+    'http://a-b.c-d/@:;=', 'http://a/b?c?d/e%zz', 'http://A/', 'HTTP://a/', 'http://a/#f',
+    'http://a', 'http://a.b./', 'http://a..b/', 'http://u@a/', 'http://a/b c', 'ftp://a/',
+    'http://-a-.b/', 'http://a/.', 'http://a/..', 'http://a/.../x', 'wss://x/y?z=1'];
+  // Random URLs close to canonical ones: hosts, ports, paths and queries from small alphabets.
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const pick = (a, n) => { let s = ''; for (let j = 0; j < n; j++) s += a[rand(a.length)]; return s; };
+  const label = ['a', 'b', 'B', '0', '1', 'x', 'n', '-', 'xn--', '0x', '%41'];
+  const seg = ['a', 'Z', '9', '.', '..', '%2e', "'", '@', ':', '~', ' ', '\\', '"', '^', '|', '-'];
+  const query = ['a', '=', '&', '?', '/', "'", '%', ' ', '#', '<', '`'];
+  const inputs = fixed.slice();
+  for (let i = 0; i < 3000; i++) {
+    let s = ['http://', 'https://', 'ws://', 'wss://', 'HTTP://'][rand(5)];
+    s += pick(label, 1 + rand(3));
+    if (rand(3) === 0) s += `.${pick(label, 1 + rand(3))}`;
+    if (rand(4) === 0) s += `:${pick(['0', '8', '4', '3', '1', '6', '5'], 1 + rand(5))}`;
+    for (let n = rand(4); n >= 0; n--) s += `/${pick(seg, rand(3))}`;
+    if (rand(3) === 0) s += `?${pick(query, rand(4))}`;
+    inputs.push(s);
+  }
+  const parts = (u) => u === null ? null
+    : [u.href, u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, u.origin].join('|');
+  let fast = 0;
+  for (const s of inputs) {
+    const a = parts(URL.parse(s)), b = parts(URL.parse(s, 'about:blank'));
+    assertEq(a, b, s);
+    if (a !== null && a.startsWith(`${s}|`)) fast++;
+  }
+  assert(fast > 100, `only ${fast} canonical inputs`);
+});

@@ -5,9 +5,10 @@
   'use strict';
   const { Object, Array, String, Symbol, Reflect, JSON, TypeError, RangeError, Uint8Array,
     ArrayBuffer, DataView, Promise, Map, Number, Math } = P;
-  const TextEncoder = load('TextEncoder');
-  const TextDecoder = load('TextDecoder');
-  const encoder = new TextEncoder();
+  // UTF-8 through the native directly, as TextEncoder does: a Response made from a string
+  // does not load the encoding factory (TextDecoder is loaded by text() and json()). A
+  // string longer than MAX_BODY code units has more than MAX_BODY bytes of UTF-8.
+  const encoder = { encode(s) { if (s.length > MAX_BODY) throw bodyTooBig(); return new Uint8Array(H.utf8Encode(s)); } };
   const uncurry = (f) => (self, ...args) => Reflect.apply(f, self, args);
   const getter = (proto, key) => uncurry(Reflect.getOwnPropertyDescriptor(proto, key).get);
   const TypedArray = Reflect.getPrototypeOf(Uint8Array);
@@ -309,7 +310,7 @@
     b.stream = x.obj;
     return { bytes: null, stream: y.obj, used: false };
   }
-  const decodeText = (bytes) => new TextDecoder().decode(bytes);
+  const decodeText = (bytes) => new (load('TextDecoder'))().decode(bytes);
   // The type of blob(): the Content-Type with its essence and parameter names lowercased
   // (values keep their case, as MIME type serialisation does), '' unless printable ASCII.
   function blobType(t) {
