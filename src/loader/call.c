@@ -374,11 +374,8 @@ call *dw__call_start(instance *from, cap *k, const char *method, dw_val args, dw
   dw__protect(cx, resolve);
   dw__protect(cx, reject);
   L->stats.calls++;
-  if (from->limits.subrequests && !from->is_root &&
-      ++from->subreq_used > from->limits.subrequests) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "Worker '%s' exceeded its subrequest limit (%u)", from->label,
-             from->limits.subrequests);
+  char msg[256];
+  if (!dw__subrequest_take(from, msg, sizeof msg)) {
     dw__call_fail(c, DW_E_SUBREQUEST_LIMIT, "Error", msg, "");
     return c;
   }

@@ -319,11 +319,9 @@ static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
     *exc = throw_error(in, "TypeError", bad, NULL);
     goto out;
   }
-  if (in->limits.subrequests && !in->is_root && ++in->subreq_used > in->limits.subrequests) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "Worker '%s' exceeded its subrequest limit (%u)", in->label,
-             in->limits.subrequests);
-    *exc = throw_error(in, "Error", msg, dw_err_code(DW_E_SUBREQUEST_LIMIT));
+  char limit_msg[256];
+  if (!dw__subrequest_take(in, limit_msg, sizeof limit_msg)) {
+    *exc = throw_error(in, "Error", limit_msg, dw_err_code(DW_E_SUBREQUEST_LIMIT));
     goto out;
   }
   if (!in->is_root) {

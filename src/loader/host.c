@@ -57,11 +57,8 @@ void dw__call_binding(call *c, dw_val args, dw_val *exc) {
   instance *from = c->from;
   dw__ctx *cx = dw__sandbox_ctx(from->sb);
   cap *k = c->via;
-  if (from->limits.subrequests && !from->is_root &&
-      ++from->subreq_used > from->limits.subrequests) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "Worker '%s' exceeded its subrequest limit (%u)", from->label,
-             from->limits.subrequests);
+  char msg[256];
+  if (!dw__subrequest_take(from, msg, sizeof msg)) {
     dw__call_fail(c, DW_E_SUBREQUEST_LIMIT, "Error", msg, "");
     return;
   }
@@ -285,36 +282,12 @@ int dw_loader_fetch(dw_loader *l, const dw_worker_ref *w, const dw_request *req,
   *out = NULL;
   if (!l || !w) return dw__result_fail(out, DW_E_BAD_REQUEST, "Error", "no loader or worker", NULL);
   dw_request dflt = {0};
-  if (!req) req = &dflt;
-  dw_buf b;
-  dw__buf_init(&b, (size_t)64 << 20);
-  const char *m = req->method ? req->method : "GET", *u = req->url ? req->url : "http://localhost/";
-  int rc = dw__buf_puts(&b, "[{\"method\":");
-  if (!rc) rc = dw__buf_json_str(&b, m, strlen(m));
-  if (!rc) rc = dw__buf_puts(&b, ",\"url\":");
-  if (!rc) rc = dw__buf_json_str(&b, u, strlen(u));
-  if (!rc) rc = dw__buf_puts(&b, ",\"headers\":[");
-  for (size_t i = 0; !rc && req->headers && req->headers[i]; i++) {
-    const char *h = req->headers[i], *colon = strchr(h, ':');
-    const char *v = colon ? colon + 1 : "";
-    while (*v == ' ' || *v == '\t') v++;
-    rc = dw__buf_puts(&b, i ? ",[" : "[");
-    if (!rc) rc = dw__buf_json_str(&b, h, colon ? (size_t)(colon - h) : strlen(h));
-    if (!rc) rc = dw__buf_putc(&b, ',');
-    if (!rc) rc = dw__buf_json_str(&b, v, strlen(v));
-    if (!rc) rc = dw__buf_putc(&b, ']');
-  }
-  if (!rc) rc = dw__buf_putc(&b, ']');
-  if (!rc && req->body) {
-    rc = dw__buf_puts(&b, ",\"body\":");
-    if (!rc) rc = dw__buf_json_str(&b, req->body, req->body_len);
-  }
-  if (!rc) rc = dw__buf_puts(&b, "}]");
-  if (rc) {
-    dw__buf_free(&b);
-    return dw__result_fail(out, rc, "Error", "the request is too large", NULL);
-  }
-  return host_call(l, w, "fetch", dw__buf_steal(&b, NULL), out);
+  char *json = dw__request_json(req ? req : &dflt);
+  char *args = NULL;
+  if (json && (args = malloc(strlen(json) + 3))) sprintf(args, "[%s]", json);
+  free(json);
+  if (!args) return dw__result_fail(out, DW_E_TOO_LARGE, "Error", "the request is too large", NULL);
+  return host_call(l, w, "fetch", args, out);
 }
 
 int dw_loader_new(const dw_loader_options *opts, dw_loader **out) {

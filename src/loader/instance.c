@@ -516,3 +516,11 @@ void dw__instances_free_all(dw_loader *L) {
   }
   L->reap_head = NULL;
 }
+
+bool dw__subrequest_take(instance *in, char *msg, size_t n) {
+  if (!in->limits.subrequests || in->is_root || ++in->subreq_used <= in->limits.subrequests)
+    return true;
+  snprintf(msg, n, "Worker '%s' exceeded its subrequest limit (%u)", in->label,
+           in->limits.subrequests);
+  return false;
+}

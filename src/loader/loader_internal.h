@@ -222,6 +222,9 @@ int dw__instance_start(instance *in, dw_code *code);
 /* Ends it: every call it has or awaits fails with err; it leaves the cache. */
 void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
                        const char *stack, const char *code);
+/* Counts one subrequest of `in` (a call through a capability, a binding call, a fetch()):
+ * true, or false with a message in msg when it is over its `subRequests` limit. */
+bool dw__subrequest_take(instance *in, char *msg, size_t n);
 void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated);
 void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b);
 extern const dw__sandbox_hooks dw__instance_hooks;

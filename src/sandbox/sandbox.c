@@ -293,7 +293,7 @@ void dw_sandbox_set_log_cb(dw_sandbox *sb, dw_log_cb cb, void *user) {
 
 /* ---- The invocation --------------------------------------------------------------------- */
 
-static char *request_json(const dw_request *r) {
+char *dw__request_json(const dw_request *r) {
   dw_buf b;
   dw__buf_init(&b, (size_t)256 << 20);
   int rc = dw__buf_puts(&b, "{\"method\":");
@@ -339,7 +339,7 @@ static void start(void *user, dw_sandbox *sb, bool cancelled) {
   start_args *a = user;
   dw__ctx *c = sb->c;
   const dw_invocation *inv = a->inv;
-  char *req = inv && inv->request ? request_json(inv->request) : NULL;
+  char *req = inv && inv->request ? dw__request_json(inv->request) : NULL;
   dw_val args[4] = {
       dw__string(c, a->main->name, strlen(a->main->name)),
       req ? dw__string(c, req, strlen(req)) : dw__null(c),

@@ -110,6 +110,10 @@ size_t dw__sandbox_jobs(const dw_sandbox *sb);
 /* CPU nanoseconds sb's entries used so far. */
 uint64_t dw__sandbox_cpu_ns(const dw_sandbox *sb);
 
+/* A request as the JSON object the runtime reads: {"method","url","headers":[[k,v]...],
+ * "body"?}. Caller frees; NULL when out of memory or over 256 MiB. */
+char *dw__request_json(const dw_request *r);
+
 /* The parts of a result made without a sandbox run (a host's call into a worker). */
 typedef struct {
   int err; /* 0 or a dw_err; then name, message, stack */
