@@ -52,8 +52,25 @@ static void unlink_inflight(call *c) {
   in->ninflight--;
 }
 
+/* A call that ends while it waits for its target to load leaves the target's queue. */
+static void unlink_wait(call *c) {
+  if (!c->waiting) return;
+  instance *in = c->to;
+  call *prev = NULL;
+  for (call *x = in->wait_head; x; prev = x, x = x->next)
+    if (x == c) {
+      if (prev) prev->next = c->next;
+      else in->wait_head = c->next;
+      if (in->wait_tail == c) in->wait_tail = prev;
+      break;
+    }
+  c->next = NULL;
+  c->waiting = false;
+}
+
 void dw__call_finish(call *c) {
   unlink_inflight(c);
+  unlink_wait(c);
   c->state = C_DONE;
   if (c->done) {
     c->done(c->done_user, c);
@@ -269,6 +286,7 @@ void dw__call_dispatch(call *c) {
     if (in->wait_tail) in->wait_tail->next = c;
     else in->wait_head = c;
     in->wait_tail = c;
+    c->waiting = true;
   } else {
     dw__call_fail(c, in->fail_code ? dw_err_from_code(in->fail_code) : DW_E_WORKER_NOT_FOUND,
                   in->fail_name, in->fail_msg ? in->fail_msg : "the worker is gone",

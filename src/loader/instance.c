@@ -76,6 +76,7 @@ void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
     call *c = in->wait_head;
     in->wait_head = c->next;
     c->next = NULL;
+    c->waiting = false;
     fail_with(c, in, err);
   }
   in->wait_tail = NULL;
@@ -178,6 +179,7 @@ static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
     call *c = in->wait_head;
     in->wait_head = c->next;
     c->next = NULL;
+    c->waiting = false;
     dw__call_dispatch(c);
   }
   in->wait_tail = NULL;

@@ -116,6 +116,7 @@ struct call {
   uint32_t cpu_ms;
   int state;
   bool invoke_queued; /* its invoke job is queued in the target's realm */
+  bool waiting;       /* in its target's queue of calls waiting for it to load */
   bool orphan;        /* settled and released while that job was queued */
   bool ok;
   void *res; /* structured clone of the value, or of an error descriptor */

@@ -121,6 +121,30 @@ static void load_workers_die_with_their_stubs(void **state) {
   dw_result_free(r);
 }
 
+/* A host call that gives up while its worker is still loading leaves the worker's queue: the
+ * worker's later readiness must not touch it (a use after free under ASan before the fix). */
+static void host_call_gives_up_while_loading(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw_loader *l = NULL;
+  assert_int_equal(dw_loader_new(NULL, &l), 0);
+  static const char src[] =
+      "await new Promise(r => setTimeout(r, 1500)); export default { f() { return 42 } }";
+  dw_code *code = dw_code_new();
+  assert_int_equal(dw_code_add_module(code, "slow.js", src, strlen(src), DW_MODULE_ESM), 0);
+  dw_worker_ref w = {.id = "slow", .code = code, .limits = {.wall_ms = 50}};
+  dw_result *r = NULL;
+  dw_loader_call(l, &w, "f", NULL, &r);
+  assert_int_equal(dw_result_error(r), DW_E_WALL_LIMIT);
+  dw_result_free(r);
+  w.limits.wall_ms = 5000;
+  dw_loader_call(l, &w, "f", NULL, &r);
+  assert_true(dw_result_ok(r));
+  assert_string_equal(dw_result_value_json(r), "42");
+  dw_result_free(r);
+  dw_code_free(code);
+  dw_loader_free(l);
+}
+
 int main(void) {
   dw_test_save_engine_signals();
   const struct CMUnitTest tests[] = {
@@ -128,6 +152,7 @@ int main(void) {
       cmocka_unit_test(teardown_with_work_in_flight),
       cmocka_unit_test(collections_do_not_end_innocent_children),
       cmocka_unit_test(load_workers_die_with_their_stubs),
+      cmocka_unit_test(host_call_gives_up_while_loading),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
