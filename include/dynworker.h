@@ -205,7 +205,9 @@ typedef struct {
 /* Creates a loader with a VM of its own. Returns 0 and sets *out, or a negative dw_err. A
  * loader is used by one thread at a time. */
 int dw_loader_new(const dw_loader_options *opts, dw_loader **out);
-/* Frees the loader, its workers and anything still in flight (no callback runs after). */
+/* Frees the loader, its workers and anything still in flight (no callback runs after). Every
+ * binding call handed to the host must have been completed before: completing one after this
+ * is a use after free. */
 void dw_loader_free(dw_loader *l);
 
 /* A call of a binding method, owned by the loader until completed. */
