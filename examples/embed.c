@@ -22,8 +22,19 @@ typedef struct {
   int n;
 } kv_store;
 
+static dw_loader *the_loader;
+
 static void kv(void *user, const char *method, const char *args_json, dw_binding_call *call) {
   kv_store *s = user;
+  if (strcmp(method, "reenter") == 0) {
+    /* Calling back into the loader from a binding is refused, not a crash. */
+    dw_result *r = NULL;
+    dw_worker_ref w = {.id = "x"};
+    int rc = dw_loader_call(the_loader, &w, "f", NULL, &r);
+    dw_result_free(r);
+    dw_binding_return(call, rc == DW_E_BAD_REQUEST ? "\"refused\"" : "\"allowed\"");
+    return;
+  }
   char key[64] = "", value[256] = "";
   /* args_json is a JSON array; a real host would use a JSON library. */
   if (sscanf(args_json, "[\"%63[^\"]\",%255[^]]]", key, value) < 1) {
@@ -77,6 +88,7 @@ static const char worker_src[] =
     "export class Notes extends WorkerEntrypoint {\n"
     "  async add(key, text) { await this.env.KV.put(key, text); return this.env.KV.get(key); }\n"
     "  async time() { return this.env.CLOCK.now(); }\n"
+    "  async reenter() { return this.env.KV.reenter(); }\n"
     "  spin() { for (;;) {} }\n"
     "}\n"
     "let calls = 0;\n"
@@ -104,6 +116,7 @@ int main(void) {
     fprintf(stderr, "embed: cannot create the loader\n");
     return 1;
   }
+  the_loader = loader;
   kv_store store = {0};
   dw_loader_add_binding(loader, "KV", kv, &store);
   dw_loader_add_binding(loader, "CLOCK", async_clock, NULL);
@@ -125,6 +138,12 @@ int main(void) {
   dw_loader_call(loader, &notes, "time", NULL, &r);
   expect(dw_result_ok(r) && strstr(dw_result_value_json(r), "another thread"),
          "RPC: an asynchronous binding", r);
+  dw_result_free(r);
+
+  /* A binding that tries to call back into the loader is refused. */
+  dw_loader_call(loader, &notes, "reenter", NULL, &r);
+  expect(dw_result_ok(r) && strcmp(dw_result_value_json(r), "\"refused\"") == 0,
+         "a binding calling back into the loader is refused", r);
   dw_result_free(r);
 
   /* fetch through the default entrypoint of the same warm worker. */
@@ -174,7 +193,7 @@ int main(void) {
          (unsigned long long)st.live, (unsigned long long)st.cached,
          (unsigned long long)st.hits, (unsigned long long)st.misses,
          (unsigned long long)st.created, (unsigned long long)st.calls);
-  expect(st.created == 3 && st.hits >= 4, "statistics", NULL);
+  expect(st.created == 3 && st.hits >= 5, "statistics", NULL);
 
   dw_code_free(code);
   dw_loader_free(loader);

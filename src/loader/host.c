@@ -76,7 +76,9 @@ void dw__call_binding(call *c, dw_val args, dw_val *exc) {
   host_binding *b = &L->bindings[k->binding];
   L->host_pending++;
   c->in_callback = true;
+  L->in_binding++;
   b->fn(b->user, c->method, c->args_json, (dw_binding_call *)c);
+  L->in_binding--;
   pthread_mutex_lock(&L->host_mu);
   c->in_callback = false;
   bool done = c->host_completed;
@@ -202,6 +204,12 @@ static uint32_t lower(uint32_t a, uint32_t b) { return !b ? a : !a ? b : a < b ?
 static int host_call(dw_loader *L, const dw_worker_ref *w, const char *method,
                      char *args_json, dw_result **out) {
   *out = NULL;
+  if (L->in_binding || L->host_running) {
+    /* From inside a binding callback (worker JS on the stack) or a call already running. */
+    free(args_json);
+    return dw__result_fail(out, DW_E_BAD_REQUEST, "Error",
+                           "the loader is busy: calls cannot be made from a binding callback", NULL);
+  }
   int err = 0;
   uint64_t t0 = dw__now_ns();
   instance *in = host_worker(L, w, &err);
@@ -241,8 +249,10 @@ static int host_call(dw_loader *L, const dw_worker_ref *w, const char *method,
     dw__budget b = {.cpu_ns = (uint64_t)c->cpu_ms * 1000000u, .wall_deadline_ns = c->deadline,
                     .memory_bytes = (size_t)L->vm_memory_mb << 20};
     dw__vm_begin(L->vm, &b, NULL);
+    L->host_running = true;
     rc = dw__loop_run_until(L->loop, NULL, call_done, c, c->deadline + 1000000000u,
                             (size_t)L->vm_memory_mb << 20);
+    L->host_running = false;
     dw__vm_end(L->vm, NULL);
     if (c->state != C_DONE) {
       /* The loop gave up (nothing left that could answer, or past the deadline). */

@@ -179,6 +179,8 @@ struct dw_loader {
   pthread_cond_t host_cv;
   call *host_done;         /* binding calls completed asynchronously, not yet settled */
   struct release *released; /* capabilities whose JS object was collected (caps.c) */
+  int in_binding;           /* a binding callback is running */
+  bool host_running;        /* dw_loader_call/fetch is running the loop */
   bool closing;
   size_t host_pending;     /* binding calls not yet completed */
   dw__net *net;   /* the root's egress (cfg.outbound set), or NULL: no network */
