@@ -30,6 +30,22 @@ static void wait_for(void *user, uint64_t ns) {
   else dw__egress_wait(L, ns);
 }
 
+/* The VM is over its memory cap: warm workers nobody is using go first. */
+static bool pressure(void *user) {
+  dw_loader *L = user;
+  size_t before = L->ncached;
+  for (instance *in = L->lru_tail, *prev; in; in = prev) {
+    prev = in->prev;
+    if (!in->ninflight && !in->loading && !in->wait_head) {
+      L->stats.evictions++;
+      dw__cache_remove(L, in);
+    }
+  }
+  if (L->ncached == before) return false;
+  dw__instances_reap(L);
+  return true;
+}
+
 static uint64_t next_due(void *user) {
   dw_loader *L = user;
   return L->next_deadline;
@@ -116,7 +132,7 @@ int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,
     return DW_E_NOMEM;
   }
   dw__loop_hooks lh = {.user = L, .next_due = next_due, .tick = tick, .busy = busy,
-                       .wait = wait_for};
+                       .wait = wait_for, .pressure = pressure};
   dw__loop_set_hooks(L->loop, &lh);
   *out = L;
   return 0;

@@ -246,6 +246,10 @@ int dw__loop_run_until(dw__loop *l, dw_sandbox *root, bool (*done)(void *user), 
     /* The VM's heap, between entries (where reading it is safe). */
     dw__ctx *c = any_ctx(l, root);
     int m = c ? dw__vm_check_heap(l->vm, c, memory_cap) : 0;
+    if (m && l->hooks.pressure && l->hooks.pressure(l->hooks.user)) {
+      dw__vm_heap_recheck(l->vm);
+      continue;
+    }
     if (m) return m;
     if (l->len) {
       int t = run_job(l, root);

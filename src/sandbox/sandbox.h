@@ -29,6 +29,9 @@ typedef struct {
   bool (*busy)(void *user);
   /* Waits up to `ns` for external work; NULL: sleep. */
   void (*wait)(void *user, uint64_t ns);
+  /* The VM's heap is over its cap after a collection: free what can be freed (idle cached
+   * workers). Returns true when something was freed (the heap is then checked again). */
+  bool (*pressure)(void *user);
 } dw__loop_hooks;
 
 /* A loop for realms of `vm`. NULL when out of memory. */

@@ -293,6 +293,17 @@ case("eviction by memory: a cache of 1 MB keeps one worker warm at a time",
   return made;
 };"""}, args=["--loader-max-mb", "1"], result=lambda r: r["result"] == 3)
 
+case("memory pressure: idle warm workers are evicted before the run would exceed its cap",
+     {"w.js": """export default async (env) => {
+  let made = 0;
+  for (let i = 0; i < 60; i++) {
+    const w = env.LOADER.get("big-" + i, async () => { made++; return { compatibilityDate: "2026-01-01",
+      modules: { "c.js": "const keep = new Array(400000).fill(0).map((_, i) => i * 1.5); export default { n() { return keep.length } }" } }; });
+    await w.getEntrypoint().n();
+  }
+  return made;
+};"""}, args=["--memory-mb", "96"], result=lambda r: r["result"] == 60)
+
 case("two loader bindings are two caches: the same id gives separate workers with their own env",
      {"w.js": """export default async (env) => {
   const code = (tag) => async () => ({ compatibilityDate: "2026-01-01", env: { TAG: tag },
