@@ -287,6 +287,8 @@ void dw__call_dispatch(call *c) {
     else in->wait_head = c;
     in->wait_tail = c;
     c->waiting = true;
+    /* Waiting for the code counts against the call's wall-clock budget too. */
+    if (c->deadline && c->deadline < c->L->next_deadline) c->L->next_deadline = c->deadline;
   } else {
     dw__call_fail(c, in->fail_code ? dw_err_from_code(in->fail_code) : DW_E_WORKER_NOT_FOUND,
                   in->fail_name, in->fail_msg ? in->fail_msg : "the worker is gone",
@@ -416,7 +418,7 @@ uint64_t dw__calls_expire(dw_loader *L, uint64_t now) {
   uint64_t next = UINT64_MAX;
   for (size_t i = 0; i < L->calls_cap; i++) {
     call *c = L->calls[i];
-    if (!c || c == (void *)1 || c->state != C_SENT) continue;
+    if (!c || c == (void *)1 || (c->state != C_SENT && !c->waiting) || !c->deadline) continue;
     if (c->deadline <= now) {
       char msg[512];
       snprintf(msg, sizeof msg, "Worker '%s' exceeded its wall-clock limit (%u ms) in %s()",

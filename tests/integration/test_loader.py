@@ -400,6 +400,13 @@ case("limits: wallMs and per-entrypoint limits (the lower wins)",
   return out;
 };"""}, result=lambda r: r["result"] == ["wall_limit_exceeded", "cpu_limit_exceeded", True])
 
+case("a call waiting for code that never comes ends at its wall-clock limit",
+     {"w.js": """export default async (env) => {
+  const w = env.LOADER.get("never", () => new Promise(() => {}));
+  try { await w.getEntrypoint(undefined, { limits: { wallMs: 100 } }).f(); return "answered"; }
+  catch (e) { return e.code; }
+};"""}, result=lambda r: r["result"] == "wall_limit_exceeded")
+
 case("limits: subRequests counts calls a child makes",
      {"w.js": """export default async (env) => {
   const inner = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": "export default { f() { return 1; } }" } });
