@@ -235,7 +235,8 @@ static const int allowed[] = {
     SCMP_SYS(fcntl),
     /* signals (the engine's SIGSEGV/SIGBUS/SIGUSR1 handlers, thread suspension) */
     SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
-    SCMP_SYS(rt_sigtimedwait), SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall),
+    SCMP_SYS(rt_sigtimedwait), SCMP_SYS(rt_sigsuspend), SCMP_SYS(rt_sigpending),
+    SCMP_SYS(sigaltstack), SCMP_SYS(restart_syscall),
     /* misc */
     SCMP_SYS(getrandom), SCMP_SYS(uname), SCMP_SYS(sysinfo), SCMP_SYS(getcpu),
 };
