@@ -123,13 +123,18 @@ static bool dir_is_empty(const char *path) {
 
 /* pivot_root into a small read-only tmpfs mounted over /tmp of our private mount
  * namespace, the old root detached. */
-static int pivot_to_tmpfs(void) {
+static int pivot_to_tmpfs(const char **what) {
+  *what = "mount tmpfs";
   if (mount("dw-root", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
             "size=16k,nr_inodes=4,mode=0555") != 0)
     return errno;
+  *what = "mkdir";
   if (chdir("/tmp") != 0 || mkdir("old", 0) != 0) return errno;
+  *what = "pivot_root";
   if (syscall(SYS_pivot_root, ".", "old") != 0) return errno;
+  *what = "detach the old root";
   if (chdir("/") != 0 || umount2("/old", MNT_DETACH) != 0 || rmdir("/old") != 0) return errno;
+  *what = "remount read-only";
   if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
             NULL) != 0)
     return errno;
@@ -156,12 +161,13 @@ static int empty_root(const dw__contain_opts *o, const dw__contain_report *r, ch
     return DW__SKIPPED;
   }
   /* Only in a private mount namespace: a tmpfs mounted in the host's would be the host's. */
-  int e = (r->applied & (1u << DW__CONTAIN_MOUNT_NS)) ? pivot_to_tmpfs() : ENOTSUP;
+  const char *what = "no mount namespace";
+  int e = (r->applied & (1u << DW__CONTAIN_MOUNT_NS)) ? pivot_to_tmpfs(&what) : ENOTSUP;
   if (e) {
     int e2 = chroot_to_deleted_dir();
     if (e2) return e2;
-    snprintf(note, cap, "pivot_root into a tmpfs failed (%s); chrooted into a deleted "
-                        "directory instead", strerror(e));
+    snprintf(note, cap, "pivot_root into a tmpfs failed (%s: %s); chrooted into a deleted "
+                        "directory instead", what, strerror(e));
   }
   return dir_is_empty("/") && access("/etc/passwd", F_OK) != 0 ? 0 : EEXIST;
 }
