@@ -3,7 +3,7 @@
 # sudo available). Does nothing when everything is already there.
 set -eu
 PKGS="build-essential cmake pkg-config libjavascriptcoregtk-4.1-dev libjansson-dev \
-libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev python3 nodejs"
+libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev python3 nodejs"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

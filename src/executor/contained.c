@@ -12,18 +12,19 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "contain.h"
 #include "executor.h"
 
 #define FRAME_MAX ((size_t)600 << 20)
 #define MONITOR_TICK_NS 2000000u
 #define LOGS_MAX_BYTES ((size_t)1 << 20)
 
-enum { F_LOG = 'L', F_RESULT = 'R', F_VALUE = 'V', F_BODY = 'B', F_LIMIT = 'X', F_CODE = 'C' };
+enum { F_LOG = 'L', F_RESULT = 'R', F_VALUE = 'V', F_BODY = 'B', F_LIMIT = 'X', F_CODE = 'C',
+       F_FATAL = 'F' };
 
 /* ---- Child --------------------------------------------------------------------------- */
 
@@ -95,23 +96,51 @@ static void child_log(void *user, const char *level, const char *msg, size_t len
   send_frame(st, F_LOG, level, strlen(level) + 1, msg, len);
 }
 
-static _Noreturn void child_main(const dw__contained_job *job, int fd) {
+/* Containment refused: say why on the channel, then end without running guest code. */
+static _Noreturn void child_refuse(child_state *st, const char *msg) {
+  send_frame(st, F_FATAL, msg, strlen(msg), NULL, 0);
+  _exit(4);
+}
+
+static _Noreturn void child_main(const dw__contained_job *job, int fd, pid_t parent,
+                                 int pid_ns_errno) {
   child_state st = {.fd = fd};
   pthread_mutex_init(&st.lock, NULL);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
   pthread_getcpuclockid(pthread_self(), &st.main_clock);
+
+  /* Containment, phase one (one thread: the namespaces). See contain.h. */
+  int keep[2] = {fd, STDERR_FILENO}; /* stderr: for an engine or sanitizer abort message */
+  dw__contain_opts co = {.phase = DW__CONTAIN_EARLY, .keep_fds = keep, .nkeep = 2,
+                         .parent = parent, .channel = fd, .pid_ns_errno = pid_ns_errno,
+                         .network = job->loader && job->loader->outbound,
+                         .simulate_refused = job->contain_simulate_refused};
+  dw__contain_report cr;
+  dw__contain_report_init(&cr);
+  if (dw__contain(&co, &cr)) child_refuse(&st, cr.message);
 
   dw_sandbox_options o = job->opts;
   o.allow_wasm = true; /* the process boundary stops WebAssembly loops */
   dw_sandbox *sb = NULL;
-  if (!job->loader) {
-    int rc = dw_sandbox_new(NULL, &o, &sb);
-    if (rc) {
-      fprintf(stderr, "dynworker: could not create the sandbox: %s\n", dw_strerror(rc));
-      _exit(4);
-    }
+  /* The engine initialises (and reads /proc, /sys, /dev/urandom) with its first VM: before
+   * the root is emptied. A loader makes its VMs later, so it gets a throwaway one now. */
+  int rc = dw_sandbox_new(NULL, &o, &sb);
+  if (rc) {
+    fprintf(stderr, "dynworker: could not create the sandbox: %s\n", dw_strerror(rc));
+    _exit(4);
+  }
+  if (job->loader) {
+    dw_sandbox_free(sb);
+    sb = NULL;
+  } else {
     dw_sandbox_set_log_cb(sb, child_log, &st);
   }
+  tzset(); /* the local time zone, read while /etc/localtime is still there */
+
+  dw_limits l0 = o.limits;
+  size_t mem0 = (size_t)(l0.memory_mb ? l0.memory_mb : 128) << 20;
+  co.phase = DW__CONTAIN_LATE;
+  co.as_headroom = ((size_t)8 << 30) + 4 * (mem0 + ((size_t)512 << 20));
+  if (dw__contain(&co, &cr)) child_refuse(&st, cr.message);
 
   dw_limits l = o.limits;
   uint64_t grace = (uint64_t)(job->grace_ms ? job->grace_ms : 50) * 1000000u;
@@ -158,6 +187,7 @@ typedef struct {
   const dw__contained_job *job;
   dw__contained_result *out;
   char limit[64];
+  char fatal[256]; /* why the child refused to start */
 } parent_state;
 
 static void on_frame(parent_state *ps, char type, const char *p, size_t n) {
@@ -202,6 +232,9 @@ static void on_frame(parent_state *ps, char type, const char *p, size_t n) {
   }
   case F_LIMIT:
     snprintf(ps->limit, sizeof ps->limit, "%.*s", (int)DW_MIN(n, 63), p);
+    break;
+  case F_FATAL:
+    snprintf(ps->fatal, sizeof ps->fatal, "%.*s", (int)DW_MIN(n, 255), p);
     break;
   default:
     break;
@@ -252,7 +285,11 @@ int dw__contained_run(const dw__contained_job *job, dw__contained_result *out) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return DW_E_IO;
   uint64_t t0 = dw__now_ns();
-  pid_t pid = fork();
+  pid_t parent = getpid();
+  /* The child is pid 1 of a new PID namespace where the kernel allows (a raw clone is a
+   * fork; this process has no other threads), else a plain fork (reported by the child). */
+  int pid_ns_errno = 0;
+  pid_t pid = dw__contain_fork(job->contain_simulate_refused, &pid_ns_errno);
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
@@ -260,7 +297,7 @@ int dw__contained_run(const dw__contained_job *job, dw__contained_result *out) {
   }
   if (pid == 0) {
     close(fds[0]);
-    child_main(job, fds[1]);
+    child_main(job, fds[1], parent, pid_ns_errno);
   }
   close(fds[1]);
 
@@ -303,6 +340,8 @@ int dw__contained_run(const dw__contained_job *job, dw__contained_result *out) {
 
   if (killed) {
     synthesise(&ps, DW_E_WALL_LIMIT, dw__limit_message(DW_E_WALL_LIMIT), cpu, wall);
+  } else if (ps.fatal[0]) {
+    synthesise(&ps, DW_E_INTERNAL, ps.fatal, cpu, wall);
   } else if (ps.limit[0]) {
     int err = dw_err_from_code(ps.limit);
     synthesise(&ps, err, dw__limit_message(err), cpu, wall);

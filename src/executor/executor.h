@@ -18,6 +18,8 @@ typedef struct {
   /* Each console line as it arrives (may be NULL). */
   void (*on_log)(void *user, const char *level, const char *msg, size_t len);
   void *user;
+  /* Tests only: containment steps to treat as refused by the kernel (see contain.h). */
+  unsigned contain_simulate_refused;
 } dw__contained_job;
 
 typedef struct {

@@ -1,6 +1,7 @@
 /* Bounded growable buffers and small string helpers. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -171,17 +172,47 @@ double dw__epoch_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)(ts.tv_nsec / 1000000);
 }
 
-size_t dw__rss_bytes(void) {
+/* The pinned /proc/self/statm of this process, or -1. Process-wide on purpose: it describes
+ * the process, and a contained executor can no longer open /proc once its root is empty. */
+static _Atomic int statm_fd = -1;
+
+int dw__statm_pin(void) {
+  int fd = atomic_load(&statm_fd);
+  if (fd >= 0) return fd;
+  fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int expected = -1;
+  if (!atomic_compare_exchange_strong(&statm_fd, &expected, fd)) {
+    close(fd);
+    fd = expected;
+  }
+  return fd;
+}
+
+int dw__statm_pinned(void) { return atomic_load(&statm_fd); }
+
+static bool read_statm(unsigned long *size, unsigned long *resident) {
   char buf[128];
-  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
+  int pinned = atomic_load(&statm_fd);
+  int fd = pinned >= 0 ? pinned : open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (fd != pinned) close(fd);
+  if (n <= 0) return false;
   buf[n] = 0;
+  return sscanf(buf, "%lu %lu", size, resident) == 2;
+}
+
+size_t dw__rss_bytes(void) {
   unsigned long size = 0, resident = 0;
-  if (sscanf(buf, "%lu %lu", &size, &resident) != 2) return 0;
+  if (!read_statm(&size, &resident)) return 0;
   return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+size_t dw__vm_bytes(void) {
+  unsigned long size = 0, resident = 0;
+  if (!read_statm(&size, &resident)) return 0;
+  return (size_t)size * (size_t)sysconf(_SC_PAGESIZE);
 }
 
 uint64_t dw__thread_cpu_ns(void) {

@@ -52,6 +52,15 @@ uint64_t dw__thread_cpu_ns(void);
 /* The process's resident memory in bytes (/proc/self/statm), or 0 when unknown. One
  * small read: safe from any thread, at any time. */
 size_t dw__rss_bytes(void);
+/* The process's virtual size in bytes (/proc/self/statm), or 0 when unknown. */
+size_t dw__vm_bytes(void);
+/* Opens /proc/self/statm once and keeps it (close-on-exec) so that the two functions above
+ * keep working after the process has lost /proc (a contained executor's empty root). Call
+ * it in the process it describes (after fork, in the child: /proc/self resolves at open).
+ * Returns the fd (the process owns it; never close it) or -1. dw__statm_pinned() returns
+ * the pinned fd or -1. */
+int dw__statm_pin(void);
+int dw__statm_pinned(void);
 /* Milliseconds since the Unix epoch (wall clock), for timestamps people read. */
 double dw__epoch_ms(void);
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "executor/contain.h"
 #include "executor/executor.h"
 
 typedef struct {
@@ -80,12 +81,43 @@ static void wasm_is_available_in_the_child(void **state) {
   dw_code_free(code);
 }
 
+/* A required containment step that fails: no guest code runs, the reason comes back. */
+static void a_failed_containment_refuses_to_run(void **state) {
+  dw_code *code = code1("console.log('ran'); export default () => 1");
+  logs l = {0};
+  dw__contained_job job = {.code = code, .inv = &(dw_invocation){0}, .on_log = on_log,
+                           .user = &l, .contain_simulate_refused = 1u << DW__CONTAIN_SECCOMP};
+  dw__contained_result r;
+  assert_int_equal(dw__contained_run(&job, &r), DW_E_INTERNAL);
+  assert_non_null(strstr(r.json, "containment step seccomp failed"));
+  assert_int_equal(l.n, 0);
+  assert_null(r.value_json);
+  dw__contained_result_free(&r);
+  dw_code_free(code);
+}
+
+/* Optional steps the kernel refuses: the run still works (each refusal went to stderr). */
+static void refused_namespaces_fall_back(void **state) {
+  dw_code *code = code1("export default () => 6 * 7");
+  unsigned ns = 1u << DW__CONTAIN_USER_NS | 1u << DW__CONTAIN_MOUNT_NS |
+                1u << DW__CONTAIN_NET_NS | 1u << DW__CONTAIN_PID_NS;
+  dw__contained_job job = {.code = code, .inv = &(dw_invocation){0},
+                           .contain_simulate_refused = ns};
+  dw__contained_result r;
+  assert_int_equal(dw__contained_run(&job, &r), 0);
+  assert_string_equal(r.value_json, "42");
+  dw__contained_result_free(&r);
+  dw_code_free(code);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(binary_body_and_streamed_logs),
       cmocka_unit_test(value_of_a_function),
       cmocka_unit_test(the_process_stops_what_the_engine_cannot),
       cmocka_unit_test(wasm_is_available_in_the_child),
+      cmocka_unit_test(a_failed_containment_refuses_to_run),
+      cmocka_unit_test(refused_namespaces_fall_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
