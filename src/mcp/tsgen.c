@@ -9,36 +9,24 @@
 
 #define MAX_IDENT 64
 
-/* A set of names taken in one scope (a namespace's types or functions). */
+/* A set of names taken in one scope (a namespace's types or functions): a Jansson object used
+ * as a hash set, so that thousands of tools and types cost no quadratic scan. */
 typedef struct {
-  char **v;
-  size_t n, cap;
+  json_t *set;
 } nameset;
 
 static void names_free(nameset *s) {
-  for (size_t i = 0; i < s->n; i++) free(s->v[i]);
-  free(s->v);
-  s->v = NULL;
-  s->n = s->cap = 0;
+  json_decref(s->set);
+  s->set = NULL;
 }
 
 static bool names_has(const nameset *s, const char *name) {
-  for (size_t i = 0; i < s->n; i++)
-    if (strcmp(s->v[i], name) == 0) return true;
-  return false;
+  return s->set && json_object_get(s->set, name) != NULL;
 }
 
 static int names_add(nameset *s, const char *name) {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 16;
-    char **v = realloc(s->v, cap * sizeof *v);
-    if (!v) return DW_E_NOMEM;
-    s->v = v;
-    s->cap = cap;
-  }
-  if (!(s->v[s->n] = dw__strdup(name))) return DW_E_NOMEM;
-  s->n++;
-  return 0;
+  if (!s->set && !(s->set = json_object())) return DW_E_NOMEM;
+  return json_object_set_new_nocheck(s->set, name, json_true()) ? DW_E_NOMEM : 0;
 }
 
 /* Words an identifier may not be in our output: JavaScript's reserved words (strict mode and
@@ -220,7 +208,7 @@ static int doc(gen *g, const json_t *schema, const char *extra, int indent) {
     if (!d) d = json_string_value(json_object_get(schema, "title"));
   }
   dw_buf t;
-  dw__buf_init(&t, DW__TS_MAX_DOC * 2 + 512);
+  dw__buf_init(&t, DW__TS_MAX_DOC * 8 + 1024); /* room for text, note and two tags */
   int rc = 0;
   if (d) rc = doc_text(&t, d, DW__TS_MAX_DOC);
   if (!rc && extra && *extra) {
@@ -405,8 +393,11 @@ static int literal(gen *g, const json_t *v) {
   case JSON_INTEGER:
     snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     return put(g, num);
-  case JSON_REAL:
-    snprintf(num, sizeof num, "%.17g", json_real_value(v));
+  case JSON_REAL: /* the shortest text that reads back as the same double */
+    for (int prec = 1; prec <= 17; prec++) {
+      snprintf(num, sizeof num, "%.*g", prec, json_real_value(v));
+      if (strtod(num, NULL) == json_real_value(v)) break;
+    }
     return put(g, num);
   case JSON_TRUE: return put(g, "true");
   case JSON_FALSE: return put(g, "false");
@@ -427,24 +418,32 @@ static int object(gen *g, const json_t *s, int depth, int indent) {
     if (!rc) rc = put(g, " }");
     return rc;
   }
+  /* `required` as a hash set: a hostile schema may list 100,000 names. */
+  json_t *reqset = json_object();
+  if (!reqset) return fail(g, DW_E_NOMEM, "");
+  for (size_t i = 0; json_is_array(req) && i < json_array_size(req); i++) {
+    const char *name = json_string_value(json_array_get(req, i));
+    if (name && json_object_set_new_nocheck(reqset, name, json_true())) {
+      json_decref(reqset);
+      return fail(g, DW_E_NOMEM, "");
+    }
+  }
   int rc = put(g, "{");
   const char *key;
   json_t *val;
   void *tmp;
   json_object_foreach_safe((json_t *)props, tmp, key, val) {
-    bool required = false;
-    for (size_t i = 0; json_is_array(req) && i < json_array_size(req); i++)
-      if (json_is_string(json_array_get(req, i)) &&
-          strcmp(json_string_value(json_array_get(req, i)), key) == 0)
-        required = true;
+    bool required = json_object_get(reqset, key) != NULL;
     if (!rc) rc = newline(g, indent + 1);
     if (!rc) rc = doc(g, val, NULL, indent + 1);
     if (!rc) rc = is_ident(key) ? put(g, key) : string_lit(g, key, strlen(key));
     if (!rc) rc = put(g, required ? ": " : "?: ");
     if (!rc) rc = emit(g, val, depth + 1, indent + 1, false);
     if (!rc) rc = put(g, ";");
-    if (rc) return rc;
+    if (rc) break;
   }
+  json_decref(reqset);
+  if (rc) return rc;
   /* A typed index signature would have to admit every property's type too: keep `unknown`. */
   if (json_is_object(ap) || json_is_true(ap)) {
     if (json_is_object(ap) || json_object_get(s, "patternProperties")) {
@@ -926,6 +925,7 @@ int dw__ts_search(const dw__ts_server *servers, size_t n, const char *query, siz
   char why[160];
   int rc = check_input(servers, n, why, sizeof why);
   if (rc) return rc;
+  if (query && strlen(query) > DW__TS_MAX_QUERY) return DW_E_TOO_LARGE;
   size_t total = 0;
   for (size_t i = 0; i < n; i++) total += servers[i].n_tools;
   server_names *sn = calloc(n + 1, sizeof *sn);

@@ -18,6 +18,7 @@
 #define DW__TS_MAX_SCHEMA_OUT (256u << 10) /* TypeScript of one tool's schema in dw__ts_api */
 #define DW__TS_MAX_SERVERS 256
 #define DW__TS_MAX_TOOLS 4096          /* per server */
+#define DW__TS_MAX_QUERY 1024          /* bytes of a search() query */
 
 /* One upstream tool, as tools/list gave it. All borrowed. */
 typedef struct {
@@ -70,7 +71,8 @@ int dw__ts_describe_tool(const dw__ts_server *servers, size_t n, const char *nam
 /* What `search(query)` returns: a JSON array of at most `max` {"name","description"} objects
  * ("server.method" names), best match first. Each query word (case-insensitive) scores 3 when
  * found in the tool's generated or original name, 1 in its description; tools scoring 0 are
- * left out; ties keep the servers' order. Returns 0, DW_E_TOO_LARGE or DW_E_NOMEM. */
+ * left out; ties keep the servers' order. Returns 0, DW_E_TOO_LARGE (the query is longer than
+ * DW__TS_MAX_QUERY, or `out`'s maximum), DW_E_BAD_REQUEST (as dw__ts_api) or DW_E_NOMEM. */
 int dw__ts_search(const dw__ts_server *servers, size_t n, const char *query, size_t max,
                   dw_buf *out);
 

@@ -201,6 +201,7 @@ static void enums_and_consts(void **state) {
   golden("{\"enum\":[\"open\",\"closed\"]}", "type T = \"open\" | \"closed\";\n");
   golden("{\"enum\":[1,-2,1.5,true,null,\"a\\\"b\\\\c\\n\\u2028*/\"]}",
          "type T = 1 | -2 | 1.5 | true | null | \"a\\\"b\\\\c\\u000a\\u2028*/\";\n");
+  golden("{\"enum\":[0.1,1e300,-0.0]}", "type T = 0.1 | 1e+300 | -0;\n");
   golden("{\"enum\":[\"a\"],\"nullable\":true}", "type T = \"a\" | null;\n");
   golden("{\"enum\":[]}", "type T = never;\n");
   golden("{\"enum\":[{\"a\":1}]}", "type T = unknown;\n");
@@ -551,6 +552,44 @@ static void api_degrades_one_tool_and_caps_the_whole(void **state) {
   json_decref(ok);
 }
 
+/* Big but legal inputs: hash sets, not quadratic scans (the test's timeout is the check). */
+static void many_tools_and_properties(void **state) {
+  json_t *props = json_object(), *req = json_array();
+  for (int i = 0; i < 100000; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "p%d", i);
+    json_object_set_new(props, name, json_object());
+    json_array_append_new(req, json_string(name));
+  }
+  json_t *s = json_pack("{s:o,s:o}", "properties", props, "required", req);
+  dw_buf b;
+  dw__buf_init(&b, 16 << 20);
+  char why[200];
+  assert_int_equal(dw__ts_from_schema(s, "T", &b, why, sizeof why), 0);
+  assert_non_null(strstr(b.data, "  p99999: unknown;\n}\n"));
+  dw__buf_reset(&b);
+  json_decref(s);
+
+  static dw__ts_tool tools[DW__TS_MAX_TOOLS + 1];
+  for (size_t i = 0; i < DW_ARRAY_LEN(tools); i++) tools[i] = (dw__ts_tool){"x", NULL, NULL, NULL};
+  dw__ts_server srv[] = {{"s", NULL, tools, DW__TS_MAX_TOOLS}};
+  assert_int_equal(dw__ts_api(srv, 1, NULL, &b), 0);
+  assert_non_null(strstr(b.data, "  function x_4096(input?: Record<string, unknown>): Promise<unknown>;\n}\n"));
+  check_ts(b.data);
+  dw__buf_reset(&b);
+  srv[0].n_tools++;
+  assert_int_equal(dw__ts_api(srv, 1, NULL, &b), DW_E_TOO_LARGE);
+  char q[DW__TS_MAX_QUERY + 2];
+  memset(q, 'a', sizeof q - 1);
+  q[sizeof q - 1] = 0;
+  srv[0].n_tools--;
+  assert_int_equal(dw__ts_search(srv, 1, q, 5, &b), DW_E_TOO_LARGE);
+  q[DW__TS_MAX_QUERY] = 0;
+  assert_int_equal(dw__ts_search(srv, 1, q, 5, &b), 0);
+  assert_string_equal(b.data, "[]");
+  dw__buf_free(&b);
+}
+
 static void structural_check_can_fail(void **state) {
   assert_null(ts_problem("declare namespace a {\n  function f(input: { \"}\": [string] }): Promise<X<Y>>;\n}\n"));
   assert_string_equal(ts_problem("type T = { a: string;\n"), "unclosed brackets");
@@ -575,6 +614,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(api_names_and_layout),
       cmocka_unit_test(caps_and_hostile_schemas),
       cmocka_unit_test(api_degrades_one_tool_and_caps_the_whole),
+      cmocka_unit_test(many_tools_and_properties),
       cmocka_unit_test(structural_check_can_fail),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
