@@ -61,6 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       snprintf(name, sizeof name, "srv.%s", tools[0].name);
       rc = dw__ts_describe_tool(s, 2, name, &o, &b);
       if (rc != 0 && rc != DW_E_NOT_FOUND && rc != DW_E_TOO_LARGE) abort();
+      size_t si, ti;
+      rc = dw__ts_lookup(s, 2, name, &si, &ti);
+      if (rc == 0 && (si > 1 || ti >= s[si].n_tools)) abort();
+      if (rc != 0 && rc != DW_E_NOT_FOUND) abort();
       dw__buf_reset(&b);
       rc = dw__ts_search(s, 2, tools[0].name, 5, &b);
       if (rc != 0 && rc != DW_E_TOO_LARGE) abort();

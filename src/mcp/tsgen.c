@@ -897,6 +897,29 @@ int dw__ts_describe_tool(const dw__ts_server *servers, size_t n, const char *nam
   return api(servers, n, o, name, out);
 }
 
+int dw__ts_lookup(const dw__ts_server *servers, size_t n, const char *name, size_t *server,
+                  size_t *tool) {
+  char why[160];
+  int rc = name ? check_input(servers, n, why, sizeof why) : DW_E_BAD_REQUEST;
+  if (rc) return rc;
+  server_names *sn = calloc(n + 1, sizeof *sn);
+  rc = sn ? name_servers(servers, n, sn) : DW_E_NOMEM;
+  if (!rc) rc = DW_E_NOT_FOUND;
+  for (size_t i = 0; i < n && rc == DW_E_NOT_FOUND; i++) {
+    size_t nl = strlen(sn[i].ns);
+    if (strncmp(name, sn[i].ns, nl) != 0 || name[nl] != '.') continue;
+    for (size_t t = 0; t < servers[i].n_tools && rc == DW_E_NOT_FOUND; t++) {
+      if (strcmp(name + nl + 1, sn[i].method[t]) == 0) {
+        *server = i;
+        *tool = t;
+        rc = 0;
+      }
+    }
+  }
+  free_names(sn, n);
+  return rc;
+}
+
 size_t dw__ts_tokens(size_t bytes) { return bytes / 4 + (bytes % 4 != 0); }
 
 /* ---- search ----------------------------------------------------------------------------- */

@@ -68,6 +68,12 @@ int dw__ts_api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, dw_
 int dw__ts_describe_tool(const dw__ts_server *servers, size_t n, const char *name,
                          const dw__ts_opts *o, dw_buf *out);
 
+/* Which upstream tool a generated name ("server.method") calls: sets `*server` and `*tool`
+ * (indexes into `servers` and its tools) and returns 0; DW_E_NOT_FOUND, DW_E_BAD_REQUEST,
+ * DW_E_TOO_LARGE (as dw__ts_api) or DW_E_NOMEM. The same names as dw__ts_api gives. */
+int dw__ts_lookup(const dw__ts_server *servers, size_t n, const char *name, size_t *server,
+                  size_t *tool);
+
 /* What `search(query)` returns: a JSON array of at most `max` {"name","description"} objects
  * ("server.method" names), best match first. Each query word (case-insensitive) scores 3 when
  * found in the tool's generated or original name, 1 in its description; tools scoring 0 are

@@ -399,6 +399,18 @@ static void api_names_and_layout(void **state) {
   assert_string_equal(b.data, "[]");
   dw__buf_free(&b);
 
+  /* lookup(): generated name -> upstream server and tool. */
+  size_t si = 99, ti = 99;
+  assert_int_equal(dw__ts_lookup(s, DW_ARRAY_LEN(s), "github.search_issues_2", &si, &ti), 0);
+  assert_int_equal(si, 0);
+  assert_int_equal(ti, 1);
+  assert_int_equal(dw__ts_lookup(s, DW_ARRAY_LEN(s), "git_hub.search_issues", &si, &ti), 0);
+  assert_int_equal(si, 1);
+  assert_int_equal(ti, 0);
+  assert_int_equal(dw__ts_lookup(s, DW_ARRAY_LEN(s), "github.delete", &si, &ti), DW_E_NOT_FOUND);
+  assert_int_equal(dw__ts_lookup(s, DW_ARRAY_LEN(s), "github", &si, &ti), DW_E_NOT_FOUND);
+  assert_int_equal(dw__ts_lookup(s, DW_ARRAY_LEN(s), NULL, &si, &ti), DW_E_BAD_REQUEST);
+
   assert_int_equal(dw__ts_tokens(0), 0);
   assert_int_equal(dw__ts_tokens(5), 2);
   assert_int_equal(dw__ts_tokens(8), 2);
