@@ -153,6 +153,9 @@ static _Noreturn void child_main(const dw__contained_job *job, int fd, pid_t par
     /* Above the engine's in-entry ceiling (cap + max(cap, 256 MB)), so that a dynamic
      * worker's memory storm ends that worker, not the whole run. */
     st.rss_cap = mem + DW_MAX(mem, (size_t)256 << 20) + ((size_t)128 << 20);
+#if defined(__SANITIZE_ADDRESS__)
+    st.rss_cap *= 2; /* AddressSanitizer's shadow and quarantine roughly double the RSS */
+#endif
   }
   pthread_t th;
   if (pthread_create(&th, NULL, monitor, &st) != 0) _exit(4); /* fail closed */
