@@ -159,8 +159,11 @@
     if (method === "constructor" || method === "then")
       throw new TypeErr(`"${method}" cannot be called over RPC`);
     let o = target;
-    const base = load("cloudflare:workers").WorkerEntrypoint.prototype;
-    while (o !== null && o !== ObjectPrototype && o !== base) {
+    // WorkerEntrypoint's prototype ends the walk; read only past the target itself, so that
+    // a plain default export object never loads cloudflare:workers (a factory per realm).
+    let base;
+    while (o !== null && o !== ObjectPrototype &&
+           (o === target || o !== (base === undefined ? (base = load("cloudflare:workers").WorkerEntrypoint.prototype) : base))) {
       const d = Object.getOwnPropertyDescriptor(o, method);
       if (d !== undefined) {
         const f = d.value !== undefined ? d.value : (d.get ? ReflectApply(d.get, target, []) : undefined);
