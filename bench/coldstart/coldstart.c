@@ -99,7 +99,40 @@ static dw_sandbox *fetch_run(dw_engine *e) {
 static void dw_fetch_shared(void *arg) { dw_sandbox_free(fetch_run(arg)); }
 static void dw_shared(void *arg) { dw_sandbox_free(hello_run(arg)); }
 
-static void measure(const char *label, op_fn fn, void *arg, int n) {
+/* A worker whose default function first uses one Web API in its fresh realm. */
+typedef struct {
+  dw_engine *e;
+  dw_code *code;
+} api_case;
+
+static void dw_api_shared(void *arg) {
+  api_case *a = arg;
+  dw_sandbox *sb;
+  if (dw_sandbox_new(a->e, NULL, &sb)) exit(1);
+  dw_invocation inv = {.args_json = "[]"};
+  dw_result *r;
+  if (dw_sandbox_run(sb, a->code, &inv, &r) != 0) {
+    fprintf(stderr, "coldstart: an API worker failed: %s\n", dw_result_json(r));
+    exit(1);
+  }
+  dw_result_free(r);
+  dw_sandbox_free(sb);
+}
+
+static double measure(const char *label, op_fn fn, void *arg, int n);
+
+/* The one-time cost of first use of an API in a realm: the worker's p50 less hello's. */
+static void api_row(const char *label, const char *src, dw_engine *e, int n, double hello) {
+  api_case a = {e, dw_code_new()};
+  if (!a.code || dw_code_add_module(a.code, "api.js", src, strlen(src), DW_MODULE_AUTO)) exit(1);
+  char l[128];
+  snprintf(l, sizeof l, "first use: %s", label);
+  double p50 = measure(l, dw_api_shared, &a, n);
+  printf("|   (over hello: %+.3f ms) %*s|          |          |          |\n", p50 - hello, 19, "");
+  dw_code_free(a.code);
+}
+
+static double measure(const char *label, op_fn fn, void *arg, int n) {
   double *t = malloc(sizeof(double) * (size_t)n);
   for (int i = 0; i < n / 10 + 10; i++) fn(arg); /* warm up */
   for (int i = 0; i < n; i++) {
@@ -109,7 +142,9 @@ static void measure(const char *label, op_fn fn, void *arg, int n) {
   }
   qsort(t, (size_t)n, sizeof t[0], cmp);
   printf("| %-44s | %8.3f | %8.3f | %8.3f |\n", label, t[n / 2], t[n * 99 / 100], t[n - 1]);
+  double p50 = t[n / 2];
   free(t);
+  return p50;
 }
 
 static size_t rss(void) {
@@ -204,8 +239,13 @@ int main(int argc, char **argv) {
   measure("engine floor: new VM + realm + eval + release", floor_own, NULL, n);
   measure("engine floor: new realm in a shared VM + eval", floor_shared, vm, n);
   measure("dynworker: hello sandbox, own VM", dw_own, NULL, n);
-  measure("dynworker: hello sandbox, shared VM", dw_shared, shared, n);
+  double hello = measure("dynworker: hello sandbox, shared VM", dw_shared, shared, n);
   measure("dynworker: hello fetch handler, shared VM", dw_fetch_shared, shared, n);
+  /* Issue 4's one-time costs: the first use of an API in a realm, each beside hello. */
+  api_row("URL", "export default () => new URL('http://a.example/p?q=1').pathname", shared, n, hello);
+  api_row("Request + Response", "export default async () => { const r = new Request('http://a/', { method: 'POST', body: 'x' }); return new Response(await r.text()).status }", shared, n, hello);
+  api_row("streams (ReadableStream pipeThrough)", "export default async () => { const s = new ReadableStream({ start(c) { c.enqueue('a'); c.close() } }).pipeThrough(new TextEncoderStream()); const r = s.getReader(); return (await r.read()).value.length }", shared, n, hello);
+  api_row("TextEncoder", "export default () => new TextEncoder().encode('hi').length", shared, n, hello);
 
   int k = 1000;
   printf("\nMemory per live instance, %d live (KB of RSS, each row in a fresh process)\n\n", k);
