@@ -94,7 +94,9 @@ static int spawn(const dw__mcp_stdio *spec, conn *c) {
   pid_t pid = fork();
   if (pid < 0) { err = fail(c, DW_E_IO, "fork: %s", strerror(errno)); goto out; }
   if (pid == 0) {
-    /* The child: only async-signal-safe calls until exec. */
+    /* The child: only async-signal-safe calls until exec. Its own process group, so that
+     * stop() also kills what a launcher (npx, uvx, a shell) started. */
+    setpgid(0, 0);
     if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0) _exit(127);
     if (spec->quiet) {
       int nul = open("/dev/null", O_WRONLY);
@@ -132,21 +134,33 @@ out:
   return err;
 }
 
-/* "exited with status 3" / "was killed by signal 9", or "" while it runs. */
+/* Kills the server's process group (a launcher's children too) while its leader, exited or
+ * not, still holds the group's id, then reaps the leader. */
+static int reap(conn *c) {
+  int status = 0;
+  kill(-c->pid, SIGKILL);
+  kill(c->pid, SIGKILL);
+  while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {}
+  c->pid = 0;
+  return status;
+}
+
+/* Whether the server has exited (without reaping it: its pid keeps naming its group). */
+static bool exited(conn *c) {
+  siginfo_t si = {0};
+  return waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == c->pid;
+}
+
+/* "exited with status 3" / "was killed by signal 9" / "closed its stdout". Stops it. */
 static void exit_note(conn *c, char *note, size_t n) {
-  int status;
   snprintf(note, n, "closed its stdout");
-  for (int i = 0; i < 50 && c->pid > 0; i++) { /* up to 250 ms for it to finish exiting */
-    pid_t r = waitpid(c->pid, &status, WNOHANG);
-    if (r == c->pid) {
-      c->pid = 0;
-      if (WIFEXITED(status)) snprintf(note, n, "exited with status %d", WEXITSTATUS(status));
-      else if (WIFSIGNALED(status)) snprintf(note, n, "was killed by signal %d", WTERMSIG(status));
-      return;
-    }
-    if (r < 0) return;
+  if (c->pid <= 0) return;
+  for (int i = 0; i < 50 && !exited(c); i++) /* up to 250 ms for it to finish exiting */
     dw__sleep_ns(5000000);
-  }
+  bool done = exited(c);
+  int status = reap(c);
+  if (done && WIFEXITED(status)) snprintf(note, n, "exited with status %d", WEXITSTATUS(status));
+  else if (done && WIFSIGNALED(status)) snprintf(note, n, "was killed by signal %d", WTERMSIG(status));
 }
 
 static int send_msg(conn *c, json_t *msg) {
@@ -316,15 +330,9 @@ static int add_tools(conn *c, json_t *page, dw__mcp_tools *out) {
 static void stop(conn *c) {
   if (c->in_fd >= 0) close(c->in_fd);
   c->in_fd = -1;
-  for (int i = 0; i < 20 && c->pid > 0; i++) { /* 100 ms to exit on EOF, as servers do */
-    if (waitpid(c->pid, NULL, WNOHANG) != 0) { c->pid = 0; break; }
+  for (int i = 0; i < 20 && c->pid > 0 && !exited(c); i++) /* 100 ms to exit on EOF */
     dw__sleep_ns(5000000);
-  }
-  if (c->pid > 0) {
-    kill(c->pid, SIGKILL);
-    while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR) {}
-    c->pid = 0;
-  }
+  if (c->pid > 0) reap(c);
   if (c->out_fd >= 0) close(c->out_fd);
   c->out_fd = -1;
 }

@@ -2,6 +2,7 @@
 """A tiny fake MCP server over stdio (newline-delimited JSON-RPC 2.0) for test_types.py.
 MODE (argv[1]): good (2 pages of tools), crash (exits on initialize), garbage (prints junk),
 silent (never answers), error (JSON-RPC error to tools/list).
+--pidfile PATH: start a `sleep 60` child and write its pid to PATH.
 --check-env: exit 4 unless FAKE_GIVEN=yes is set and DW_TEST_NOT_PASSED is not."""
 import json
 import os
@@ -15,6 +16,13 @@ if "--check-env" in sys.argv:
     if os.environ.get("FAKE_GIVEN") != "yes" or "DW_TEST_NOT_PASSED" in os.environ:
         sys.stderr.write("fake_mcp: wrong environment\n")
         sys.exit(4)
+
+if "--pidfile" in sys.argv:
+    # a launcher's child (as npx starts node): it must die with the server
+    import subprocess
+    child = subprocess.Popen(["sleep", "60"])
+    with open(sys.argv[sys.argv.index("--pidfile") + 1], "w") as f:
+        f.write(str(child.pid))
 
 PAGE1 = [
     {"name": "get_weather", "description": "Current weather for a city.",

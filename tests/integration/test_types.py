@@ -33,8 +33,11 @@ def run(config, *args, timeout_ms=None, raw=None):
         if timeout_ms:
             env["DW_MCP_TIMEOUT_MS"] = str(timeout_ms)
         t0 = time.monotonic()
-        p = subprocess.run([BIN, "types", "--config", path, *args], capture_output=True,
-                           text=True, env=env, timeout=60)
+        try:
+            p = subprocess.run([BIN, "types", "--config", path, *args], capture_output=True,
+                               text=True, env=env, timeout=30)
+        except subprocess.TimeoutExpired as e:  # a hang, or a leftover holding our pipes
+            return None, str(e.stdout or ""), f"TIMEOUT: {e}", time.monotonic() - t0
         return p.returncode, p.stdout, p.stderr, time.monotonic() - t0
 
 
@@ -107,6 +110,27 @@ for want in ["server 'crashy': the server exited with status 3 before answering 
 check("mixed: failing servers do not print namespaces",
       "namespace crashy" not in out and "namespace slow" not in out, out)
 check(f"mixed: done in {secs:.1f} s (< 8 s; one 0.7 s timeout)", secs < 8)
+
+# 2b. What a hung server started (a launcher's child) is killed with it.
+with tempfile.TemporaryDirectory() as d:
+    pidfile = os.path.join(d, "pid")
+    rc, out, err, _ = run({"mcpServers": {"slow": server("silent", "--pidfile", pidfile)}},
+                          timeout_ms=700)
+    pid = int(open(pidfile).read())
+    alive = False
+    for _ in range(50):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                alive = f.read().split(") ")[1][0] != "Z"
+        except FileNotFoundError:
+            alive = False
+        if not alive:
+            break
+        time.sleep(0.02)
+    if alive:
+        os.kill(pid, 9)
+    check("hung server: exit 1 and its child process is killed too", rc == 1 and not alive,
+          f"rc={rc} alive={alive}\n{err}")
 
 rc, out, err, _ = run({"mcpServers": {"remote": {"url": "https://example.com/mcp"}}})
 check("url only: skipped with a message, exit 0", rc == 0 and "not supported yet" in err,
