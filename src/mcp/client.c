@@ -97,7 +97,8 @@ static int spawn(const dw__mcp_stdio *spec, conn *c) {
     /* The child: only async-signal-safe calls until exec. Its own process group, so that
      * stop() also kills what a launcher (npx, uvx, a shell) started. */
     setpgid(0, 0);
-    if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0) _exit(127);
+    if (in[0] == 0 ? fcntl(0, F_SETFD, 0) < 0 : dup2(in[0], 0) < 0) _exit(127);
+    if (out[1] == 1 ? fcntl(1, F_SETFD, 0) < 0 : dup2(out[1], 1) < 0) _exit(127);
     if (spec->quiet) {
       int nul = open("/dev/null", O_WRONLY);
       if (nul >= 0) dup2(nul, 2);
@@ -120,6 +121,10 @@ static int spawn(const dw__mcp_stdio *spec, conn *c) {
     goto out;
   }
   c->pid = pid;
+  if (fcntl(in[1], F_SETFL, O_NONBLOCK) < 0) {
+    err = fail(c, DW_E_IO, "fcntl: %s", strerror(errno));
+    goto out; /* c->pid is set: stop() kills and reaps it */
+  }
   c->in_fd = in[1];
   c->out_fd = out[0];
   in[1] = out[0] = -1;
@@ -172,6 +177,15 @@ static int send_msg(conn *c, json_t *msg) {
   while (off < n + 1) {
     ssize_t w = write(c->in_fd, s + off, n + 1 - off);
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) { /* a server that does not read must not block us */
+      struct pollfd p = {.fd = c->in_fd, .events = POLLOUT};
+      int r = poll(&p, 1, c->timeout_ms);
+      if (r == 0) {
+        err = fail(c, DW_E_IO, "the server did not read its input within %d ms", c->timeout_ms);
+        break;
+      }
+      continue;
+    }
     if (w < 0) {
       char note[64];
       exit_note(c, note, sizeof note);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tiny fake MCP server over stdio (newline-delimited JSON-RPC 2.0) for test_types.py.
 MODE (argv[1]): good (2 pages of tools), crash (exits on initialize), garbage (prints junk),
-silent (never answers), error (JSON-RPC error to tools/list).
+silent (never answers), flood (5000 requests,
+never reading the answers), error (JSON-RPC error to tools/list).
 --pidfile PATH: start a `sleep 60` child and write its pid to PATH.
 --check-env: exit 4 unless FAKE_GIVEN=yes is set and DW_TEST_NOT_PASSED is not."""
 import json
@@ -62,6 +63,10 @@ for line in sys.stdin:
         if MODE == "crash":
             sys.stderr.write("fake_mcp: crashing on purpose\n")
             sys.exit(3)
+        if MODE == "flood":  # requests to the client, never reading its answers
+            for i in range(5000):
+                send({"jsonrpc": "2.0", "id": f"r{i}", "method": "ping"})
+            time.sleep(60)
         if MODE == "garbage":
             sys.stdout.write("this is not json\n")
             sys.stdout.flush()

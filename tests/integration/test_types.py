@@ -93,6 +93,7 @@ mixed = {"mcpServers": {
     "junk": server("garbage"),
     "slow": server("silent"),
     "err": server("error"),
+    "flood": server("flood"),
     "missing": {"command": "/nonexistent/mcp-server"},
     "remote": {"url": "https://example.com/mcp"},
 }}
@@ -103,6 +104,7 @@ check("mixed: the good server's API is still printed",
 for want in ["server 'crashy': the server exited with status 3 before answering initialize",
              "server 'junk': malformed JSON-RPC message",
              "server 'slow': no answer to initialize within 700 ms",
+             "server 'flood': the server did not read its input within 700 ms",
              "server 'err': tools/list failed: JSON-RPC error -32000: no tools today",
              "server 'missing': cannot run '/nonexistent/mcp-server'",
              "server 'remote': Streamable HTTP (\"url\") is not supported yet; skipped"]:
