@@ -9,4 +9,8 @@
 /* `dynworker run FILE [MODULE...] [options]`; argv[0] is "run". */
 int dw__cli_run(int argc, char **argv);
 
+/* `dynworker types --config FILE [--compact] [--names-only]`; argv[0] is "types". Starts
+ * the MCP servers of FILE one after another (blocks on each) and prints their TypeScript API. */
+int dw__cli_types(int argc, char **argv);
+
 #endif

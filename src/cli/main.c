@@ -6,6 +6,7 @@ static const char usage[] =
     "usage: dynworker COMMAND [options]\n"
     "\n"
     "  run FILE [MODULE...]   run one worker in a fresh, contained sandbox\n"
+    "  types --config FILE    print the TypeScript API Code Mode gives a model for MCP servers\n"
     "  version                print the version\n"
     "\n"
     "'dynworker COMMAND --help' describes a command.\n";
@@ -15,6 +16,7 @@ static const struct {
   int (*fn)(int argc, char **argv);
 } commands[] = {
     {"run", dw__cli_run},
+    {"types", dw__cli_types},
 };
 
 int main(int argc, char **argv) {
