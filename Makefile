@@ -5,7 +5,10 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run test test-asan bench clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test test-asan bench fuzz-deps fuzz-build fuzz-smoke fuzz clean
 
 all: build
 
@@ -21,8 +24,10 @@ build: $(BUILD)/CMakeCache.txt
 run: deps build
 	@./scripts/run-example.sh $(BUILD)/dynworker
 
+# In CI (CI=true) the tests also run every fuzz target for FUZZ_SECONDS (scripts/fuzz-smoke.sh).
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+	@if [ "$${CI:-}" = true ]; then $(MAKE) fuzz-smoke; fi
 
 $(ASAN_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDW_SANITIZE=ON
@@ -35,5 +40,20 @@ bench: deps build
 	$(BUILD)/bench/coldstart/coldstart
 	$(BUILD)/bench/loader/loader_bench
 
+fuzz-deps:
+	@./scripts/deps.sh fuzz
+
+fuzz-build: fuzz-deps
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || cmake -S . -B $(FUZZ_BUILD) -DDW_FUZZ=ON \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+
+# Every libFuzzer target for FUZZ_SECONDS (60) from its seed corpus; `make fuzz` for longer.
+fuzz-smoke: fuzz-build
+	./scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz:
+	$(MAKE) fuzz-smoke FUZZ_SECONDS=600
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs what building and testing dynworker needs on Debian 12 (run as root, or with
-# sudo available). Does nothing when everything is already there.
+# sudo available). Does nothing when everything is already there. `deps.sh fuzz` also
+# installs clang (libFuzzer), for `make fuzz-smoke` and `make fuzz`.
 set -eu
 PKGS="build-essential cmake pkg-config libjavascriptcoregtk-4.1-dev libjansson-dev \
 libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev python3 nodejs"
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
