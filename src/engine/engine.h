@@ -91,6 +91,8 @@ dw_val dw__number(dw__ctx *c, double d);
 dw_val dw__string(dw__ctx *c, const char *s, size_t n);
 dw_val dw__global(dw__ctx *c);
 dw_val dw__object(dw__ctx *c);
+/* A new Array of realm c holding items[0..n). NULL with *exc set on failure. */
+dw_val dw__array(dw__ctx *c, size_t n, const dw_val *items, dw_val *exc);
 /* A new ArrayBuffer holding a copy of the bytes. */
 dw_val dw__array_buffer(dw__ctx *c, const void *p, size_t n, dw_val *exc);
 

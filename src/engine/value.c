@@ -231,8 +231,8 @@ void dw__unprotect(dw__ctx *c, dw_val v) { JSValueUnprotect(c->ctx, V(v)); }
 
 /* ---- Running code --------------------------------------------------------------------- */
 
-dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line, dw_val *exc) {
-  JSStringRef s = utf8_to_jsstring(src, n);
+/* Evaluates `s` (released here; NULL: out of memory) as a classic script named `url`. */
+static dw_val eval_string(dw__ctx *c, JSStringRef s, const char *url, int line, dw_val *exc) {
   if (!s) {
     *exc = dw__make_error(c, "RangeError", "out of memory");
     return NULL;
@@ -246,20 +246,20 @@ dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line
   return W(r);
 }
 
+dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line, dw_val *exc) {
+  return eval_string(c, utf8_to_jsstring(src, n), url, line, exc);
+}
+
 dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const char *url, int line,
                        dw_val *exc) {
-  JSStringRef s = JSStringCreateWithCharactersNoCopy(src, n);
-  if (!s) {
-    *exc = dw__make_error(c, "RangeError", "out of memory");
-    return NULL;
-  }
-  JSStringRef u = url ? JSStringCreateWithUTF8CString(url) : NULL;
+  return eval_string(c, JSStringCreateWithCharactersNoCopy(src, n), url, line, exc);
+}
+
+dw_val dw__array(dw__ctx *c, size_t n, const dw_val *items, dw_val *exc) {
   JSValueRef e = NULL;
-  JSValueRef r = JSEvaluateScript(c->ctx, s, NULL, u, line, &e);
-  JSStringRelease(s);
-  if (u) JSStringRelease(u);
-  if (!r) *exc = W(e);
-  return W(r);
+  JSObjectRef a = JSObjectMakeArray(c->ctx, n, (const JSValueRef *)items, &e);
+  if (!a && exc) *exc = e ? W(e) : dw__make_error(c, "RangeError", "out of memory");
+  return W(a);
 }
 
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,

@@ -3,8 +3,8 @@
 #include <string.h>
 #include "loader_internal.h"
 
-extern const char dw__js_loader[];
-extern const size_t dw__js_loader_len;
+extern const unsigned short dw__js_loader_u16[];
+extern const size_t dw__js_loader_u16_len;
 
 /* A realm can hold this many capabilities at once (each stub, entrypoint and binding it
  * receives or makes is one). */
@@ -322,7 +322,7 @@ static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *
 dw_val dw__realm_api(instance *in, dw_val *exc) {
   if (in->api) return in->api;
   dw__ctx *c = dw__sandbox_ctx(in->sb);
-  dw_val f = dw__eval(c, dw__js_loader, dw__js_loader_len, "dynworker:loader", 1, exc);
+  dw_val f = dw__eval_static(c, dw__js_loader_u16, dw__js_loader_u16_len, "dynworker:loader", 1, exc);
   if (!f) return NULL;
   dw_val n = dw__object(c);
   static const struct {

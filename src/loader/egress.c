@@ -395,9 +395,7 @@ dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val 
   dw_val resolve, reject;
   dw_val promise = dw__deferred(cx, &resolve, &reject, exc);
   if (!promise) return NULL;
-  static const char mk[] = "(function(r){return [r]})";
-  dw_val wrap = dw__eval(cx, mk, sizeof mk - 1, "dynworker:egress", 1, exc);
-  dw_val args = wrap ? dw__call(cx, wrap, NULL, 1, &request, exc) : NULL;
+  dw_val args = dw__array(cx, 1, &request, exc);
   if (!args) return NULL;
   if (!dw__call_start(in, p->outbound_cap, "fetch", args, resolve, reject, exc)) return NULL;
   return promise;
