@@ -377,28 +377,17 @@ def run_case(c):
 
 
 def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from test_run import run_all
     threading.Thread(target=SERVER.serve_forever, daemon=True).start()
-    failed = passed = 0
-    for c in CASES:
-        if ONLY and not any(o in c["name"] for o in ONLY):
-            continue
-        try:
-            problems, err = run_case(c)
-        except subprocess.TimeoutExpired:
-            problems, err = ["hung (killed after 120 s)"], ""
-        if problems:
-            failed += 1
-            print(f"FAIL {c['name']}")
-            for pr in problems:
-                print(f"     {pr}")
-            if err:
-                print("     stderr: " + err[:500].replace("\n", "\n             "))
-        else:
-            passed += 1
-            print(f"ok   {c['name']}")
+
+    def run(c):
+        problems, err = run_case(c)
+        return problems, "", err
+
+    status = run_all(CASES, run, ONLY)
     SERVER.shutdown()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return status
 
 
 if __name__ == "__main__":

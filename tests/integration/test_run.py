@@ -462,13 +462,16 @@ def run_case(c):
     return problems, note, err
 
 
-def main():
+def run_all(cases, run, only):
+    """Runs each case whose name contains one of `only` (all when empty) with run(case) ->
+    (problems, note, stderr), prints a line per case and the totals; returns the exit status.
+    Shared by the other integration drivers."""
     failed = passed = 0
-    for c in CASES:
-        if ONLY and not any(o in c["name"] for o in ONLY):
+    for c in cases:
+        if only and not any(o in c["name"] for o in only):
             continue
         try:
-            problems, note, err = run_case(c)
+            problems, note, err = run(c)
         except subprocess.TimeoutExpired:
             problems, note, err = ["hung (killed after 120 s)"], "", ""
         if problems:
@@ -483,6 +486,10 @@ def main():
             print(f"ok   {c['name']}{note}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def main():
+    return run_all(CASES, run_case, ONLY)
 
 
 if __name__ == "__main__":
