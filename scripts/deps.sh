@@ -4,7 +4,8 @@
 # installs clang (libFuzzer), for `make fuzz-smoke` and `make fuzz`.
 set -eu
 PKGS="build-essential cmake pkg-config libjavascriptcoregtk-4.1-dev libjansson-dev \
-libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev python3 nodejs"
+libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev libevent-dev \
+libsqlite3-dev python3 nodejs"
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang"
 missing=""
 for p in $PKGS; do

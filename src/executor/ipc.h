@@ -1,0 +1,80 @@
+/* ipc: the frames between the supervisor and an executor process (docs/internals/ipc.md).
+ *
+ * The channel is a SOCK_STREAM socketpair the executor inherits as fd 3. A frame is a
+ * 12-byte header, little endian: u8 type, u8[3] zero, u32 json_len, u32 bin_len; then
+ * json_len bytes of one JSON object (UTF-8), then bin_len bytes of binary payload (a request
+ * or response body). Both sides treat the other as hostile where it matters: the supervisor
+ * never trusts an executor (it may run compromised guest code), so every frame it reads is
+ * bounded and checked; an executor that sends a malformed frame is killed.
+ *
+ * Messages (the "json" part; "inv" and "call" are numbers chosen by the sender of the first
+ * frame of an exchange):
+ *
+ *   E→S HELLO     {"pid", "steps": [{"step","status":"ok"|"refused"|"failed","detail"}]}
+ *                 once, after containment, before anything else.
+ *   S→E INVOKE    {"inv", "key": string|null, "code": {...}|absent, "kind": "run"|"fetch"|"rpc",
+ *                  "entrypoint": string|null, "method": string|null, "args": [...]|absent,
+ *                  "request": {"method","url","headers":[[k,v]...]}|absent,
+ *                  "limits": {"cpuMs","wallMs","memoryMb","subRequests"}, "egress": bool}
+ *                 bin: the request body. `key` names a warm worker (tenant, id, revision);
+ *                 null: a fresh, uncached sandbox. `code` is the WorkerCode with its env
+ *                 descriptors ($http, $worker, $loader) but never globalOutbound's secrets:
+ *                 `egress` says whether fetch() goes out through the supervisor.
+ *   E→S NEED_CODE {"inv"}: `key` is not warm here and `code` was absent; the supervisor sends
+ *                 the INVOKE again with `code`.
+ *   E→S RESULT    {"inv", "result": {ok,result,response,logs,error,cpuMs,wallMs},
+ *                  "status": n, "headers": [[k,v]...]}  bin: a fetch handler's response body.
+ *   E→S CALL      {"call", "inv": n|null, "key": string|null, "desc": {...}, "method", "args": [...]}
+ *                 a worker called a binding ($http or $worker descriptor in `desc`), or its
+ *                 fetch() left the sandbox (desc {"$egress": true}, method "fetch", args
+ *                 [{"method","url","headers":[[k,v]...]}], bin: the request body).
+ *   S→E REPLY     {"call", "ok": true, "result": any} | {"call", "ok": false, "error": string,
+ *                  "code": string}; for an egress call the result is {"status","statusText",
+ *                  "headers":[[k,v]...],"url"} and bin is the response body.
+ *   S→E FORGET    {"key"}: drop the warm worker (its definition was replaced or deleted).
+ *   S→E STOP      {}: finish what is in flight, then exit 0.
+ */
+#ifndef DW_EXECUTOR_IPC_H
+#define DW_EXECUTOR_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+  DW_IPC_HELLO = 1,
+  DW_IPC_INVOKE = 2,
+  DW_IPC_NEED_CODE = 3,
+  DW_IPC_RESULT = 4,
+  DW_IPC_CALL = 5,
+  DW_IPC_REPLY = 6,
+  DW_IPC_FORGET = 7,
+  DW_IPC_STOP = 8,
+};
+
+#define DW_IPC_HEADER 12u
+#define DW_IPC_MAX_JSON ((uint32_t)80 << 20) /* code (64 MiB) + env + the rest */
+#define DW_IPC_MAX_BIN ((uint32_t)64 << 20)  /* a body */
+#define DW_IPC_FD 3                          /* the channel's descriptor in an executor */
+
+typedef struct {
+  uint8_t type;
+  uint32_t json_len, bin_len;
+} dw__ipc_header;
+
+/* Encodes a header into 12 bytes. */
+void dw__ipc_header_put(uint8_t out[DW_IPC_HEADER], uint8_t type, uint32_t json_len,
+                        uint32_t bin_len);
+/* Decodes and checks a header: 0, or DW_E_BAD_REQUEST (unknown type, non-zero reserved
+ * bytes, a JSON part that is empty) or DW_E_TOO_LARGE (past the caps). */
+int dw__ipc_header_get(const uint8_t in[DW_IPC_HEADER], dw__ipc_header *h);
+
+/* Blocking helpers for the executor side (and tests): writes a whole frame; reads a whole
+ * frame into *json (NUL-terminated, caller frees) and *bin (caller frees; NULL when empty).
+ * 0, DW_E_IO (the peer closed or an error; errno kept), or the errors of
+ * dw__ipc_header_get. Restart on EINTR. */
+int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const void *bin,
+                  size_t bin_len);
+int dw__ipc_read(int fd, uint8_t *type, char **json, size_t *json_len, void **bin,
+                 size_t *bin_len);
+
+#endif
