@@ -1,6 +1,7 @@
 /* dynworker: the command-line entry point. */
 #include <string.h>
 #include "cli.h"
+#include "executor/executor.h"
 
 static const char usage[] =
     "usage: dynworker COMMAND [options]\n"
@@ -29,6 +30,8 @@ int main(int argc, char **argv) {
     printf("dynworker %s\n", dw_version_string());
     return 0;
   }
+  /* Internal: an executor of `dynworker serve` (not in the usage: the supervisor starts it). */
+  if (strcmp(argv[1], "__executor") == 0) return dw__executor_main();
   for (size_t i = 0; i < DW_ARRAY_LEN(commands); i++)
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "dynworker: unknown command '%s'\n\n%s", argv[1], usage);

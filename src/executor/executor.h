@@ -39,4 +39,10 @@ typedef struct {
 int dw__contained_run(const dw__contained_job *job, dw__contained_result *out);
 void dw__contained_result_free(dw__contained_result *r);
 
+/* The daemon's executor process (`dynworker __executor`, started by the supervisor with its
+ * channel as fd 3; ipc.h): contains itself, reports HELLO, then serves invocations until
+ * the channel closes or STOP. Returns only when start-up fails (2: no channel, 4: the
+ * engine or containment failed); otherwise exits. Call it with one thread. */
+int dw__executor_main(void);
+
 #endif

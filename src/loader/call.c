@@ -39,6 +39,7 @@ void dw__call_free(call *c) {
   free(c->res_json);
   free(c->headers_json);
   free(c->body);
+  dw__buf_free(&c->logs);
   free(c);
 }
 
@@ -120,7 +121,8 @@ static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
     dw__exc_info_free(&i);
     return;
   }
-  dw__sandbox_invoke(sb, (double)c->id, c->via->entry, c->method, args, props);
+  dw__sandbox_invoke(sb, (double)c->id, c->via->entry, c->convention ? NULL : c->method, args,
+                     props);
 }
 
 static char *str_field(dw__ctx *cx, dw_val o, const char *k) {
@@ -144,7 +146,17 @@ static void host_reply(call *c, instance *in, bool ok, dw_val value) {
     return;
   }
   c->ok = true;
-  if (strcmp(c->method, "fetch") == 0 && dw__is_object(cx, value)) {
+  bool response = !c->convention && strcmp(c->method, "fetch") == 0;
+  if (c->convention && dw__is_object(cx, value)) {
+    /* {kind, ...}: a response as a fetch's, a value as a method's, a module: null. */
+    char *kind = str_field(cx, value, "kind");
+    response = kind && strcmp(kind, "response") == 0;
+    if (kind && strcmp(kind, "value") == 0) value = dw__get(cx, value, "value", NULL);
+    else if (!response) value = dw__null(cx);
+    free(kind);
+    if (!value) value = dw__undefined(cx);
+  }
+  if (response && dw__is_object(cx, value)) {
     c->has_body = true;
     c->status = (int)dw__to_number(cx, dw__get(cx, value, "status", NULL));
     dw_val h = dw__get(cx, value, "headers", NULL);

@@ -30,6 +30,8 @@ void dw__cap_unref(cap *k) {
   free(k->entry);
   free(k->props);
   free(k->ns);
+  free(k->desc);
+  free(k->from_key);
   free(k);
 }
 

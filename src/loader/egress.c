@@ -23,6 +23,8 @@ struct egress {
   instance *from;         /* the caller (ref held) */
   dw_val resolve, reject; /* in from's realm, protected */
   uint64_t id;            /* the net request, while in flight */
+  bool remote;            /* handed to the host (remote.egress) instead */
+  egress *done_next;      /* L->egress_done, once the host completed it */
   egress *prev, *next;    /* L->egress, while in flight */
   /* The outcome, copied in the done callback. */
   int err;
@@ -185,6 +187,36 @@ static void on_done(void *user, int err, const char *message, const dw__net_resp
 
 bool dw__egress_busy(dw_loader *L) { return L->net && dw__net_in_flight(L->net) > 0; }
 
+void dw__egress_complete(dw__egress_req *e, int err, const char *message,
+                         const dw__net_response *res) {
+  dw_loader *L = e->L;
+  pthread_mutex_lock(&L->host_mu);
+  e->err = err;
+  if (!err && (!res || copy_response(e, res))) e->err = DW_E_NOMEM;
+  if (e->err) e->msg = dw__strdup(message ? message : dw_strerror(e->err));
+  e->done_next = L->egress_done;
+  L->egress_done = e;
+  pthread_cond_broadcast(&L->host_cv);
+  pthread_mutex_unlock(&L->host_mu);
+}
+
+/* Remote requests the host completed: settled like the net's (a safe point). */
+static void remote_drain(dw_loader *L) {
+  if (!L->nremote) return;
+  pthread_mutex_lock(&L->host_mu);
+  egress *list = L->egress_done;
+  L->egress_done = NULL;
+  pthread_mutex_unlock(&L->host_mu);
+  while (list) {
+    egress *e = list;
+    list = e->done_next;
+    unlink_egress(e);
+    L->negress--;
+    L->nremote--;
+    if (caller_gone(e->from) || dw__loop_post(L->loop, e->from->sb, settle_job, e)) egress_free(e);
+  }
+}
+
 void dw__egress_wait(dw_loader *L, uint64_t ns) {
   if (!dw__egress_busy(L)) {
     dw__sleep_ns(ns);
@@ -196,10 +228,11 @@ void dw__egress_wait(dw_loader *L, uint64_t ns) {
 }
 
 void dw__egress_tick(dw_loader *L) {
+  remote_drain(L);
   if (!L->net) return;
   for (egress *e = L->egress, *next; e; e = next) {
     next = e->next;
-    if (!caller_gone(e->from)) continue;
+    if (e->remote || !caller_gone(e->from)) continue; /* a remote one ends when the host answers */
     dw__net_cancel(L->net, e->id);
     unlink_egress(e);
     L->negress--;
@@ -218,6 +251,8 @@ void dw__egress_free_all(dw_loader *L) {
     egress_free(e);
   }
   L->negress = 0;
+  L->nremote = 0;
+  L->egress_done = NULL; /* those were on L->egress too, and are freed */
 }
 
 /* ---- Starting a request (inside the caller's entry) --------------------------------- */
@@ -306,8 +341,9 @@ static const char *plain_read(dw__ctx *cx, dw_val req, plain_request *r, dw_val 
   return NULL;
 }
 
-/* The root's egress (reached by `in` through inherited globalOutbounds): a real request. */
-static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
+/* The root's egress (reached by `in` through inherited globalOutbounds): a real request,
+ * made here (L->net) or by the host (remote.egress, for the host-made worker `top`). */
+static dw_val net_fetch(instance *in, instance *top, dw_val request, dw_val *exc) {
   dw_loader *L = in->L;
   dw__ctx *cx = dw__sandbox_ctx(in->sb);
   plain_request r = {0};
@@ -348,7 +384,14 @@ static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
   char why[512] = "";
   dw__net_request nr = {.method = r.method, .url = r.url, .headers = (const char *const *)r.lines,
                         .body = r.body, .body_len = r.body_len};
-  int rc = dw__net_start(L->net, L->cfg.outbound, &nr, on_done, e, &e->id, why, sizeof why);
+  int rc = 0;
+  if (top) {
+    e->remote = true;
+    e->from = in; /* before the host can complete it (from another thread) */
+    dw__instance_ref(in);
+  } else {
+    rc = dw__net_start(L->net, L->cfg.outbound, &nr, on_done, e, &e->id, why, sizeof why);
+  }
   if (rc) {
     const char *name, *code;
     classify(rc, &name, &code);
@@ -360,12 +403,18 @@ static dw_val net_fetch(instance *in, dw_val request, dw_val *exc) {
   }
   dw__protect(cx, e->resolve);
   dw__protect(cx, e->reject);
-  e->from = in;
-  dw__instance_ref(in);
+  if (!e->from) {
+    e->from = in;
+    dw__instance_ref(in);
+  }
   e->next = L->egress;
   if (L->egress) L->egress->prev = e;
   L->egress = e;
   L->negress++;
+  if (top) {
+    L->nremote++;
+    L->cfg.remote->egress(L->cfg.remote->user, top->host_tag, top->host_id, &nr, e);
+  }
   e = NULL;
   out = promise;
 out:
@@ -380,11 +429,17 @@ dw_val dw__instance_outbound(void *user, dw_sandbox *sb, dw_val request, dw_val 
   instance *p = in;
   while (p->outbound == OUT_INHERIT && p->parent) p = p->parent;
   if (p->outbound == OUT_INHERIT && in->L->net && in->L->cfg.outbound)
-    return net_fetch(in, request, exc);
+    return net_fetch(in, NULL, request, exc);
+  if (p->outbound == OUT_INHERIT && p->host_egress && in->L->cfg.remote &&
+      in->L->cfg.remote->egress)
+    return net_fetch(in, p, request, exc);
   if (p->outbound != OUT_CAP) {
     *exc = throw_error(
         in, "TypeError",
         p->outbound == OUT_NONE
+            ? "fetch() is not allowed: this worker may only reach the outside through the "
+              "capabilities in its env (its globalOutbound is null)"
+            : p->host_tag || p->host_id
             ? "fetch() is not allowed: this worker may only reach the outside through the "
               "capabilities in its env (its globalOutbound is null)"
             : "fetch() has no network here: this worker may only reach the outside through "

@@ -147,6 +147,18 @@ static void child_log(void *user, const char *level, const char *msg, size_t len
     if (rc) in->tail_logs.len = mark;
     else in->tail_nlogs++;
   }
+  for (call *c = in->inflight; c; c = c->inext) {
+    if (!c->capture_logs || c->nlogs >= 1000) continue;
+    size_t mark = c->logs.len;
+    int rc = c->nlogs ? dw__buf_putc(&c->logs, ',') : 0;
+    if (!rc) rc = dw__buf_puts(&c->logs, "{\"level\":");
+    if (!rc) rc = dw__buf_json_str(&c->logs, level, strlen(level));
+    if (!rc) rc = dw__buf_puts(&c->logs, ",\"message\":");
+    if (!rc) rc = dw__buf_json_str(&c->logs, msg, len);
+    if (!rc) rc = dw__buf_printf(&c->logs, ",\"ts\":%.0f}", dw__epoch_ms());
+    if (rc) c->logs.len = mark;
+    else c->nlogs++;
+  }
   if (!L->log) return;
   dw_buf b;
   dw__buf_init(&b, (size_t)128 << 10);
@@ -470,6 +482,13 @@ static void instance_free(instance *in) {
   dw_code_free(in->code);
   free(in->env_json);
   free(in->bindings);
+  free(in->host_id);
+  for (size_t i = 0; i < in->ndescs; i++) {
+    free(in->desc_names[i]);
+    free(in->descs[i]);
+  }
+  free(in->desc_names);
+  free(in->descs);
   free(in->key);
   free(in->label);
   free(in->fail_name);

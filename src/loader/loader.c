@@ -17,7 +17,7 @@ bool dw__loader_abi_ok(unsigned header_version) { return header_version == dw_ve
 /* External work in flight: host binding calls answered later, and egress requests. */
 static bool busy(void *user) {
   dw_loader *L = user;
-  return L->host_pending > 0 || dw__egress_busy(L);
+  return L->host_pending > 0 || L->nremote > 0 || L->pumping || dw__egress_busy(L);
 }
 
 /* Waits for whichever can wake the loop: curl for requests, a condition variable for
@@ -25,8 +25,9 @@ static bool busy(void *user) {
 static void wait_for(void *user, uint64_t ns) {
   dw_loader *L = user;
   bool net = dw__egress_busy(L);
-  if (L->host_pending && net) dw__egress_wait(L, ns < 2000000u ? ns : 2000000u);
-  else if (L->host_pending) dw__host_wait(L, ns);
+  bool host = L->host_pending || L->nremote || L->pumping;
+  if (host && net) dw__egress_wait(L, ns < 2000000u ? ns : 2000000u);
+  else if (host) dw__host_wait(L, ns);
   else dw__egress_wait(L, ns);
 }
 

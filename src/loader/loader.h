@@ -27,6 +27,9 @@ typedef struct {
    * borrowed, must outlive the loader. NULL: fetch() at the root has no network
    * (docs/EGRESS.md). */
   const dw__net_policy *outbound;
+  /* The daemon's executors: bindings and egress answered by the host (the supervisor), not
+   * in this process (NULL: none). Borrowed; must outlive the loader. */
+  const struct dw__loader_remote *remote;
 } dw__loader_config;
 
 typedef struct {
@@ -35,6 +38,72 @@ typedef struct {
   uint64_t bytes;     /* their estimated memory */
   uint64_t hits, misses, evictions, created, calls;
 } dw__loader_stats;
+
+/* ---- Remote bindings and egress, and concurrent host calls (the daemon's executors) ---- */
+
+/* An egress request of a host-made worker, handed to the host (remote.egress). */
+typedef struct egress dw__egress_req;
+
+/* What a host that answers from elsewhere provides. Both callbacks run on the loader's
+ * thread with worker JS on the stack: they must only record the request (send it on) and
+ * must not call into the loader. `tag` and `key` say which host-made worker the request
+ * comes from (dw__loader_start's tag, and its id or NULL); nested dynamic workers report
+ * the host-made worker they descend from. */
+typedef struct dw__loader_remote {
+  void *user;
+  /* A call of a descriptor binding: an env value {"$http": ...} or {"$worker": ...} of a
+   * host-made worker (desc_json is that object). Complete it exactly once with
+   * dw_binding_return / dw_binding_throw, from any thread. */
+  void (*desc_call)(void *user, uint64_t tag, const char *key, const char *desc_json,
+                    const char *method, const char *args_json, dw_binding_call *call);
+  /* The worker's fetch() left it (a host-made worker started with egress on): complete it
+   * exactly once with dw__egress_complete, from any thread. `req` is borrowed for the call. */
+  void (*egress)(void *user, uint64_t tag, const char *key, const dw__net_request *req,
+                 dw__egress_req *e);
+} dw__loader_remote;
+
+/* Completes a remote egress request: err 0 and the response (copied), or a dw_err and a
+ * message the worker's fetch() rejects with. Thread-safe. */
+void dw__egress_complete(dw__egress_req *e, int err, const char *message,
+                         const dw__net_response *res);
+
+/* A host call in flight (dw__loader_start). */
+typedef struct call dw__hcall;
+
+typedef struct {
+  const dw_worker_ref *ref; /* the worker, as for dw_loader_call */
+  uint64_t tag;             /* given back to the remote callbacks of its worker */
+  bool egress;              /* a new worker's fetch() goes to remote.egress (else: refused) */
+  uint32_t subrequests;     /* a new worker's subrequest limit (0: none); its CPU and wall
+                               limits are ref->limits' */
+  /* What is called: with `convention`, the calling convention of dw_sandbox_run (a fetch
+   * handler gets `req` or a default GET; a default-exported function gets args_json's
+   * arguments or (env); else the module is only evaluated); otherwise `method` ("fetch":
+   * with `req`) of ref->entrypoint with args_json. */
+  bool convention;
+  const char *method;
+  const char *args_json;    /* a JSON array; NULL: none */
+  const dw_request *req;
+} dw__host_call;
+
+/* Starts a host call without waiting: `done(user, c)` is called once, on the loader's
+ * thread, inside dw__loader_pump (it must only record that c is done); then the host calls
+ * dw__loader_finish outside the pump. Returns 0 and *out, or a negative dw_err (then done
+ * is never called). */
+int dw__loader_start(dw_loader *L, const dw__host_call *hc, void (*done)(void *user, dw__hcall *c),
+                     void *user, dw__hcall **out);
+/* The result of a done call (as dw_loader_call's), and frees the call. Not inside the pump. */
+int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out);
+/* Runs the loader's loop until stop(user) is true (checked at every iteration, and when
+ * dw__loader_wake is called). Returns 0, or a dw_err when the VM cannot go on (its heap
+ * is over the cap with nothing left to evict): every call in flight has then failed. */
+int dw__loader_pump(dw_loader *L, bool (*stop)(void *user), void *user);
+/* Makes a waiting pump look at its stop predicate. Thread-safe. */
+void dw__loader_wake(dw_loader *L);
+/* Whether a worker with this id is warm (cached) here. */
+bool dw__loader_warm(dw_loader *L, const char *id);
+/* Drops the warm worker with this id from the cache (calls in flight finish). */
+void dw__loader_forget(dw_loader *L, const char *id);
 
 /* A loader with its own VM and loop (dw__loader_run does new, run_root, free). */
 int dw__loader_new(const dw__loader_config *cfg, const dw_sandbox_options *opts,

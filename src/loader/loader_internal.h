@@ -9,6 +9,7 @@
 #ifndef DW_LOADER_INTERNAL_H
 #define DW_LOADER_INTERNAL_H
 
+#include <jansson.h>
 #include <pthread.h>
 #include "engine/clone.h"
 #include "loader/loader.h"
@@ -43,8 +44,12 @@ struct cap {
   limits4 limits;
   /* CAP_LOADER: the namespace its get() ids live in */
   char *ns;
-  /* CAP_BINDING: the host binding's index in the loader */
+  /* CAP_BINDING: the host binding's index in the loader, or -1 with desc set: a
+   * descriptor binding answered by remote.desc_call for the host-made worker `from_tag`,
+   * `from_key` */
   int binding;
+  char *desc, *from_key;
+  uint64_t from_tag;
 };
 
 enum { I_CODE, I_LOADING, I_READY, I_FAILED, I_DEAD };
@@ -96,6 +101,12 @@ struct instance {
   int *bindings;        /* ... and the host bindings added to it */
   size_t nbindings;
   char *fail_name, *fail_msg, *fail_stack, *fail_code;
+  /* A host-made worker of dw__loader_start: */
+  uint64_t host_tag;
+  bool host_egress;  /* its fetch() goes to remote.egress */
+  char *host_id;     /* its id, or NULL */
+  char **desc_names, **descs; /* env values that are descriptors ($http, $worker, $loader) */
+  size_t ndescs;
 };
 
 enum { C_WAIT, C_SENT, C_DONE };
@@ -142,6 +153,10 @@ struct call {
   int binding;           /* -1: not one */
   bool in_callback;      /* completed while the binding's callback runs */
   bool host_completed;   /* dw_binding_return/throw was called */
+  bool convention;       /* a host call by the calling convention (dw__host_call) */
+  bool capture_logs;     /* a host call of dw__loader_start: its target's console lines */
+  dw_buf logs;           /* ... as "logs" items */
+  size_t nlogs;
   call *host_next;       /* in the loader's queue of completed binding calls */
 };
 
@@ -178,14 +193,18 @@ struct dw_loader {
   pthread_mutex_t host_mu; /* guards the two fields below (binding calls complete on any thread) */
   pthread_cond_t host_cv;
   call *host_done;         /* binding calls completed asynchronously, not yet settled */
+  egress *egress_done;     /* remote egress requests completed, not yet settled */
+  bool woken;              /* dw__loader_wake since the pump last looked */
   struct release *released; /* capabilities whose JS object was collected (caps.c) */
   int in_binding;           /* a binding callback is running */
   bool host_running;        /* dw_loader_call/fetch is running the loop */
+  bool pumping;             /* dw__loader_pump is running it: idle means waiting for work */
   bool closing;
   size_t host_pending;     /* binding calls not yet completed */
   dw__net *net;   /* the root's egress (cfg.outbound set), or NULL: no network */
   egress *egress; /* requests in flight on net */
   size_t negress;
+  size_t nremote; /* of them, handed to the host (remote.egress) */
 };
 
 /* cache.c */
@@ -269,6 +288,8 @@ void dw__call_binding(call *c, dw_val args, dw_val *exc);
 void dw__host_drain(dw_loader *L);
 /* Waits up to ns for a binding call to complete. */
 void dw__host_wait(dw_loader *L, uint64_t ns);
+/* Whether an env value is a descriptor binding ({"$http"}, {"$worker"}, {"$loader"}). */
+bool dw__is_descriptor(const json_t *v);
 /* An env of a host-made worker: env_json plus its bindings, in its realm. */
 dw_val dw__host_env(instance *in, dw_val *exc);
 

@@ -178,7 +178,7 @@ int dw__result_make(const dw__result_parts *p, dw_result **out) {
   } else if (!rc) {
     rc = dw__buf_puts(&b, "null");
   }
-  if (!rc) rc = dw__buf_puts(&b, ",\"logs\":[],\"error\":");
+  if (!rc) rc = dw__buf_printf(&b, ",\"logs\":[%s],\"error\":", p->logs_json ? p->logs_json : "");
   if (!rc) rc = p->err ? put_error(&b, p->err, p->name ? p->name : "Error",
                                    p->message ? p->message : dw_strerror(p->err),
                                    p->stack ? p->stack : "")

@@ -184,6 +184,26 @@
       const ctx = makeCtx(waits, props === undefined || props === null ? undefined : ObjectFreeze(props), instance);
       const name = entry === null ? "default" : entry;
       let d = ns[name];
+      if (method === null) {
+        // The calling convention of run() (a host's one-shot invocation).
+        if (isEntrypointClass(d)) d = new d(ctx, env);
+        let value;
+        if (d !== null && d !== undefined && typeof d.fetch === "function" &&
+            (typeof d === "object" || args[0] !== null)) {
+          const req = makeRequest(args[0] === null ? {} : args[0]);
+          const res = await d.fetch(req, env, ctx);
+          const r = await respond(res);
+          value = { kind: "response", status: r.status, statusText: res.statusText, headers: r.headers, body: r.body };
+        } else if (typeof d === "function") {
+          const a = args[1] === null ? [env] : args[1];
+          value = { kind: "value", value: await d(...(ArrayIsArray(a) ? a : [a])) };
+        } else {
+          value = { kind: "module" };
+        }
+        await PromiseAllSettled(waits);
+        reply(token, true, value);
+        return;
+      }
       if (d === undefined || (entry !== null && !isEntrypointClass(d)))
         throw new TypeErr(entry === null ? "The worker has no default export"
           : `The worker has no entrypoint named "${entry}" (an exported class extending WorkerEntrypoint)`);

@@ -282,7 +282,8 @@ void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const c
                         dw_val args, dw_val props) {
   dw__ctx *c = sb->c;
   dw_val a[5] = {dw__number(c, token), entry ? dw__string(c, entry, strlen(entry)) : dw__null(c),
-                 dw__string(c, method, strlen(method)), args, props ? props : dw__undefined(c)};
+                 method ? dw__string(c, method, strlen(method)) : dw__null(c), args,
+                 props ? props : dw__undefined(c)};
   call_runtime(sb, "invoke", 5, a);
 }
 

@@ -98,7 +98,10 @@ dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc);
 void dw__sandbox_init(dw_sandbox *sb, const dw_code *code, dw_val env);
 /* Inside a job, after ready: invokes method `method` ("fetch" for a fetch handler) of
  * entrypoint `entry` (NULL: the default export) with `args` (an array of sb's realm) and
- * `props`; hooks.reply(token, ...) follows exactly once unless sb dies first. */
+ * `props`; hooks.reply(token, ...) follows exactly once unless sb dies first. `method`
+ * NULL: dw_sandbox_run's calling convention with args [request|null, arguments|null]; the
+ * value is {kind: "response", status, statusText, headers, body} | {kind: "value", value}
+ * | {kind: "module"}. */
 void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const char *method,
                         dw_val args, dw_val props);
 /* Marks sb dead (outside its entries, or from `after`): its queued jobs are cancelled and
@@ -128,6 +131,7 @@ typedef struct {
   const void *body;
   size_t body_len;
   double cpu_ms, wall_ms;
+  const char *logs_json;    /* the items of "logs" (JSON objects joined by commas), or NULL */
 } dw__result_parts;
 /* A failed result without running anything (sb may be NULL). */
 int dw__result_fail(dw_result **out, int err, const char *name, const char *msg, dw_sandbox *sb);

@@ -241,3 +241,33 @@ int dw__read_file(const char *path, size_t max, char **out, size_t *len) {
   *out = dw__buf_steal(&b, len);
   return *out ? 0 : DW_E_NOMEM;
 }
+
+int dw__base64_decode(const char *s, size_t len, void **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  while (len && s[len - 1] == '=') len--;
+  if (len % 4 == 1) return DW_E_BAD_REQUEST;
+  unsigned char *p = malloc(len / 4 * 3 + 3);
+  if (!p) return DW_E_NOMEM;
+  size_t o = 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < len; i++) {
+    char ch = s[i];
+    int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
+            : ch >= '0' && ch <= '9' ? ch - '0' + 52 : ch == '+' ? 62 : ch == '/' ? 63 : -1;
+    if (v < 0) {
+      free(p);
+      return DW_E_BAD_REQUEST;
+    }
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      p[o++] = (unsigned char)(acc >> bits);
+    }
+  }
+  *out = p;
+  *n = o;
+  return 0;
+}

@@ -52,6 +52,10 @@ uint64_t dw__thread_cpu_ns(void);
 /* The process's resident memory in bytes (/proc/self/statm), or 0 when unknown. One
  * small read: safe from any thread, at any time. */
 size_t dw__rss_bytes(void);
+/* Decodes standard base64 (padding optional, no whitespace) into a new buffer of *n bytes
+ * (caller frees; never NULL on success). DW_E_BAD_REQUEST on a bad character or length,
+ * DW_E_NOMEM. */
+int dw__base64_decode(const char *s, size_t len, void **out, size_t *n);
 /* The process's virtual size in bytes (/proc/self/statm), or 0 when unknown. */
 size_t dw__vm_bytes(void);
 /* Opens /proc/self/statm once and keeps it (close-on-exec) so that the two functions above
