@@ -148,6 +148,16 @@ static int fail(dw__store *s, int rc, const char *doing, char *why, size_t why_l
   return DW_E_IO;
 }
 
+/* A database that SQLite reads fine but that breaks our own invariants. */
+static int corrupt(dw__store *s, const char *doing, const char *detail, char *why,
+                   size_t why_len) {
+  say(why, why_len,
+      "the database %s is corrupt (while %s it: %s): move it and its -wal and -shm files "
+      "away, then restore a backup or start empty",
+      s->path, doing, detail);
+  return DW_E_IO;
+}
+
 /* Resets a statement after use (any outcome) and drops its bound (borrowed) values. */
 static void finish(sqlite3_stmt *st) {
   sqlite3_reset(st);
@@ -489,7 +499,7 @@ int dw__store_put(dw__store *s, const char *tenant, const char *id, const json_t
   rc = step(s, st, doing, &row, why, why_len);
   if (rc) goto out;
   if (!row) {
-    rc = fail(s, SQLITE_CORRUPT, doing, why, why_len); /* the counter row is gone */
+    rc = corrupt(s, doing, "the rev counter is missing", why, why_len);
     goto out;
   }
   sqlite3_int64 r = sqlite3_column_int64(st, 0);
@@ -514,7 +524,10 @@ int dw__store_put(dw__store *s, const char *tenant, const char *id, const json_t
     inserted = changes == 1;
   }
   st = NULL;
-  if (!inserted) DW_BUG("store: a worker neither inserted nor updated inside one transaction");
+  if (!inserted) { /* the primary key index disagrees with the table */
+    rc = corrupt(s, doing, "a row neither inserts nor updates", why, why_len);
+    goto out;
+  }
   rc = run(s, ST_COMMIT, doing, why, why_len);
   if (rc) goto out;
   in_tx = false;
