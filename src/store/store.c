@@ -135,6 +135,13 @@ static int fail(dw__store *s, int rc, const char *doing, char *why, size_t why_l
         s->path, BUSY_TIMEOUT_MS, doing, msg);
     break;
   case SQLITE_IOERR:
+    if (sys == EFBIG) {
+      say(why, why_len,
+          "the file size limit was reached while %s %s: raise the daemon's limit (ulimit -f, "
+          "LimitFSIZE=)",
+          doing, s->path);
+      break;
+    }
     say(why, why_len, "I/O error while %s %s: %s%s%s", doing, s->path, msg, sys ? ": " : "",
         etext);
     break;

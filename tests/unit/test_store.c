@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -522,6 +523,51 @@ static void crash_keeps_acknowledged(void **state) {
   rm_tree(dir);
 }
 
+/* A write that fails half-way (here: the file size limit, in a child) is rolled back: the
+ * worker is absent, the earlier ones intact, and the store keeps working. */
+static void failed_write_rolls_back(void **state) {
+  char *dir = make_tmpdir();
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dw__store *s = NULL;
+    char why[512] = "";
+    bool created;
+    uint64_t rev;
+    dw__store_worker w;
+    json_t *small = make_code(1, 100), *big = make_code(2, 4 << 20);
+    if (dw__store_open(dir, &s, why, sizeof why)) _exit(10);
+    if (dw__store_put(s, "t", "a", small, &created, &rev, why, sizeof why)) _exit(11);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {.rlim_cur = 1 << 20, .rlim_max = RLIM_INFINITY};
+    if (setrlimit(RLIMIT_FSIZE, &lim)) _exit(12);
+    if (dw__store_put(s, "t", "big", big, &created, &rev, why, sizeof why) != DW_E_IO) _exit(13);
+    if (!strstr(why, "file size limit") || !strstr(why, "workers.db")) _exit(14);
+    if (dw__store_get(s, "t", "big", &w, why, sizeof why) != DW_E_WORKER_NOT_FOUND) _exit(15);
+    if (dw__store_get(s, "t", "a", &w, why, sizeof why)) _exit(16);
+    dw__store_worker_clear(&w);
+    if (dw__store_put(s, "t", "b", small, &created, &rev, why, sizeof why)) _exit(17);
+    dw__store_close(s);
+    json_decref(small);
+    json_decref(big);
+    _exit(0);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  dw__store *s = open_ok(dir);
+  dw__store_worker w;
+  char why[512];
+  assert_int_equal(dw__store_get(s, "t", "a", &w, why, sizeof why), 0);
+  dw__store_worker_clear(&w);
+  assert_int_equal(dw__store_get(s, "t", "b", &w, why, sizeof why), 0);
+  dw__store_worker_clear(&w);
+  assert_int_equal(dw__store_get(s, "t", "big", &w, why, sizeof why), DW_E_WORKER_NOT_FOUND);
+  dw__store_close(s);
+  rm_tree(dir);
+}
+
 static void unwritable_dir(void **state) {
   char *dir = make_tmpdir();
   char file[512], under[600], ro[512], why[512] = "";
@@ -634,6 +680,7 @@ int main(void) {
       cmocka_unit_test(hostile_names_stored_verbatim),
       cmocka_unit_test(reopen_persists),
       cmocka_unit_test(crash_keeps_acknowledged),
+      cmocka_unit_test(failed_write_rolls_back),
       cmocka_unit_test(unwritable_dir),
       cmocka_unit_test(corrupt_database),
       cmocka_unit_test(newer_schema_refused),
