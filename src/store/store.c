@@ -7,7 +7,7 @@
  * (`relaxed`), so a run of touches costs no pragma each.
  *
  * Every value reaches SQL as a bound parameter; the only text formatted into SQL is the
- * schema version, our own constant. */
+ * schema version and the WAL size limit, our own constants. */
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
