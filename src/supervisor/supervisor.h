@@ -27,6 +27,11 @@
 
 struct event_base;
 typedef struct dw__sup dw__sup;
+/* A binding call handed to the host (config.host_call), answered with dw__sup_reply. */
+typedef struct dw__sup_call dw__sup_call;
+/* Answers a host call: a result (borrowed JSON value; NULL: null) when error is NULL, else
+ * the error message the worker's promise rejects with. On the loop's thread. */
+void dw__sup_reply(dw__sup_call *call, const json_t *result, const char *error);
 
 /* What the supervisor is told about each finished invocation (tails, metrics). Borrowed for
  * the duration of the callback. */
@@ -60,6 +65,13 @@ typedef struct {
   int (*resolve)(void *user, const char *tenant, const char *id, json_t **code, uint64_t *rev);
   void *resolve_user;
   void (*on_event)(void *user, const dw__sup_event *ev); /* may be NULL */
+  /* Calls of descriptor bindings the supervisor does not answer itself: an env value
+   * {"$host": {...}} of a WorkerCode (Code Mode's tool namespaces). `desc` is the
+   * {"$host": ...} object, `inv_user` the invocation's dw__sup_invocation.host_user. Answer
+   * exactly once, now or later on the loop, with dw__sup_reply. NULL: such calls fail. */
+  void (*host_call)(void *user, void *inv_user, const json_t *desc, const char *method,
+                    const json_t *args, dw__sup_call *call);
+  void *host_user;
   void *event_user;
   bool contain_relaxed; /* tests only: let an executor start when a required step fails */
 } dw__sup_config;
@@ -84,6 +96,7 @@ typedef struct {
   const json_t *req_headers; /* [[name, value]...] or NULL */
   const void *req_body;
   size_t req_body_len;
+  void *host_user;          /* given to config.host_call for this invocation's $host calls */
 } dw__sup_invocation;
 
 /* The answer; borrowed for the duration of the done callback. */
