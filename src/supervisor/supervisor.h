@@ -84,6 +84,9 @@ typedef struct {
   const json_t *req_headers; /* [[name, value]...] or NULL */
   const void *req_body;
   size_t req_body_len;
+  /* Added for $worker bindings (zero for callers of the HTTP API): */
+  const json_t *props;      /* RPC: ctx.props of the entrypoint (an object), or NULL */
+  uint32_t depth;           /* nesting of $worker calls; past DW__SUP_MAX_DEPTH (8): refused */
 } dw__sup_invocation;
 
 /* The answer; borrowed for the duration of the done callback. */
