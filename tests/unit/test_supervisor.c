@@ -193,24 +193,30 @@ static void test_ok_warm_routing(void **state) {
   assert_int_equal(st.executors_live, 3);
   assert_int_equal(st.executor_restarts, 0);
   assert_int_equal(st.inflight, 0);
-  /* several ids spread over the executors */
-  answer_t b[12] = {0};
+  /* several ids, three rounds, all in flight at once: each id stays on one executor (its
+   * hash), and the ids spread over the executors. 11 ids: least-loaded routing alone would
+   * move an id between rounds. */
+  enum { IDS = 11, ROUNDS = 3 };
+  answer_t b[IDS * ROUNDS] = {0};
+  for (int r = 0; r < ROUNDS; r++)
+    for (int i = 0; i < IDS; i++) {
+      char id[16];
+      snprintf(id, sizeof id, "id%d", i);
+      invoke(f, id, code, args, &b[r * IDS + i]);
+    }
   json_t *pids = json_object();
-  for (int i = 0; i < 12; i++) {
-    char id[16];
-    snprintf(id, sizeof id, "id%d", i);
-    invoke(f, id, code, args, &b[i]);
-  }
-  for (int i = 0; i < 12; i++) {
-    run_until(f, answered, &b[i], 5000);
-    assert_int_equal(b[i].count, 1);
+  for (int k = 0; k < IDS * ROUNDS; k++) {
+    run_until(f, answered, &b[k], 5000);
+    assert_int_equal(b[k].count, 1);
+    assert_int_equal(json_integer_value(json_object_get(value(&b[k]), "pid")),
+                     json_integer_value(json_object_get(value(&b[k % IDS]), "pid")));
     char p[32];
-    snprintf(p, sizeof p, "%lld", json_integer_value(json_object_get(value(&b[i]), "pid")));
+    snprintf(p, sizeof p, "%lld", json_integer_value(json_object_get(value(&b[k]), "pid")));
     json_object_set_new(pids, p, json_true());
   }
   assert_true(json_object_size(pids) >= 2);
   json_decref(pids);
-  answer_free(b, 12);
+  answer_free(b, IDS * ROUNDS);
   run_ms(f, 50);
   for (int i = 0; i < 5; i++) assert_int_equal(a[i].count, 1); /* exactly once */
   json_decref(args);
@@ -489,11 +495,11 @@ static void http_cb(struct evhttp_request *req, void *arg) {
       evbuffer_add_printf(out, "{\"error\": {\"message\": \"nope\"}}");
     else if (method && !strcmp(method, "failstr"))
       evbuffer_add_printf(out, "{\"error\": \"nope as a string\"}");
-    else {
+    json_decref(m);
+    if (evbuffer_get_length(out) == 0) {
       evhttp_send_reply(req, 500, "Broken", out);
       goto out;
     }
-    json_decref(m);
   } else {
     const char *xu = evhttp_find_header(h, "X-Dynworker-Url");
     const char *gk = evhttp_find_header(h, "X-Gateway");
