@@ -93,13 +93,18 @@ static char **header_lines(const json_t *pairs, const char *extra) {
   char *at = (char *)(lines + n + 2);
   size_t k = 0;
   json_array_foreach(pairs, i, p) {
+    const char *name = json_string_value(json_array_get(p, 0));
+    const char *val = json_string_value(json_array_get(p, 1));
+    size_t nl = strlen(name), vl = strlen(val);
     lines[k++] = at;
-    at += sprintf(at, "%s: %s", json_string_value(json_array_get(p, 0)),
-                  json_string_value(json_array_get(p, 1))) + 1;
+    memcpy(at, name, nl);
+    memcpy(at + nl, ": ", 2);
+    memcpy(at + nl + 2, val, vl + 1);
+    at += nl + vl + 3;
   }
   if (extra) {
     lines[k++] = at;
-    strcpy(at, extra);
+    memcpy(at, extra, strlen(extra) + 1);
   }
   lines[k] = NULL;
   return lines;
@@ -184,7 +189,9 @@ static void call_http(sup_call *c, const json_t *desc, const char *method, const
   json_t *pairs = json_array();
   const char *k;
   json_t *v;
-  json_object_foreach(hdrs, k, v) json_array_append_new(pairs, json_pack("[s, s]", k, json_string_value(v) ? json_string_value(v) : ""));
+  json_object_foreach(hdrs, k, v) {
+    if (json_is_string(v)) json_array_append_new(pairs, json_pack("[s, s]", k, json_string_value(v)));
+  }
   char **lines = header_lines(pairs, "Content-Type: application/json");
   json_decref(pairs);
   json_t *body = json_pack("{s:s, s:O}", "method", method, "args", args);

@@ -122,16 +122,52 @@ struct dw__sup {
   dw__sup_stats st;
 };
 
+static inline struct timeval dw__sup_tv(uint64_t ms) {
+  struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+  return tv;
+}
+
 /* supervisor.c */
-/* Sends a frame to an executor (queued on its bufferevent). 0 or a dw_err. */
-int dw__sup_send(sup_exec *e, uint8_t type, const json_t *msg, const void *bin, size_t bin_len);
-/* Kills an executor (SIGKILL), answers what it held and schedules its respawn. `guilty`:
- * the invocation answered with `guilty_err` (others: executor_lost). */
-void dw__sup_kill(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err);
-/* The invocation with this id held by `e`, or NULL. */
-sup_inv *dw__sup_find_inv(sup_exec *e, uint64_t id);
+/* Answers an invocation (its one done callback, unless abandoned; the event) and frees it.
+ * `result` is stolen; NULL: the error result is synthesised from err and message. */
+void dw__sup_answer(sup_inv *inv, int err, json_t *result, const char *message,
+                    uint32_t retry_after_s, int status, const json_t *headers, const void *body,
+                    size_t body_len, bool has_response);
+void dw__sup_answer_err(sup_inv *inv, int err, const char *message, uint32_t retry_after_s);
+/* Sends what the group's queue holds to executors with room. */
+void dw__sup_pump(sup_group *g);
+/* Refuses the worker id (of the tenant) for quarantine_ms; NULL id: nothing. */
+void dw__sup_quarantine_add(dw__sup *s, const char *tenant, const char *id);
+/* Forgets quarantines that are over. */
+void dw__sup_quarantine_expire(dw__sup *s);
+/* Runs the safe-point work (retired groups, drain completion) from the loop, soon. */
+void dw__sup_gc_kick(dw__sup *s);
 /* Makes sure dw__net is polled while requests are in flight. */
 void dw__sup_net_kick(dw__sup *s);
+
+/* exec.c */
+/* Sets up slot `slot` of group `g` (its timers); the process is started by spawn. */
+void dw__sup_exec_init(sup_exec *e, sup_group *g, unsigned slot);
+/* Starts the executor process of a slot (schedules a retry on failure). */
+void dw__sup_exec_spawn(sup_exec *e);
+/* The process is gone or must go: SIGKILL, answer what it held (`guilty` with guilty_err,
+ * the others executor_lost), drop its calls, schedule the respawn unless stopping.
+ * `killed`: counted in executor_kills. `why`: logged (NULL: quiet). */
+void dw__sup_exec_down(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err,
+                       bool killed);
+/* dw__sup_exec_down for a kill by the supervisor. */
+void dw__sup_kill(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err);
+/* Sends a frame to an executor (queued on its bufferevent). 0 or a dw_err. */
+int dw__sup_send(sup_exec *e, uint8_t type, const json_t *msg, const void *bin, size_t bin_len);
+/* The INVOKE of `inv` to its executor; with_code: with the WorkerCode (globalOutbound
+ * stripped). 0 or a dw_err. */
+int dw__sup_send_invoke(sup_inv *inv, bool with_code);
+/* The invocation with this id held by `e`, or NULL. */
+sup_inv *dw__sup_find_inv(sup_exec *e, uint64_t id);
+/* [[string, string]...] within the caps. */
+bool dw__sup_headers_ok(const json_t *h);
+/* The 100 ms tick (a libevent callback; arg: the dw__sup). */
+void dw__sup_tick_cb(evutil_socket_t fd, short what, void *arg);
 
 /* calls.c */
 /* Handles a CALL frame (already parsed; `msg` borrowed). 0, or DW_E_BAD_REQUEST when the

@@ -1,36 +1,20 @@
-/* supervisor: executor processes, their frames, routing, deadlines, drain
- * (docs/internals/supervisor.md). Everything runs on the loop's thread. Every frame from an
- * executor is hostile: it is bounded by the header codec, parsed with duplicate keys
- * refused, and checked field by field; anything malformed kills the executor. */
+/* supervisor: the API (supervisor.h), invocations from dw__sup_invoke to their one answer,
+ * tenant groups, routing, deadlines, quarantine, drain (docs/internals/supervisor.md).
+ * Executor processes and their frames are in exec.c, CALLs in calls.c. Everything runs on
+ * the loop's thread. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <event2/buffer.h>
-#include "executor/ipc.h"
 #include "sup_internal.h"
 
-#define KEYS_MAX 4096u /* warm keys remembered per group, for FORGET */
-
-static void pump(sup_group *g);
-static void exec_spawn(sup_exec *e);
-static void gc_kick(dw__sup *s);
+#define KEYS_MAX 4096u        /* warm keys remembered per group, for FORGET */
+#define QUARANTINE_MAX 65536u /* worker ids refused at once */
 
 /* ---- Small helpers ------------------------------------------------------------------ */
 
 static double ms_since(uint64_t t0) { return (double)(dw__now_ns() - t0) / 1e6; }
-
-static struct timeval tv_ms(uint64_t ms) {
-  struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-  return tv;
-}
 
 static uint64_t hash_str(const char *s) { /* FNV-1a: stable across runs and processes */
   uint64_t h = 1469598103934665603ull;
@@ -59,7 +43,7 @@ static const char *outcome_name(int err) {
 
 /* ---- Quarantine ------------------------------------------------------------------------- */
 
-static void quarantine_add(dw__sup *s, const char *tenant, const char *id) {
+void dw__sup_quarantine_add(dw__sup *s, const char *tenant, const char *id) {
   if (!id) return; /* one-shot code has no id to refuse */
   uint64_t until = dw__now_ns() + (uint64_t)s->cfg.quarantine_ms * 1000000u;
   for (size_t i = 0; i < s->n_quarantine; i++)
@@ -67,6 +51,7 @@ static void quarantine_add(dw__sup *s, const char *tenant, const char *id) {
       s->quarantine[i].until_ns = until;
       return;
     }
+  if (s->n_quarantine >= QUARANTINE_MAX) return; /* refusing more would only grow memory */
   if (s->n_quarantine == s->cap_quarantine) {
     size_t cap = s->cap_quarantine ? 2 * s->cap_quarantine : 8;
     void *p = realloc(s->quarantine, cap * sizeof *s->quarantine);
@@ -97,7 +82,7 @@ static uint32_t quarantine_left(dw__sup *s, const char *tenant, const char *id) 
   return 0;
 }
 
-static void quarantine_expire(dw__sup *s) {
+void dw__sup_quarantine_expire(dw__sup *s) {
   uint64_t now = dw__now_ns();
   size_t j = 0;
   for (size_t i = 0; i < s->n_quarantine; i++) {
@@ -156,7 +141,7 @@ static void unlink_from_queue(sup_inv *inv) {
 }
 
 /* Answers an invocation and frees it. `result` is stolen (NULL: synthesised from err). */
-static void answer(sup_inv *inv, int err, json_t *result, const char *message,
+void dw__sup_answer(sup_inv *inv, int err, json_t *result, const char *message,
                    uint32_t retry_after_s, int status, const json_t *headers, const void *body,
                    size_t body_len, bool has_response) {
   dw__sup *s = inv->s;
@@ -169,18 +154,21 @@ static void answer(sup_inv *inv, int err, json_t *result, const char *message,
   if (!result) result = dw__sup_error_result(err, message, lat);
   if (s->cfg.on_event) {
     json_t *c = json_object_get(result, "cpuMs"), *w = json_object_get(result, "wallMs");
+    json_t *error = json_object_get(result, "error");
+    json_t *exc = err && json_is_object(error) ? json_pack("[O]", error) : NULL;
     dw__sup_event ev = {.tenant = inv->g ? inv->g->tenant : "default",
                         .worker_id = inv->worker_id,
                         .kind = inv->kind == DW_SUP_RPC ? "rpc"
                                 : inv->kind == DW_SUP_FETCH ? "fetch" : "run",
-                        .outcome = inv->abandoned && err == 0 ? "ok" : outcome_name(err),
+                        .outcome = outcome_name(err),
                         .err = err,
                         .logs = json_object_get(result, "logs"),
-                        .exceptions = NULL,
+                        .exceptions = exc,
                         .cpu_ms = json_is_number(c) ? json_number_value(c) : 0,
                         .wall_ms = json_is_number(w) ? json_number_value(w) : 0,
                         .latency_ms = lat};
     s->cfg.on_event(s->cfg.event_user, &ev);
+    json_decref(exc);
   }
   if (!inv->abandoned && inv->done) {
     dw__sup_outcome o = {.err = err, .result = result, .has_response = has_response,
@@ -190,382 +178,11 @@ static void answer(sup_inv *inv, int err, json_t *result, const char *message,
   }
   json_decref(result);
   inv_free(inv);
-  gc_kick(s);
+  dw__sup_gc_kick(s);
 }
 
-static void answer_err(sup_inv *inv, int err, const char *message, uint32_t retry_after_s) {
-  answer(inv, err, NULL, message, retry_after_s, 0, NULL, NULL, 0, false);
-}
-
-/* ---- Frames out ------------------------------------------------------------------------ */
-
-int dw__sup_send(sup_exec *e, uint8_t type, const json_t *msg, const void *bin,
-                 size_t bin_len) {
-  if (!e->bev || e->state == EX_DOWN) return DW_E_EXECUTOR_LOST;
-  char *js = json_dumps(msg, JSON_COMPACT | JSON_ENCODE_ANY);
-  if (!js) return DW_E_NOMEM;
-  size_t n = strlen(js);
-  int rc = 0;
-  if (n == 0 || n > DW_IPC_MAX_JSON || bin_len > DW_IPC_MAX_BIN) {
-    rc = DW_E_TOO_LARGE;
-    goto out;
-  }
-  uint8_t hdr[DW_IPC_HEADER];
-  dw__ipc_header_put(hdr, type, (uint32_t)n, (uint32_t)bin_len);
-  struct evbuffer *ob = bufferevent_get_output(e->bev);
-  if (evbuffer_add(ob, hdr, sizeof hdr) || evbuffer_add(ob, js, n) ||
-      (bin_len && evbuffer_add(ob, bin, bin_len)))
-    rc = DW_E_NOMEM;
-out:
-  free(js);
-  return rc;
-}
-
-/* The INVOKE for `inv`, with the code (globalOutbound stripped: its secrets stay here). */
-static int send_invoke(sup_inv *inv, bool with_code) {
-  int rc;
-  if (!with_code) return dw__sup_send(inv->ex, DW_IPC_INVOKE, inv->msg, inv->body, inv->body_len);
-  json_t *m = json_copy(inv->msg), *c = json_copy(inv->code);
-  if (!m || !c) {
-    rc = DW_E_NOMEM;
-    goto out;
-  }
-  json_object_del(c, "globalOutbound");
-  json_object_set(m, "code", c);
-  rc = dw__sup_send(inv->ex, DW_IPC_INVOKE, m, inv->body, inv->body_len);
-  inv->code_sent = true;
-out:
-  json_decref(m);
-  json_decref(c);
-  return rc;
-}
-
-/* ---- Executor death --------------------------------------------------------------------- */
-
-static void reap_later(dw__sup *s, pid_t pid) {
-  if (waitpid(pid, NULL, WNOHANG) == pid) return;
-  if (s->n_reap == s->cap_reap) {
-    size_t cap = s->cap_reap ? 2 * s->cap_reap : 8;
-    pid_t *p = realloc(s->reap, cap * sizeof *p);
-    if (!p) {
-      waitpid(pid, NULL, 0); /* SIGKILLed: does not take long */
-      return;
-    }
-    s->reap = p;
-    s->cap_reap = cap;
-  }
-  s->reap[s->n_reap++] = pid;
-}
-
-static void respawn_cb(evutil_socket_t fd, short what, void *arg) {
-  sup_exec *e = arg;
-  if (e->state == EX_DOWN && !e->stopping) exec_spawn(e);
-}
-
-/* The process is gone or must go: kill it, answer what it held, schedule the respawn. */
-static void exec_down(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err,
-                      bool killed) {
-  dw__sup *s = e->s;
-  if (e->state == EX_DOWN) return;
-  if (e->pid > 0) {
-    kill(e->pid, SIGKILL);
-    reap_later(s, e->pid);
-  }
-  if (killed) s->st.executor_kills++;
-  if (why && !e->stopping)
-    fprintf(stderr, "dynworker: executor %d (tenant %s): %s\n", (int)e->pid, e->g->tenant, why);
-  e->pid = 0;
-  e->state = EX_DOWN;
-  e->gen++;
-  e->rss_bytes = 0;
-  e->warm = 0;
-  if (e->bev) {
-    bufferevent_free(e->bev); /* safe inside its own callback: libevent defers it */
-    e->bev = NULL;
-  }
-  evtimer_del(e->hello_timer);
-  dw__sup_calls_drop(e); /* before answering: sub-invocations of its calls are abandoned */
-  sup_inv *held = e->inflight;
-  e->inflight = NULL;
-  e->n_inflight = 0;
-  while (held) {
-    sup_inv *inv = held;
-    held = inv->next_ex;
-    inv->ex = NULL;
-    inv->next_ex = NULL;
-    if (inv == guilty) {
-      answer_err(inv, guilty_err, dw__limit_message(guilty_err), 0);
-    } else {
-      answer_err(inv, DW_E_EXECUTOR_LOST,
-                 "the executor process running this invocation was lost; retry", 1);
-    }
-  }
-  if (!e->stopping) {
-    struct timeval tv = tv_ms(e->backoff_ms);
-    evtimer_add(e->respawn_timer, &tv);
-    e->backoff_ms = DW_MIN(e->backoff_ms * 2, DW__SUP_BACKOFF_MAX_MS);
-  }
-  pump(e->g); /* the others may take the queue */
-}
-
-void dw__sup_kill(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err) {
-  exec_down(e, why, guilty, guilty_err, true);
-}
-
-static void hello_timeout_cb(evutil_socket_t fd, short what, void *arg) {
-  dw__sup_kill(arg, "no HELLO within 10 s", NULL, 0);
-}
-
-/* ---- Frames in ------------------------------------------------------------------------- */
-
-sup_inv *dw__sup_find_inv(sup_exec *e, uint64_t id) {
-  for (sup_inv *inv = e->inflight; inv; inv = inv->next_ex)
-    if (inv->id == id) return inv;
-  return NULL;
-}
-
-static bool get_u64(const json_t *o, const char *k, uint64_t *out) {
-  json_t *v = json_object_get(o, k);
-  if (!json_is_integer(v) || json_integer_value(v) < 0) return false;
-  *out = (uint64_t)json_integer_value(v);
-  return true;
-}
-
-static bool headers_ok(const json_t *h) {
-  if (!json_is_array(h) || json_array_size(h) > DW__NET_MAX_RES_HEADERS * 4) return false;
-  size_t i;
-  json_t *p;
-  json_array_foreach(h, i, p) {
-    if (!json_is_array(p) || json_array_size(p) != 2 || !json_is_string(json_array_get(p, 0)) ||
-        !json_is_string(json_array_get(p, 1)))
-      return false;
-  }
-  return true;
-}
-
-static int on_hello(sup_exec *e, json_t *msg) {
-  dw__sup *s = e->s;
-  uint64_t pid;
-  json_t *steps = json_object_get(msg, "steps");
-  if (e->state != EX_STARTING || !get_u64(msg, "pid", &pid) || !json_is_array(steps))
-    return DW_E_BAD_REQUEST;
-  size_t i;
-  json_t *st;
-  bool log = !s->hello_refusals_logged;
-  json_array_foreach(steps, i, st) {
-    json_t *name = json_object_get(st, "step"), *status = json_object_get(st, "status");
-    json_t *detail = json_object_get(st, "detail");
-    if (!json_is_string(name) || !json_is_string(status) || (detail && !json_is_string(detail) &&
-                                                              !json_is_null(detail)))
-      return DW_E_BAD_REQUEST;
-    const char *stv = json_string_value(status);
-    if (strcmp(stv, "ok") && strcmp(stv, "refused") && strcmp(stv, "failed"))
-      return DW_E_BAD_REQUEST;
-    if (log && strcmp(stv, "ok")) {
-      fprintf(stderr, "dynworker: executor containment step %s %s%s%.200s\n",
-              json_string_value(name), stv, json_is_string(detail) ? ": " : "",
-              json_is_string(detail) ? json_string_value(detail) : "");
-      s->hello_refusals_logged = true;
-    }
-  }
-  evtimer_del(e->hello_timer);
-  e->state = EX_READY;
-  pump(e->g);
-  return 0;
-}
-
-static int on_need_code(sup_exec *e, json_t *msg) {
-  uint64_t id;
-  if (!get_u64(msg, "inv", &id)) return DW_E_BAD_REQUEST;
-  sup_inv *inv = dw__sup_find_inv(e, id);
-  if (!inv || inv->code_sent) return DW_E_BAD_REQUEST; /* asked twice, or for nothing */
-  int rc = send_invoke(inv, true);
-  if (rc) answer_err(inv, rc, NULL, 0);
-  return 0;
-}
-
-static int on_result(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) {
-  uint64_t id, warm;
-  if (!get_u64(msg, "inv", &id)) return DW_E_BAD_REQUEST;
-  sup_inv *inv = dw__sup_find_inv(e, id);
-  json_t *r = json_object_get(msg, "result");
-  if (!inv || !json_is_object(r) || !json_is_boolean(json_object_get(r, "ok")))
-    return DW_E_BAD_REQUEST;
-  json_t *logs = json_object_get(r, "logs"), *error = json_object_get(r, "error");
-  if ((logs && !json_is_array(logs)) || (error && !json_is_null(error) && !json_is_object(error)))
-    return DW_E_BAD_REQUEST;
-  int err = 0;
-  if (!json_is_true(json_object_get(r, "ok"))) {
-    json_t *code = json_object_get(error, "code");
-    if (!json_is_string(code)) return DW_E_BAD_REQUEST;
-    err = dw_err_from_code(json_string_value(code));
-    if (err == 0) return DW_E_BAD_REQUEST; /* ok:false with code "ok" */
-  }
-  json_t *status = json_object_get(msg, "status"), *headers = json_object_get(msg, "headers");
-  bool has_response = status != NULL;
-  if (has_response && (!json_is_integer(status) || json_integer_value(status) < 100 ||
-                       json_integer_value(status) > 999))
-    return DW_E_BAD_REQUEST;
-  if (headers && !headers_ok(headers)) return DW_E_BAD_REQUEST;
-  if (!has_response && bin_len) return DW_E_BAD_REQUEST;
-  if (get_u64(msg, "warm", &warm)) e->warm = warm;
-  e->backoff_ms = DW__SUP_BACKOFF_MIN_MS; /* it works: a later death respawns quickly */
-  answer(inv, err, json_incref(r), NULL, 0, has_response ? (int)json_integer_value(status) : 0,
-         headers, bin, bin_len, has_response);
-  pump(e->g);
-  return 0;
-}
-
-/* One whole frame from an executor. 0, or an error: the executor is killed. */
-static int on_frame(sup_exec *e, uint8_t type, const char *js, size_t jn, const void *bin,
-                    size_t bn) {
-  json_error_t jerr;
-  json_t *msg = json_loadb(js, jn, JSON_REJECT_DUPLICATES, &jerr);
-  int rc = DW_E_BAD_REQUEST;
-  if (!json_is_object(msg)) goto out;
-  if (e->state != EX_READY && type != DW_IPC_HELLO) goto out;
-  switch (type) {
-  case DW_IPC_HELLO: rc = on_hello(e, msg); break;
-  case DW_IPC_NEED_CODE: rc = on_need_code(e, msg); break;
-  case DW_IPC_RESULT: rc = on_result(e, msg, bin, bn); break;
-  case DW_IPC_CALL: rc = dw__sup_call(e, msg, bin, bn); break;
-  default: rc = DW_E_BAD_REQUEST; break; /* a supervisor-to-executor type */
-  }
-out:
-  json_decref(msg);
-  return rc;
-}
-
-static void read_cb(struct bufferevent *bev, void *arg) {
-  sup_exec *e = arg;
-  uint64_t gen = e->gen;
-  struct evbuffer *in = bufferevent_get_input(bev);
-  for (;;) {
-    size_t have = evbuffer_get_length(in);
-    if (have < DW_IPC_HEADER) break;
-    uint8_t hdr[DW_IPC_HEADER];
-    dw__ipc_header h;
-    evbuffer_copyout(in, hdr, sizeof hdr);
-    if (dw__ipc_header_get(hdr, &h)) {
-      dw__sup_kill(e, "sent a malformed frame header", NULL, 0);
-      return;
-    }
-    size_t total = DW_IPC_HEADER + (size_t)h.json_len + h.bin_len;
-    if (have < total) break;
-    evbuffer_drain(in, DW_IPC_HEADER);
-    char *js = malloc(h.json_len + 1u);
-    void *bin = h.bin_len ? malloc(h.bin_len) : NULL;
-    if (!js || (h.bin_len && !bin)) {
-      free(js);
-      free(bin);
-      dw__sup_kill(e, "out of memory reading a frame", NULL, 0);
-      return;
-    }
-    evbuffer_remove(in, js, h.json_len);
-    js[h.json_len] = 0;
-    if (h.bin_len) evbuffer_remove(in, bin, h.bin_len);
-    int rc = on_frame(e, h.type, js, h.json_len, bin, h.bin_len);
-    free(js);
-    free(bin);
-    if (e->gen != gen) return; /* it died while the frame was handled */
-    if (rc) {
-      dw__sup_kill(e, "sent a malformed frame", NULL, 0);
-      return;
-    }
-  }
-}
-
-static void event_cb(struct bufferevent *bev, short what, void *arg) {
-  sup_exec *e = arg;
-  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-    exec_down(e, e->stopping ? NULL : "the executor exited", NULL, 0, false);
-}
-
-/* ---- Spawning ---------------------------------------------------------------------------- */
-
-static void exec_spawn(sup_exec *e) {
-  dw__sup *s = e->s;
-  int sv[2] = {-1, -1};
-  char mem[64], maxw[64];
-  snprintf(mem, sizeof mem, "DW_EXECUTOR_MEMORY_MB=%" PRIu32, s->cfg.memory_mb);
-  snprintf(maxw, sizeof maxw, "DW_EXECUTOR_MAX_WORKERS=%" PRIu32, s->cfg.max_workers);
-  /* No secret of the daemon reaches an executor: not the parent's environment. The
-   * sanitizer options only shape diagnostics of sanitizer builds. */
-  const char *envp[8];
-  size_t ne = 0;
-  envp[ne++] = "PATH=/usr/bin:/bin";
-  envp[ne++] = mem;
-  envp[ne++] = maxw;
-  if (s->cfg.contain_relaxed) envp[ne++] = "DW_EXECUTOR_CONTAIN_RELAXED=1";
-  char san[3][512];
-  const char *names[3] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"};
-  for (int i = 0; i < 3; i++) {
-    const char *v = getenv(names[i]);
-    if (v && strlen(v) < 400) {
-      snprintf(san[i], sizeof san[i], "%s=%s", names[i], v);
-      envp[ne++] = san[i];
-    }
-  }
-  envp[ne] = NULL;
-  const char *argv[] = {s->cfg.exe, "__executor", NULL};
-  pid_t parent = getpid();
-
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) goto fail;
-  pid_t pid = fork();
-  if (pid < 0) goto fail;
-  if (pid == 0) {
-    /* Only async-signal-safe calls from here to exec. */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* a dead daemon leaves no executor behind */
-    if (getppid() != parent) _exit(126);
-    if (sv[1] == DW_IPC_FD) {
-      if (fcntl(DW_IPC_FD, F_SETFD, 0)) _exit(126);
-    } else if (dup2(sv[1], DW_IPC_FD) != DW_IPC_FD) {
-      _exit(126);
-    }
-    if (close_range(DW_IPC_FD + 1, ~0u, 0)) {
-      struct rlimit rl;
-      int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur
-                                                                           : 65536;
-      for (int fd = DW_IPC_FD + 1; fd < max; fd++) close(fd);
-    }
-    execve(s->cfg.exe, (char *const *)argv, (char *const *)envp);
-    _exit(127);
-  }
-  close(sv[1]);
-  sv[1] = -1;
-  evutil_make_socket_nonblocking(sv[0]);
-  e->bev = bufferevent_socket_new(s->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
-  if (!e->bev) {
-    close(sv[0]);
-    kill(pid, SIGKILL);
-    reap_later(s, pid);
-    sv[0] = -1;
-    goto fail;
-  }
-  sv[0] = -1;
-  e->pid = pid;
-  e->state = EX_STARTING;
-  if (e->ever_started) s->st.executor_restarts++;
-  e->ever_started = true;
-  bufferevent_setcb(e->bev, read_cb, NULL, event_cb, e);
-  bufferevent_enable(e->bev, EV_READ | EV_WRITE);
-  struct timeval tv = tv_ms(DW__SUP_HELLO_MS);
-  evtimer_add(e->hello_timer, &tv);
-  return;
-fail:
-  fprintf(stderr, "dynworker: could not start an executor: %s\n", strerror(errno));
-  if (sv[0] >= 0) close(sv[0]);
-  if (sv[1] >= 0) close(sv[1]);
-  struct timeval rt = tv_ms(e->backoff_ms);
-  evtimer_add(e->respawn_timer, &rt);
-  e->backoff_ms = DW_MIN(e->backoff_ms * 2, DW__SUP_BACKOFF_MAX_MS);
+void dw__sup_answer_err(sup_inv *inv, int err, const char *message, uint32_t retry_after_s) {
+  dw__sup_answer(inv, err, NULL, message, retry_after_s, 0, NULL, NULL, 0, false);
 }
 
 /* ---- Groups ------------------------------------------------------------------------------ */
@@ -588,7 +205,7 @@ static void group_free(sup_group *g) {
   for (unsigned i = 0; i < g->n; i++) {
     sup_exec *e = &g->ex[i];
     e->stopping = true;
-    if (e->state != EX_DOWN) exec_down(e, NULL, NULL, 0, false);
+    if (e->state != EX_DOWN) dw__sup_exec_down(e, NULL, NULL, 0, false);
     event_free(e->hello_timer);
     event_free(e->respawn_timer);
   }
@@ -614,17 +231,8 @@ static sup_group *group_new(dw__sup *s, const char *tenant) {
     return NULL;
   }
   g->last_used_ns = dw__now_ns();
-  for (unsigned i = 0; i < g->n; i++) {
-    sup_exec *e = &g->ex[i];
-    e->s = s;
-    e->g = g;
-    e->slot = i;
-    e->backoff_ms = DW__SUP_BACKOFF_MIN_MS;
-    e->hello_timer = evtimer_new(s->base, hello_timeout_cb, e);
-    e->respawn_timer = evtimer_new(s->base, respawn_cb, e);
-    DW_ASSERT(e->hello_timer && e->respawn_timer);
-  }
-  for (unsigned i = 0; i < g->n; i++) exec_spawn(&g->ex[i]);
+  for (unsigned i = 0; i < g->n; i++) dw__sup_exec_init(&g->ex[i], g, i);
+  for (unsigned i = 0; i < g->n; i++) dw__sup_exec_spawn(&g->ex[i]);
   s->groups[s->n_groups++] = g;
   s->st.groups = s->n_groups;
   return g;
@@ -655,7 +263,7 @@ static sup_group *group_get(dw__sup *s, const char *tenant) {
     group_stop(old); /* freed at the next safe point: we may be inside its callbacks */
     old->next_dead = s->dead_groups;
     s->dead_groups = old;
-    gc_kick(s);
+    dw__sup_gc_kick(s);
   }
   return group_new(s, tenant);
 }
@@ -683,36 +291,48 @@ static void inv_timer_cb(evutil_socket_t fd, short what, void *arg) {
   sup_inv *inv = arg;
   dw__sup *s = inv->s;
   if (inv->late_err) {
-    answer_err(inv, inv->late_err, inv->late_why, inv->late_retry);
+    dw__sup_answer_err(inv, inv->late_err, inv->late_why, inv->late_retry);
   } else if (inv->ex) {
-    quarantine_add(s, inv->g->tenant, inv->worker_id);
+    dw__sup_quarantine_add(s, inv->g->tenant, inv->worker_id);
     char why[160];
     snprintf(why, sizeof why, "invocation %" PRIu64 " passed its hard deadline", inv->id);
     dw__sup_kill(inv->ex, why, inv, DW_E_WALL_LIMIT);
   } else {
-    answer_err(inv, DW_E_OVERLOADED,
+    dw__sup_answer_err(inv, DW_E_OVERLOADED,
                "no executor could take this invocation before its deadline; retry", 1);
   }
 }
 
-/* Sends `inv` to `e`; the hard deadline starts now. */
+/* A failure answered later from the loop (dw__sup_invoke never calls `done` itself). */
+static void fail_later(sup_inv *inv, int err, uint32_t retry, const char *msg) {
+  inv->late_err = err;
+  inv->late_retry = retry;
+  snprintf(inv->late_why, sizeof inv->late_why, "%s", msg);
+  struct timeval tv = {0, 0};
+  evtimer_add(inv->timer, &tv);
+}
+
+/* Sends `inv` to `e`; the hard deadline starts now. Never calls `done` itself: pump runs
+ * inside dw__sup_invoke. */
 static void dispatch(sup_inv *inv, sup_exec *e) {
   inv->ex = e;
   inv->next_ex = e->inflight;
   e->inflight = inv;
   e->n_inflight++;
   inv->g->last_used_ns = dw__now_ns();
-  int rc = send_invoke(inv, inv->key == NULL);
+  int rc = dw__sup_send_invoke(inv, inv->key == NULL);
+  event_del(inv->timer);
   if (rc) {
-    answer_err(inv, rc, NULL, 0);
+    unlink_from_exec(inv);
+    fail_later(inv, rc, 0, rc == DW_E_TOO_LARGE ? "the invocation is too large to send"
+                                                : "the invocation could not be sent");
     return;
   }
-  event_del(inv->timer);
-  struct timeval tv = tv_ms((uint64_t)inv->wall_ms + inv->s->cfg.grace_ms);
+  struct timeval tv = dw__sup_tv((uint64_t)inv->wall_ms + inv->s->cfg.grace_ms);
   evtimer_add(inv->timer, &tv);
 }
 
-static void pump(sup_group *g) {
+void dw__sup_pump(sup_group *g) {
   while (g->queue_head) {
     sup_inv *inv = g->queue_head;
     sup_exec *e = choose(g, inv);
@@ -747,54 +367,7 @@ static void gc_cb(evutil_socket_t fd, short what, void *arg) {
   }
 }
 
-static void gc_kick(dw__sup *s) { event_active(s->gc, EV_TIMEOUT, 0); }
-
-static uint64_t statm_rss(pid_t pid) {
-  char path[64], buf[128];
-  snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  buf[n] = 0;
-  unsigned long long size, res;
-  if (sscanf(buf, "%llu %llu", &size, &res) != 2) return 0;
-  return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-static void tick_cb(evutil_socket_t fd, short what, void *arg) {
-  dw__sup *s = arg;
-  size_t j = 0;
-  for (size_t i = 0; i < s->n_reap; i++)
-    if (waitpid(s->reap[i], NULL, WNOHANG) == 0) s->reap[j++] = s->reap[i];
-  s->n_reap = j;
-  quarantine_expire(s);
-  uint64_t rss_cap = (uint64_t)s->cfg.rss_mb << 20;
-  for (unsigned gi = 0; gi < s->n_groups; gi++) {
-    sup_group *g = s->groups[gi];
-    for (unsigned i = 0; i < g->n; i++) {
-      sup_exec *e = &g->ex[i];
-      if (e->state == EX_DOWN || e->pid <= 0) continue;
-      int status;
-      if (waitpid(e->pid, &status, WNOHANG) == e->pid) {
-        e->pid = 0; /* reaped */
-        exec_down(e, "the executor exited", NULL, 0, false);
-        continue;
-      }
-      e->rss_bytes = statm_rss(e->pid);
-      if (e->rss_bytes > rss_cap) {
-        /* Only when it held one invocation do we know whose memory it was. */
-        sup_inv *guilty = e->n_inflight == 1 ? e->inflight : NULL;
-        if (guilty) quarantine_add(s, g->tenant, guilty->worker_id);
-        dw__sup_kill(e, "its resident memory passed the ceiling", guilty, DW_E_MEMORY_LIMIT);
-        continue;
-      }
-      if (e->bev && evbuffer_get_length(bufferevent_get_output(e->bev)) > DW__SUP_MAX_OUTPUT)
-        dw__sup_kill(e, "it stopped reading its channel", NULL, 0);
-    }
-  }
-}
+void dw__sup_gc_kick(dw__sup *s) { event_active(s->gc, EV_TIMEOUT, 0); }
 
 /* ---- Net polling ------------------------------------------------------------------------- */
 
@@ -811,7 +384,7 @@ static void net_cb(evutil_socket_t fd, short what, void *arg) {
 void dw__sup_net_kick(dw__sup *s) {
   if (s->net_polling || dw__net_in_flight(s->net) == 0) return;
   s->net_polling = true;
-  struct timeval tv = tv_ms(DW__SUP_NET_TICK_MS);
+  struct timeval tv = dw__sup_tv(DW__SUP_NET_TICK_MS);
   evtimer_add(s->net_timer, &tv);
 }
 
@@ -846,7 +419,7 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
   s->next_id = 1;
   s->groups = calloc(s->cfg.max_groups, sizeof *s->groups);
   s->net = dw__net_new();
-  s->tick = event_new(s->base, -1, EV_PERSIST, tick_cb, s);
+  s->tick = event_new(s->base, -1, EV_PERSIST, dw__sup_tick_cb, s);
   s->gc = event_new(s->base, -1, 0, gc_cb, s);
   s->net_timer = evtimer_new(s->base, net_cb, s);
   s->drain_timer = NULL;
@@ -855,7 +428,7 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
     snprintf(why, why_len, "supervisor: out of memory");
     return DW_E_NOMEM;
   }
-  struct timeval tv = tv_ms(DW__SUP_TICK_MS);
+  struct timeval tv = dw__sup_tv(DW__SUP_TICK_MS);
   evtimer_add(s->tick, &tv);
   if (!group_new(s, "default")) {
     dw__sup_free(s);
@@ -918,14 +491,6 @@ static char *make_key(const char *tenant, uint64_t rev, const char *id) {
   return dw__buf_steal(&b, NULL);
 }
 
-/* A failure answered later from the loop (dw__sup_invoke never calls `done` itself). */
-static void fail_later(sup_inv *inv, int err, uint32_t retry, const char *msg) {
-  inv->late_err = err;
-  inv->late_retry = retry;
-  snprintf(inv->late_why, sizeof inv->late_why, "%s", msg);
-  struct timeval tv = {0, 0};
-  evtimer_add(inv->timer, &tv);
-}
 
 /* Warm keys a group has routed, for FORGET. Bounded (KEYS_MAX, oldest out): a key that
  * falls out is only never forgotten explicitly; its revision is never routed to again, so
@@ -967,7 +532,7 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *in, dw__sup_done done, 
   if (id) *id = 0;
   if (!json_is_object(in->code) || (in->args && !json_is_array(in->args)) ||
       (in->kind == DW_SUP_RPC && !in->method) || in->kind > DW_SUP_RPC ||
-      (in->req_headers && !headers_ok(in->req_headers)) || (in->props && !json_is_object(in->props)))
+      (in->req_headers && !dw__sup_headers_ok(in->req_headers)) || (in->props && !json_is_object(in->props)))
     return DW_E_BAD_REQUEST;
   if (s->draining) return DW_E_OVERLOADED;
   const char *tenant = in->tenant ? in->tenant : "default";
@@ -1035,9 +600,9 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *in, dw__sup_done done, 
     else g->queue_head = inv;
     g->queue_tail = inv;
     g->queued++;
-    struct timeval tv = tv_ms((uint64_t)inv->wall_ms + s->cfg.grace_ms);
+    struct timeval tv = dw__sup_tv((uint64_t)inv->wall_ms + s->cfg.grace_ms);
     evtimer_add(inv->timer, &tv);
-    pump(g);
+    dw__sup_pump(g);
   }
   return 0;
 }
@@ -1076,17 +641,17 @@ static void drain_timeout_cb(evutil_socket_t fd, short what, void *arg) {
   while (s->all) {
     sup_inv *inv = s->all;
     if (inv->answered) break;
-    answer_err(inv, DW_E_EXECUTOR_LOST, "the server is shutting down; retry", 1);
+    dw__sup_answer_err(inv, DW_E_EXECUTOR_LOST, "the server is shutting down; retry", 1);
   }
   for (unsigned i = 0; i < s->n_groups; i++) {
     sup_group *g = s->groups[i];
     for (unsigned j = 0; j < g->n; j++) {
       g->ex[j].stopping = true;
       evtimer_del(g->ex[j].respawn_timer);
-      exec_down(&g->ex[j], NULL, NULL, 0, false);
+      dw__sup_exec_down(&g->ex[j], NULL, NULL, 0, false);
     }
   }
-  gc_kick(s);
+  dw__sup_gc_kick(s);
 }
 
 void dw__sup_drain(dw__sup *s, uint32_t grace_ms, void (*drained)(void *user), void *user) {
@@ -1094,9 +659,9 @@ void dw__sup_drain(dw__sup *s, uint32_t grace_ms, void (*drained)(void *user), v
   s->drained = drained;
   s->drained_user = user;
   if (!s->drain_timer) s->drain_timer = evtimer_new(s->base, drain_timeout_cb, s);
-  struct timeval tv = tv_ms(grace_ms);
+  struct timeval tv = dw__sup_tv(grace_ms);
   if (s->drain_timer) evtimer_add(s->drain_timer, &tv);
-  gc_kick(s);
+  dw__sup_gc_kick(s);
 }
 
 void dw__sup_stats_get(const dw__sup *s, dw__sup_stats *out) {

@@ -48,6 +48,7 @@ typedef struct {
   struct evhttp *http;
   int port;
   int drained;
+  json_t *events; /* [{outcome, err, worker}] from on_event */
 } fixture;
 
 static int resolve(void *user, const char *tenant, const char *id, json_t **code, uint64_t *rev) {
@@ -83,12 +84,33 @@ static bool live(void *arg) {
   return st.executors_live >= l->n;
 }
 
+static void on_event(void *user, const dw__sup_event *ev) {
+  fixture *f = user;
+  json_array_append_new(f->events, json_pack("{s:s, s:i, s:s?, s:s, s:s}", "outcome", ev->outcome,
+                                             "err", ev->err, "worker", ev->worker_id, "kind",
+                                             ev->kind, "tenant", ev->tenant));
+}
+
+static bool has_event(fixture *f, const char *outcome, const char *worker) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(f->events, i, e) {
+    const char *w = json_string_value(json_object_get(e, "worker"));
+    if (!strcmp(json_string_value(json_object_get(e, "outcome")), outcome) &&
+        (!worker || (w && !strcmp(w, worker))))
+      return true;
+  }
+  return false;
+}
+
 static void start(fixture *f, dw__sup_config *cfg) {
   char why[256] = "";
   cfg->base = f->base;
   cfg->exe = FAKE_EXECUTOR;
   cfg->resolve = resolve;
   cfg->resolve_user = f;
+  cfg->on_event = on_event;
+  cfg->event_user = f;
   assert_int_equal(dw__sup_new(cfg, &f->sup, why, sizeof why), 0);
   live_arg l = {f, cfg->executors};
   run_until(f, live, &l, 5000);
@@ -124,6 +146,7 @@ static int setup(void **state) {
   fixture *f = calloc(1, sizeof *f);
   f->base = event_base_new();
   f->registry = json_object();
+  f->events = json_array();
   *state = f;
   return 0;
 }
@@ -133,6 +156,7 @@ static int teardown(void **state) {
   dw__sup_free(f->sup);
   if (f->http) evhttp_free(f->http);
   json_decref(f->registry);
+  json_decref(f->events);
   event_base_free(f->base);
   free(f);
   return 0;
@@ -265,6 +289,12 @@ static void test_deadline_kill_quarantine(void **state) {
   run_until(f, answered, &a[3], 5000);
   assert_int_equal(a[3].err, 0);
   assert_int_equal(stats(f).quarantined, 0);
+  /* what the supervisor told on_event */
+  assert_true(has_event(f, "exceededWallTime", "bad"));
+  assert_true(has_event(f, "executorLost", NULL));
+  assert_true(has_event(f, "overloaded", "bad"));
+  assert_true(has_event(f, "ok", "bad"));
+  assert_int_equal(json_array_size(f->events), 4);
   run_ms(f, 50);
   for (int i = 0; i < 4; i++) assert_int_equal(a[i].count, 1);
   json_decref(hang);
