@@ -132,7 +132,7 @@ void dw__sup_kill(sup_exec *e, const char *why, sup_inv *guilty, int guilty_err)
 }
 
 static void hello_timeout_cb(evutil_socket_t fd, short what, void *arg) {
-  dw__sup_kill(arg, "no HELLO within 10 s", NULL, 0);
+  dw__sup_kill(arg, "it did not say HELLO in time", NULL, 0);
 }
 
 /* ---- Frames in ------------------------------------------------------------------------- */
@@ -385,7 +385,7 @@ void dw__sup_exec_spawn(sup_exec *e) {
   e->ever_started = true;
   bufferevent_setcb(e->bev, read_cb, NULL, event_cb, e);
   bufferevent_enable(e->bev, EV_READ | EV_WRITE);
-  struct timeval tv = dw__sup_tv(DW__SUP_HELLO_MS);
+  struct timeval tv = dw__sup_tv(e->s->cfg.hello_ms);
   evtimer_add(e->hello_timer, &tv);
   return;
 fail:

@@ -20,7 +20,7 @@
 #define DW__SUP_RUN_WALL_MS 10000u
 #define DW__SUP_SUBREQUESTS 10000u
 
-#define DW__SUP_HELLO_MS 10000u         /* an executor must say HELLO within this */
+#define DW__SUP_HELLO_MS 10000u         /* default: an executor must say HELLO within this */
 #define DW__SUP_BACKOFF_MIN_MS 100u     /* respawn delay, doubling up to: */
 #define DW__SUP_BACKOFF_MAX_MS 5000u
 #define DW__SUP_TICK_MS 100u            /* RSS and waitpid check */

@@ -416,6 +416,7 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
   if (!s->cfg.grace_ms) s->cfg.grace_ms = 2000;
   if (!s->cfg.quarantine_ms) s->cfg.quarantine_ms = 10000;
   if (!s->cfg.max_workers) s->cfg.max_workers = 1000;
+  if (!s->cfg.hello_ms) s->cfg.hello_ms = DW__SUP_HELLO_MS;
   s->next_id = 1;
   s->groups = calloc(s->cfg.max_groups, sizeof *s->groups);
   s->net = dw__net_new();

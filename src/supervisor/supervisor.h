@@ -70,6 +70,7 @@ typedef struct {
   void (*on_event)(void *user, const dw__sup_event *ev); /* may be NULL */
   void *event_user;
   bool contain_relaxed; /* tests only: let an executor start when a required step fails */
+  uint32_t hello_ms;    /* an executor that has not said HELLO by then is killed; 0: 10000 */
 } dw__sup_config;
 
 typedef enum { DW_SUP_RUN = 0, DW_SUP_FETCH = 1, DW_SUP_RPC = 2 } dw__sup_kind;

@@ -16,6 +16,8 @@
  *                and inv; answers ok with {"reply": the REPLY message, "body": its bin}.
  *                Args [binding, method]: the call forwards these same args (recursion).
  *
+ * Started with DW_EXECUTOR_MAX_WORKERS=7 it never says HELLO (the HELLO timeout test).
+ *
  * Warm workers: a map key -> code. An INVOKE with a key and no code for an unknown key gets
  * NEED_CODE. FORGET drops the key. STOP exits 0. */
 #include <errno.h>
@@ -179,6 +181,9 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   warm = json_object();
   pending = json_object();
+  const char *mw = getenv("DW_EXECUTOR_MAX_WORKERS");
+  if (mw && !strcmp(mw, "7"))
+    for (;;) pause(); /* silent: the supervisor must give up on it */
   send_json(DW_IPC_HELLO,
             json_pack("{s:i, s:[{s:s, s:s, s:s}, {s:s, s:s}]}", "pid", (int)getpid(), "steps",
                       "step", "user_namespace", "status", "refused", "detail", "fake executor",

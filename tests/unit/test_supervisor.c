@@ -423,6 +423,44 @@ static void test_rss_ceiling(void **state) {
   answer_free(a, 1);
 }
 
+static void test_hello_timeout(void **state) {
+  fixture *f = *state;
+  char why[256];
+  dw__sup_config cfg = {.base = f->base, .exe = FAKE_EXECUTOR, .executors = 1, .hello_ms = 200,
+                        .max_workers = 7 /* the fake stays silent */};
+  assert_int_equal(dw__sup_new(&cfg, &f->sup, why, sizeof why), 0);
+  json_t *ok = code_of("ok.js", "{\"limits\": {\"wallMs\": 500}}");
+  answer_t a[1] = {0};
+  invoke(f, NULL, ok, NULL, &a[0]);
+  run_until(f, answered, &a[0], 5000);
+  /* never routed to a silent executor: the invocation waited, then was refused */
+  assert_int_equal(a[0].count, 1);
+  assert_int_equal(a[0].err, DW_E_OVERLOADED);
+  dw__sup_stats st = stats(f);
+  assert_int_equal(st.executors_live, 0);
+  assert_true(st.executor_kills >= 2);
+  assert_true(st.executor_restarts >= 2);
+  json_decref(ok);
+  answer_free(a, 1);
+}
+
+static void test_groups_busy(void **state) {
+  fixture *f = *state;
+  start(f, &(dw__sup_config){.executors = 1, .max_groups = 1});
+  json_t *hang = code_of("hang.js", "{\"limits\": {\"wallMs\": 20000}}");
+  answer_t a[2] = {0};
+  invoke(f, NULL, hang, NULL, &a[0]); /* the default group is busy */
+  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .tenant = "other", .code = hang};
+  assert_int_equal(dw__sup_invoke(f->sup, &inv, on_done, &a[1], NULL), 0);
+  assert_int_equal(a[1].count, 0); /* never from inside dw__sup_invoke */
+  run_until(f, answered, &a[1], 2000);
+  assert_int_equal(a[1].err, DW_E_OVERLOADED);
+  assert_int_equal(a[1].retry, 1);
+  assert_int_equal(stats(f).groups, 1);
+  json_decref(hang);
+  answer_free(a, 2);
+}
+
 static void on_drained(void *user) { ((fixture *)user)->drained++; }
 static bool drained(void *arg) { return ((fixture *)arg)->drained > 0; }
 
@@ -866,6 +904,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_drain_idle, setup, teardown),
       cmocka_unit_test_setup_teardown(test_abandon, setup, teardown),
       cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_groups_busy, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hello_timeout, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_http, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker_depth, setup, teardown),
