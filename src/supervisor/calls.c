@@ -227,7 +227,7 @@ static void worker_done(void *user, const dw__sup_outcome *o) {
       return;
     }
     json_t *res = json_pack("{s:i, s:s, s:O, s:s}", "status", o->status, "statusText", "",
-                            "headers", o->headers ? o->headers : json_array(), "url", c->url);
+                            "headers", o->headers ? o->headers : c->s->empty, "url", c->url);
     finish_ok(c, res, o->body, o->body_len);
     return;
   }
@@ -320,7 +320,7 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
     json_t *gh = json_object_get(gw_http, "headers");
     size_t n = json_object_size(gh) + 1;
     dw__net_header_rule *rules = calloc(n, sizeof *rules);
-    char **lines = header_lines(hdrs ? hdrs : json_array(), NULL);
+    char **lines = header_lines(hdrs ? hdrs : c->s->empty, NULL);
     if (!rules || !lines || !gurl) {
       free(rules);
       free(lines);
@@ -352,7 +352,7 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
   json_object_foreach(inject, host, hv) ni += json_object_size(hv);
   const char **hosts = calloc(na + 1, sizeof *hosts);
   dw__net_header_rule *rules = calloc(ni + 1, sizeof *rules);
-  char **lines = header_lines(hdrs ? hdrs : json_array(), NULL);
+  char **lines = header_lines(hdrs ? hdrs : s->empty, NULL);
   if (!hosts || !rules || !lines) {
     free(hosts);
     free(rules);
@@ -441,8 +441,7 @@ int dw__sup_call(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) {
   e->calls = c;
   e->n_calls++;
   const char *method = json_is_string(method_j) ? json_string_value(method_j) : "";
-  json_t *empty = json_array();
-  if (!args) args = empty;
+  if (!args) args = s->empty;
 
   if (json_is_true(json_object_get(desc, "$egress")) && json_object_size(desc) == 1) {
     json_t *req = json_array_get(args, 0);
@@ -463,7 +462,6 @@ int dw__sup_call(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) {
   } else {
     finish_err(c, DW_E_BAD_REQUEST, "this binding cannot be called through the supervisor");
   }
-  json_decref(empty);
   json_decref(code);
   return 0;
 }

@@ -199,6 +199,12 @@ static int on_hello(sup_exec *e, json_t *msg) {
   }
   evtimer_del(e->hello_timer);
   e->state = EX_READY;
+  if (e->stopping) { /* started before a drain or a retirement: it is not needed */
+    json_t *stop = json_object();
+    dw__sup_send(e, DW_IPC_STOP, stop, NULL, 0);
+    json_decref(stop);
+    return 0;
+  }
   dw__sup_pump(e->g);
   return 0;
 }

@@ -120,6 +120,7 @@ struct dw__sup {
   pid_t *reap;           /* killed, not yet reaped */
   size_t n_reap, cap_reap;
   dw__sup_stats st;
+  json_t *empty;         /* [] (never modified) */
 };
 
 static inline struct timeval dw__sup_tv(uint64_t ms) {

@@ -423,8 +423,9 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
   s->tick = event_new(s->base, -1, EV_PERSIST, dw__sup_tick_cb, s);
   s->gc = event_new(s->base, -1, 0, gc_cb, s);
   s->net_timer = evtimer_new(s->base, net_cb, s);
+  s->empty = json_array();
   s->drain_timer = NULL;
-  if (!s->groups || !s->net || !s->tick || !s->gc || !s->net_timer) {
+  if (!s->groups || !s->net || !s->tick || !s->gc || !s->net_timer || !s->empty) {
     dw__sup_free(s);
     snprintf(why, why_len, "supervisor: out of memory");
     return DW_E_NOMEM;
@@ -477,6 +478,7 @@ void dw__sup_free(dw__sup *s) {
   if (s->gc) event_free(s->gc);
   if (s->net_timer) event_free(s->net_timer);
   if (s->drain_timer) event_free(s->drain_timer);
+  json_decref(s->empty);
   free(s->groups);
   free(s);
 }
