@@ -190,7 +190,8 @@ static void call_http(sup_call *c, const json_t *desc, const char *method, const
   const char *k;
   json_t *v;
   json_object_foreach(hdrs, k, v) {
-    if (json_is_string(v)) json_array_append_new(pairs, json_pack("[s, s]", k, json_string_value(v)));
+    if (json_is_string(v))
+      json_array_append_new(pairs, json_pack("[s, s]", k, json_string_value(v)));
   }
   char **lines = header_lines(pairs, "Content-Type: application/json");
   json_decref(pairs);
@@ -304,8 +305,9 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
   const json_t *gw_worker = json_object_get(policy, "$worker");
   if (json_is_string(gw_worker)) {
     c->kind = CALL_EGRESS_WORKER;
+    const char *ep = json_string_value(json_object_get(policy, "entrypoint"));
     dw__sup_invocation sub = {.kind = DW_SUP_FETCH,
-                              .entrypoint = json_string_value(json_object_get(policy, "entrypoint")),
+                              .entrypoint = ep,
                               .props = json_object_get(policy, "props"),
                               .has_request = true, .req_method = method, .req_url = url,
                               .req_headers = hdrs, .req_body = bin, .req_body_len = bin_len};
@@ -331,8 +333,9 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
     rules[k++] = (dw__net_header_rule){"*", "X-Dynworker-Url", url};
     const char *name;
     json_t *v;
-    json_object_foreach(gh, name, v)
+    json_object_foreach(gh, name, v) {
       if (json_is_string(v)) rules[k++] = (dw__net_header_rule){"*", name, json_string_value(v)};
+    }
     dw__net_policy p = {.allow_hosts = ANY_HOST, .n_allow = 1, .allow_private = true,
                         .inject = rules, .n_inject = k};
     dw__net_request r = {.method = method, .url = gurl, .headers = (const char *const *)lines,
@@ -365,8 +368,9 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
   json_object_foreach(inject, host, hv) {
     const char *name;
     json_t *v;
-    json_object_foreach(hv, name, v)
+    json_object_foreach(hv, name, v) {
       if (json_is_string(v)) rules[k++] = (dw__net_header_rule){host, name, json_string_value(v)};
+    }
   }
   dw__net_policy p = {.allow_hosts = hosts, .n_allow = na, .allow_private = false,
                       .inject = rules, .n_inject = k};
@@ -384,8 +388,9 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
 static bool granted(const json_t *code, const json_t *desc) {
   const char *k;
   json_t *v;
-  json_object_foreach(json_object_get(code, "env"), k, v)
+  json_object_foreach(json_object_get(code, "env"), k, v) {
     if (json_equal(v, desc)) return true;
+  }
   return false;
 }
 

@@ -245,8 +245,8 @@ static int on_result(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) 
   if (!has_response && bin_len) return DW_E_BAD_REQUEST;
   if (get_u64(msg, "warm", &warm)) e->warm = warm;
   e->backoff_ms = DW__SUP_BACKOFF_MIN_MS; /* it works: a later death respawns quickly */
-  dw__sup_answer(inv, err, json_incref(r), NULL, 0, has_response ? (int)json_integer_value(status) : 0,
-         headers, bin, bin_len, has_response);
+  int st = has_response ? (int)json_integer_value(status) : 0;
+  dw__sup_answer(inv, err, json_incref(r), NULL, 0, st, headers, bin, bin_len, has_response);
   dw__sup_pump(e->g);
   return 0;
 }

@@ -535,7 +535,8 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *in, dw__sup_done done, 
   if (id) *id = 0;
   if (!json_is_object(in->code) || (in->args && !json_is_array(in->args)) ||
       (in->kind == DW_SUP_RPC && !in->method) || in->kind > DW_SUP_RPC ||
-      (in->req_headers && !dw__sup_headers_ok(in->req_headers)) || (in->props && !json_is_object(in->props)))
+      (in->req_headers && !dw__sup_headers_ok(in->req_headers)) ||
+      (in->props && !json_is_object(in->props)))
     return DW_E_BAD_REQUEST;
   if (s->draining) return DW_E_OVERLOADED;
   const char *tenant = in->tenant ? in->tenant : "default";

@@ -33,6 +33,9 @@ static int fail(int err, char *why, size_t why_len, const char *fmt, ...) {
   return err;
 }
 
+/* A bad_request with a message naming the field (`why` and `why_len` in scope). */
+#define BAD(...) fail(DW_E_BAD_REQUEST, why, why_len, __VA_ARGS__)
+
 static bool ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
   return n >= m && !strcmp(s + n - m, suffix);
@@ -62,16 +65,16 @@ static bool url_ok(const char *url, char *why, size_t why_len) {
 
 /* {"Name": "value"} of header names and values the network layer would send. */
 static int check_headers(const json_t *h, const char *field, char *why, size_t why_len) {
-  if (!json_is_object(h)) return fail(DW_E_BAD_REQUEST, why, why_len, "%s: must be an object", field);
+  if (!json_is_object(h)) return BAD("%s: must be an object", field);
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)h, k, v) {
     if (!json_is_string(v))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s['%.100s']: must be a string", field, k);
+      return BAD("%s['%.100s']: must be a string", field, k);
     char line[4096], m[200];
     if ((size_t)snprintf(line, sizeof line, "%s: %s", k, json_string_value(v)) >= sizeof line ||
         dw__net_check_header(line, m, sizeof m))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s['%.100s']: not a valid header", field, k);
+      return BAD("%s['%.100s']: not a valid header", field, k);
   }
   return 0;
 }
@@ -83,20 +86,22 @@ static int check_desc(const json_t *d, const char *field, bool loader_ok, char *
   json_t *h = json_object_get(d, "$http");
   if (h) {
     if (json_object_size(d) != 1)
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s: a $http descriptor has no other field", field);
+      return BAD("%s: a $http descriptor has no other field", field);
     if (!json_is_object(h))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$http: must be an object", field);
+      return BAD("%s.$http: must be an object", field);
     const char *k;
     json_t *v;
-    json_object_foreach(h, k, v) if (strcmp(k, "url") && strcmp(k, "headers"))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$http.%.100s: unknown field", field, k);
+    json_object_foreach(h, k, v) {
+      if (strcmp(k, "url") && strcmp(k, "headers"))
+        return BAD("%s.$http.%.100s: unknown field", field, k);
+    }
     const char *url = json_string_value(json_object_get(h, "url"));
     char m[200];
-    if (!url) return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$http.url: must be a string", field);
+    if (!url) return BAD("%s.$http.url: must be a string", field);
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$http.url: must be an http(s) URL", field);
+      return BAD("%s.$http.url: must be an http(s) URL", field);
     if (!url_ok(url, m, sizeof m))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$http.url: %s", field, m);
+      return BAD("%s.$http.url: %s", field, m);
     json_t *hd = json_object_get(h, "headers");
     snprintf(f, sizeof f, "%s.$http.headers", field);
     return hd ? check_headers(hd, f, why, why_len) : 0;
@@ -104,19 +109,19 @@ static int check_desc(const json_t *d, const char *field, bool loader_ok, char *
   json_t *w = json_object_get(d, "$worker");
   if (w) {
     if (!json_is_string(w) || !json_string_length(w) || json_string_length(w) > NAME_MAX_LEN)
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s.$worker: must be a worker id (a string)", field);
+      return BAD("%s.$worker: must be a worker id (a string)", field);
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)d, k, v) {
       if (!strcmp(k, "$worker")) continue;
       if (!strcmp(k, "entrypoint")) {
         if (!json_is_string(v))
-          return fail(DW_E_BAD_REQUEST, why, why_len, "%s.entrypoint: must be a string", field);
+          return BAD("%s.entrypoint: must be a string", field);
       } else if (!strcmp(k, "props")) {
         if (!json_is_object(v))
-          return fail(DW_E_BAD_REQUEST, why, why_len, "%s.props: must be an object", field);
+          return BAD("%s.props: must be an object", field);
       } else {
-        return fail(DW_E_BAD_REQUEST, why, why_len, "%s.%.100s: unknown field of a $worker descriptor",
+        return BAD("%s.%.100s: unknown field of a $worker descriptor",
                     field, k);
       }
     }
@@ -125,12 +130,12 @@ static int check_desc(const json_t *d, const char *field, bool loader_ok, char *
   json_t *l = json_object_get(d, "$loader");
   if (l) {
     if (!loader_ok)
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s: a $loader cannot be used here", field);
+      return BAD("%s: a $loader cannot be used here", field);
     if (json_object_size(d) != 1 || !json_is_object(l) || json_object_size(l))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%s: a $loader descriptor is {\"$loader\": {}}", field);
+      return BAD("%s: a $loader descriptor is {\"$loader\": {}}", field);
     return 0;
   }
-  return fail(DW_E_BAD_REQUEST, why, why_len, "%s: unknown descriptor", field);
+  return BAD("%s: unknown descriptor", field);
 }
 
 /* Does an object look like a descriptor (a key that starts with '$')? */
@@ -138,7 +143,9 @@ static bool is_desc(const json_t *v) {
   if (!json_is_object(v)) return false;
   const char *k;
   json_t *x;
-  json_object_foreach((json_t *)v, k, x) if (k[0] == '$') return true;
+  json_object_foreach((json_t *)v, k, x) {
+    if (k[0] == '$') return true;
+  }
   return false;
 }
 
@@ -148,25 +155,23 @@ static int check_module(const char *name, const json_t *m, size_t *total, char *
   static const char *const exts[] = {".js", ".mjs", ".cjs", ".ts", ".mts", ".json", ".txt",
                                      ".bin", ".wasm"};
   if (!name[0] || strlen(name) > NAME_MAX_LEN)
-    return fail(DW_E_BAD_REQUEST, why, why_len, "modules['%.100s']: invalid name", name);
+    return BAD("modules['%.100s']: invalid name", name);
   if (json_is_string(m)) {
     bool known = false;
     for (size_t i = 0; i < DW_ARRAY_LEN(exts); i++) known = known || ends_with(name, exts[i]);
     if (!known)
-      return fail(DW_E_BAD_REQUEST, why, why_len,
-                  "modules['%.100s']: unknown extension (.js .mjs .cjs .ts .mts .json .txt .bin "
+      return BAD("modules['%.100s']: unknown extension (.js .mjs .cjs .ts .mts .json .txt .bin "
                   ".wasm), or give the type: {\"js\": source}",
                   name);
     size_t n = json_string_length(m);
     if ((ends_with(name, ".bin") || ends_with(name, ".wasm")) &&
         !base64_ok(json_string_value(m), n))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "modules['%.100s']: must be base64", name);
+      return BAD("modules['%.100s']: must be base64", name);
     *total += n;
     return 0;
   }
   if (!json_is_object(m) || json_object_size(m) != 1)
-    return fail(DW_E_BAD_REQUEST, why, why_len,
-                "modules['%.100s']: must be a string or an object with exactly one of js, cjs, "
+    return BAD("modules['%.100s']: must be a string or an object with exactly one of js, cjs, "
                 "text, data, json, wasm, ts",
                 name);
   const char *k = json_object_iter_key(json_object_iter((json_t *)m));
@@ -175,7 +180,7 @@ static int check_module(const char *name, const json_t *m, size_t *total, char *
   for (t = 0; t < DW_ARRAY_LEN(types); t++)
     if (!strcmp(k, types[t])) break;
   if (t == DW_ARRAY_LEN(types))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "modules['%.100s'].%.100s: unknown module type",
+    return BAD("modules['%.100s'].%.100s: unknown module type",
                 name, k);
   if (!strcmp(k, "json")) {
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -184,10 +189,10 @@ static int check_module(const char *name, const json_t *m, size_t *total, char *
     return 0;
   }
   if (!json_is_string(v))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "modules['%.100s'].%s: must be a string", name, k);
+    return BAD("modules['%.100s'].%s: must be a string", name, k);
   if ((!strcmp(k, "data") || !strcmp(k, "wasm")) &&
       !base64_ok(json_string_value(v), json_string_length(v)))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "modules['%.100s'].%s: must be base64", name, k);
+    return BAD("modules['%.100s'].%s: must be base64", name, k);
   *total += json_string_length(v);
   return 0;
 }
@@ -203,8 +208,7 @@ static bool date_ok(const char *s) {
 static int check_outbound(const json_t *go, char *why, size_t why_len) {
   if (json_is_null(go)) return 0;
   if (!json_is_object(go))
-    return fail(DW_E_BAD_REQUEST, why, why_len,
-                "globalOutbound: must be null, {\"allow\", \"inject\"}, or a $http or $worker "
+    return BAD("globalOutbound: must be null, {\"allow\", \"inject\"}, or a $http or $worker "
                 "descriptor");
   if (is_desc(go)) return check_desc(go, "globalOutbound", false, why, why_len);
   const char *k;
@@ -212,17 +216,18 @@ static int check_outbound(const json_t *go, char *why, size_t why_len) {
   json_object_foreach((json_t *)go, k, v) {
     if (!strcmp(k, "allow")) {
       if (!json_is_array(v) || json_array_size(v) > ALLOW_MAX)
-        return fail(DW_E_BAD_REQUEST, why, why_len,
-                    "globalOutbound.allow: must be an array of at most %u host patterns", ALLOW_MAX);
+        return BAD("globalOutbound.allow: must be an array of at most %u host patterns",
+                   ALLOW_MAX);
       size_t i;
       json_t *h;
-      json_array_foreach(v, i, h) if (!json_is_string(h) || !json_string_length(h) ||
-                                      json_string_length(h) > DW__NET_MAX_HOST + 2)
-        return fail(DW_E_BAD_REQUEST, why, why_len, "globalOutbound.allow[%zu]: must be a host pattern", i);
+      json_array_foreach(v, i, h) {
+        if (!json_is_string(h) || !json_string_length(h) ||
+            json_string_length(h) > DW__NET_MAX_HOST + 2)
+          return BAD("globalOutbound.allow[%zu]: must be a host pattern", i);
+      }
     } else if (!strcmp(k, "inject")) {
       if (!json_is_object(v))
-        return fail(DW_E_BAD_REQUEST, why, why_len,
-                    "globalOutbound.inject: must be an object {host: {Name: value}}");
+        return BAD("globalOutbound.inject: must be an object {host: {Name: value}}");
       const char *host;
       json_t *hh;
       json_object_foreach(v, host, hh) {
@@ -232,29 +237,29 @@ static int check_outbound(const json_t *go, char *why, size_t why_len) {
         if (rc) return rc;
       }
     } else {
-      return fail(DW_E_BAD_REQUEST, why, why_len, "globalOutbound.%.100s: unknown field", k);
+      return BAD("globalOutbound.%.100s: unknown field", k);
     }
   }
   if (!json_object_get(go, "allow"))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "globalOutbound.allow: required (an array of hosts)");
+    return BAD("globalOutbound.allow: required (an array of hosts)");
   return 0;
 }
 
 int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   if (why && why_len) why[0] = 0;
   if (!json_is_object(code))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "WorkerCode: must be an object");
+    return BAD("WorkerCode: must be an object");
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)code, k, v) {
     if (strcmp(k, "compatibilityDate") && strcmp(k, "compatibilityFlags") &&
         strcmp(k, "mainModule") && strcmp(k, "modules") && strcmp(k, "env") &&
         strcmp(k, "globalOutbound") && strcmp(k, "limits"))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "%.100s: unknown field of a WorkerCode", k);
+      return BAD("%.100s: unknown field of a WorkerCode", k);
   }
   json_t *mods = json_object_get(code, "modules");
   if (!json_is_object(mods) || json_object_size(mods) == 0)
-    return fail(DW_E_BAD_REQUEST, why, why_len, "modules: must be a non-empty object");
+    return BAD("modules: must be a non-empty object");
   if (json_object_size(mods) > MODULES_MAX)
     return fail(DW_E_TOO_LARGE, why, why_len, "modules: more than %u modules", MODULES_MAX);
   size_t total = 0;
@@ -266,25 +271,25 @@ int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   }
   json_t *mainm = json_object_get(code, "mainModule");
   if (mainm && !json_is_string(mainm))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "mainModule: must be a string");
+    return BAD("mainModule: must be a string");
   if (mainm && !json_object_get(mods, json_string_value(mainm)))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "mainModule: '%.100s' is not a key of modules",
+    return BAD("mainModule: '%.100s' is not a key of modules",
                 json_string_value(mainm));
   json_t *date = json_object_get(code, "compatibilityDate");
   if (date && (!json_is_string(date) || !date_ok(json_string_value(date))))
-    return fail(DW_E_BAD_REQUEST, why, why_len, "compatibilityDate: must be a date, YYYY-MM-DD");
+    return BAD("compatibilityDate: must be a date, YYYY-MM-DD");
   json_t *flags = json_object_get(code, "compatibilityFlags");
   if (flags) {
     if (!json_is_array(flags) || json_array_size(flags) > FLAGS_MAX)
-      return fail(DW_E_BAD_REQUEST, why, why_len,
-                  "compatibilityFlags: must be an array of at most %u strings", FLAGS_MAX);
+      return BAD("compatibilityFlags: must be an array of at most %u strings", FLAGS_MAX);
     size_t i;
-    json_array_foreach(flags, i, v) if (!json_is_string(v))
-      return fail(DW_E_BAD_REQUEST, why, why_len, "compatibilityFlags[%zu]: must be a string", i);
+    json_array_foreach(flags, i, v) {
+      if (!json_is_string(v)) return BAD("compatibilityFlags[%zu]: must be a string", i);
+    }
   }
   json_t *env = json_object_get(code, "env");
   if (env) {
-    if (!json_is_object(env)) return fail(DW_E_BAD_REQUEST, why, why_len, "env: must be an object");
+    if (!json_is_object(env)) return BAD("env: must be an object");
     char *s = json_dumps(env, JSON_COMPACT);
     size_t n = s ? strlen(s) : 0;
     free(s);
@@ -305,16 +310,16 @@ int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   }
   json_t *limits = json_object_get(code, "limits");
   if (limits) {
-    if (!json_is_object(limits)) return fail(DW_E_BAD_REQUEST, why, why_len, "limits: must be an object");
+    if (!json_is_object(limits)) return BAD("limits: must be an object");
     json_object_foreach(limits, k, v) {
       const limit_rule *r = NULL;
       for (size_t i = 0; i < DW_ARRAY_LEN(LIMITS); i++)
         if (!strcmp(k, LIMITS[i].name)) r = &LIMITS[i];
-      if (!r) return fail(DW_E_BAD_REQUEST, why, why_len, "limits.%.100s: unknown limit", k);
+      if (!r) return BAD("limits.%.100s: unknown limit", k);
       if (!json_is_integer(v) || json_integer_value(v) <= 0)
-        return fail(DW_E_BAD_REQUEST, why, why_len, "limits.%s: must be a positive integer", k);
+        return BAD("limits.%s: must be a positive integer", k);
       if (json_integer_value(v) > r->max)
-        return fail(DW_E_BAD_REQUEST, why, why_len, "limits.%s: at most %lld", k, (long long)r->max);
+        return BAD("limits.%s: at most %lld", k, (long long)r->max);
     }
   }
   return 0;
