@@ -77,6 +77,7 @@ struct sup_inv {
   sup_exec *ex;          /* NULL while queued */
   sup_inv *next_ex, *next_q, *next_all, *prev_all;
   dw__sup_kind kind;
+  char *tenant;
   char *worker_id;       /* NULL: one-shot */
   uint64_t rev;
   char *key;             /* the warm key sent to executors; NULL for one-shot */

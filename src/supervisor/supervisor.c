@@ -4,6 +4,7 @@
  * the loop's thread. */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -104,6 +105,7 @@ static void inv_free(sup_inv *inv) {
   else s->all = inv->next_all;
   if (inv->next_all) inv->next_all->prev_all = inv->prev_all;
   if (inv->timer) event_free(inv->timer);
+  free(inv->tenant);
   free(inv->worker_id);
   free(inv->key);
   json_decref(inv->code);
@@ -156,7 +158,7 @@ void dw__sup_answer(sup_inv *inv, int err, json_t *result, const char *message,
     json_t *c = json_object_get(result, "cpuMs"), *w = json_object_get(result, "wallMs");
     json_t *error = json_object_get(result, "error");
     json_t *exc = err && json_is_object(error) ? json_pack("[O]", error) : NULL;
-    dw__sup_event ev = {.tenant = inv->g ? inv->g->tenant : "default",
+    dw__sup_event ev = {.tenant = inv->tenant,
                         .worker_id = inv->worker_id,
                         .kind = inv->kind == DW_SUP_RPC ? "rpc"
                                 : inv->kind == DW_SUP_FETCH ? "fetch" : "run",
@@ -400,6 +402,11 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
     snprintf(why, why_len, "supervisor: %s is not executable: %s", cfg->exe, strerror(errno));
     return DW_E_IO;
   }
+  /* libevent writes to executors with writev(), which raises SIGPIPE when one has died: that
+   * must not end the daemon. Only the default disposition is changed (a host that handles
+   * SIGPIPE keeps its handler). */
+  struct sigaction sa;
+  if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
   dw__sup *s = calloc(1, sizeof *s);
   if (!s) return DW_E_NOMEM;
   s->cfg = *cfg;
@@ -555,6 +562,7 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *in, dw__sup_done done, 
   s->all = inv;
   inv->timer = evtimer_new(s->base, inv_timer_cb, inv);
   inv->code = json_deep_copy(in->code);
+  inv->tenant = dw__strdup(tenant);
   if (in->worker_id) {
     inv->worker_id = dw__strdup(in->worker_id);
     inv->key = make_key(tenant, in->rev, in->worker_id);
@@ -581,7 +589,7 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *in, dw__sup_done done, 
                                   in->req_method ? in->req_method : "GET", "url",
                                   in->req_url ? in->req_url : "http://localhost/", "headers", h));
   }
-  if (!inv->timer || !inv->code || !inv->msg || (in->worker_id && (!inv->worker_id || !inv->key)) ||
+  if (!inv->timer || !inv->code || !inv->msg || !inv->tenant || (in->worker_id && (!inv->worker_id || !inv->key)) ||
       (in->req_body_len && !inv->body)) {
     inv_free(inv);
     return DW_E_NOMEM;

@@ -115,7 +115,8 @@ typedef struct {
 typedef void (*dw__sup_done)(void *user, const dw__sup_outcome *o);
 
 /* Starts the supervisor and its first executors (of the "default" tenant). 0 and *out, or
- * a negative dw_err with a message in `why`. */
+ * a negative dw_err with a message in `why`. Sets SIGPIPE to ignored when it has the default
+ * disposition (a write to a dead executor must not end the process). */
 int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_len);
 /* Kills every executor (SIGKILL; reaps them, which does not take long) and frees
  * everything; pending done callbacks are not called. NULL is a no-op. */

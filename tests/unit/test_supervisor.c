@@ -457,6 +457,9 @@ static void test_groups_busy(void **state) {
   assert_int_equal(a[1].err, DW_E_OVERLOADED);
   assert_int_equal(a[1].retry, 1);
   assert_int_equal(stats(f).groups, 1);
+  json_t *last = json_array_get(f->events, json_array_size(f->events) - 1);
+  assert_string_equal(json_string_value(json_object_get(last, "tenant")), "other");
+  assert_string_equal(json_string_value(json_object_get(last, "outcome")), "overloaded");
   json_decref(hang);
   answer_free(a, 2);
 }
