@@ -21,7 +21,8 @@
  *                 bin: the request body. `key` names a warm worker (tenant, id, revision);
  *                 null: a fresh, uncached sandbox (and `code` is always present). `code` is
  *                 the WorkerCode with its env descriptors ($http, $worker, $loader) but never
- *                 globalOutbound (its "inject" holds secrets): `egress` says whether fetch()
+ *                 globalOutbound (its "inject" holds secrets), and $http descriptors without
+ *                 their "headers" (credentials: the supervisor adds them when it calls): `egress` says whether fetch()
  *                 goes out through the supervisor (false: fetch() fails with
  *                 outbound_blocked inside the executor). `limits` is complete (defaults
  *                 filled in by the supervisor). `props`: ctx.props of an RPC entrypoint

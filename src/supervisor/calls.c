@@ -384,14 +384,32 @@ static void call_egress(sup_call *c, const json_t *policy, const json_t *req, co
 
 /* ---- CALL frames ------------------------------------------------------------------------- */
 
-/* Is `desc` one of the env values `code` grants? */
-static bool granted(const json_t *code, const json_t *desc) {
+json_t *dw__sup_redact(const json_t *v) {
+  json_t *h = json_object_get(v, "$http");
+  if (!json_is_object(h) || !json_object_get(h, "headers")) return json_incref((json_t *)v);
+  json_t *r = json_copy((json_t *)v), *rh = json_copy(h);
+  if (!r || !rh) {
+    json_decref(r);
+    json_decref(rh);
+    return NULL;
+  }
+  json_object_del(rh, "headers");
+  json_object_set_new(r, "$http", rh);
+  return r;
+}
+
+/* The env value of `code` that `desc` (as the executor saw it: redacted) stands for, or
+ * NULL when the code grants no such binding. */
+static const json_t *granted(const json_t *code, const json_t *desc) {
   const char *k;
   json_t *v;
   json_object_foreach(json_object_get(code, "env"), k, v) {
-    if (json_equal(v, desc)) return true;
+    json_t *r = dw__sup_redact(v);
+    bool same = r && json_equal(r, desc);
+    json_decref(r);
+    if (same) return v;
   }
-  return false;
+  return NULL;
 }
 
 int dw__sup_call(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) {
@@ -446,17 +464,18 @@ int dw__sup_call(sup_exec *e, json_t *msg, const void *bin, size_t bin_len) {
   e->calls = c;
   e->n_calls++;
   const char *method = json_is_string(method_j) ? json_string_value(method_j) : "";
+  const json_t *grant;
   if (!args) args = s->empty;
 
   if (json_is_true(json_object_get(desc, "$egress")) && json_object_size(desc) == 1) {
     json_t *req = json_array_get(args, 0);
     if (!json_is_object(req)) finish_err(c, DW_E_BAD_REQUEST, "egress: no request");
     else call_egress(c, json_object_get(code, "globalOutbound"), req, bin, bin_len, depth + 1);
-  } else if (!granted(code, desc)) {
+  } else if (!(grant = granted(code, desc))) {
     finish_err(c, DW_E_BAD_REQUEST, "this binding was not granted to the worker");
-  } else if (json_object_get(desc, "$http")) {
+  } else if (json_object_get(grant, "$http")) {
     c->kind = CALL_HTTP;
-    call_http(c, desc, method, args);
+    call_http(c, grant, method, args); /* with its headers, which the executor never saw */
   } else if (json_is_string(json_object_get(desc, "$worker"))) {
     c->kind = CALL_WORKER;
     dw__sup_invocation sub = {.kind = DW_SUP_RPC,

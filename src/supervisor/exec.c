@@ -40,7 +40,8 @@ out:
   return rc;
 }
 
-/* The INVOKE for `inv`, with the code (globalOutbound stripped: its secrets stay here). */
+/* The INVOKE for `inv`, with the code: globalOutbound stripped and the headers of $http
+ * bindings removed (their secrets stay here; calls.c restores them). */
 int dw__sup_send_invoke(sup_inv *inv, bool with_code) {
   int rc;
   if (!with_code) return dw__sup_send(inv->ex, DW_IPC_INVOKE, inv->msg, inv->body, inv->body_len);
@@ -50,6 +51,14 @@ int dw__sup_send_invoke(sup_inv *inv, bool with_code) {
     goto out;
   }
   json_object_del(c, "globalOutbound");
+  json_t *env = json_object_get(c, "env");
+  if (json_is_object(env)) {
+    json_t *red = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(env, k, v) json_object_set_new(red, k, dw__sup_redact(v));
+    json_object_set_new(c, "env", red);
+  }
   json_object_set(m, "code", c);
   rc = dw__sup_send(inv->ex, DW_IPC_INVOKE, m, inv->body, inv->body_len);
   inv->code_sent = true;

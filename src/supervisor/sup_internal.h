@@ -177,6 +177,9 @@ void dw__sup_tick_cb(evutil_socket_t fd, short what, void *arg);
 int dw__sup_call(sup_exec *e, json_t *msg, const void *bin, size_t bin_len);
 /* The executor died: its calls are cancelled and freed, no REPLY is sent. */
 void dw__sup_calls_drop(sup_exec *e);
+/* An env value as an executor sees it: a $http descriptor without its headers (they may be
+ * credentials); anything else unchanged. New reference (NULL when out of memory). */
+json_t *dw__sup_redact(const json_t *v);
 /* The synthesised result object for a supervisor-side error. New reference. */
 json_t *dw__sup_error_result(int err, const char *message, double wall_ms);
 

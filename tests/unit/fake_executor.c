@@ -87,7 +87,7 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
     json_t *env = json_array();
     for (char **e = environ; *e; e++) json_array_append_new(env, json_string(*e));
     json_t *args = json_object_get(m, "args");
-    result(inv, json_pack("{s:i, s:O, s:O, s:O, s:O, s:O, s:O, s:b, s:i, s:b, s:o, s:i}",
+    result(inv, json_pack("{s:i, s:O, s:O, s:O, s:O, s:O, s:O, s:b, s:i, s:b, s:o, s:i, s:O}",
                           "pid", (int)getpid(), "args", args ? args : json_null(), "method",
                           json_object_get(m, "method"), "entrypoint",
                           json_object_get(m, "entrypoint"), "props",
@@ -95,7 +95,8 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
                           "depth", json_object_get(m, "depth"), "egress",
                           json_object_get(m, "egress"), "warmHit", hit, "forgets", forgets,
                           "codeHasOutbound", json_object_get(code, "globalOutbound") != NULL,
-                          "env", env, "fdsAbove3", fds_above_3()));
+                          "env", env, "fdsAbove3", fds_above_3(), "codeEnv",
+                          json_object_get(code, "env") ? json_object_get(code, "env") : json_null()));
   } else if (!strcmp(main, "fetch.js")) {
     json_t *req = json_object_get(m, "request");
     char body[4096];

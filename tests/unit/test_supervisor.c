@@ -179,7 +179,10 @@ static void test_ok_warm_routing(void **state) {
   setenv("DW_TEST_SECRET", "hunter2", 1);
   start(f, &(dw__sup_config){.executors = 3});
   json_t *code = code_of("ok.js", "{\"globalOutbound\": {\"allow\": [\"example.com\"], "
-                                  "\"inject\": {\"example.com\": {\"Authorization\": \"s3cret\"}}}}");
+                                  "\"inject\": {\"example.com\": {\"Authorization\": \"s3cret\"}}},"
+                                  "\"env\": {\"H\": {\"$http\": {\"url\": \"http://b/\", "
+                                  "\"headers\": {\"Authorization\": \"binding-secret\"}}}, "
+                                  "\"N\": 5}}");
   answer_t a[6] = {0};
   json_t *args = json_pack("[i, s]", 1, "two");
   for (int i = 0; i < 4; i++) {
@@ -212,6 +215,10 @@ static void test_ok_warm_routing(void **state) {
   assert_non_null(strstr(env, "DW_EXECUTOR_MAX_WORKERS=1000"));
   free(env);
   assert_int_equal(json_integer_value(json_object_get(value(&a[0]), "fdsAbove3")), 0);
+  /* nor do a binding's headers: the executor gets {"$http": {"url"}} */
+  char *cenv = json_dumps(json_object_get(value(&a[0]), "codeEnv"), JSON_SORT_KEYS);
+  assert_string_equal(cenv, "{\"H\": {\"$http\": {\"url\": \"http://b/\"}}, \"N\": 5}");
+  free(cenv);
   assert_int_equal(a[4].err, 0);
   dw__sup_stats st = stats(f);
   assert_int_equal(st.executors_live, 3);
