@@ -295,7 +295,7 @@ static void inv_timer_cb(evutil_socket_t fd, short what, void *arg) {
   if (inv->late_err) {
     dw__sup_answer_err(inv, inv->late_err, inv->late_why, inv->late_retry);
   } else if (inv->ex) {
-    dw__sup_quarantine_add(s, inv->g->tenant, inv->worker_id);
+    dw__sup_quarantine_add(s, inv->tenant, inv->worker_id);
     char why[160];
     snprintf(why, sizeof why, "invocation %" PRIu64 " passed its hard deadline", inv->id);
     dw__sup_kill(inv->ex, why, inv, DW_E_WALL_LIMIT);
@@ -307,6 +307,7 @@ static void inv_timer_cb(evutil_socket_t fd, short what, void *arg) {
 
 /* A failure answered later from the loop (dw__sup_invoke never calls `done` itself). */
 static void fail_later(sup_inv *inv, int err, uint32_t retry, const char *msg) {
+  inv->g = NULL; /* it needs no group, and the group may be retired before the timer fires */
   inv->late_err = err;
   inv->late_retry = retry;
   snprintf(inv->late_why, sizeof inv->late_why, "%s", msg);

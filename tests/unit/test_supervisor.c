@@ -471,6 +471,30 @@ static void test_groups_busy(void **state) {
   answer_free(a, 2);
 }
 
+/* A refusal answered from the loop must not depend on its group: the group may be retired
+ * (and freed) before the answer goes out. */
+static void test_retire_with_late_answer(void **state) {
+  fixture *f = *state;
+  start(f, &(dw__sup_config){.executors = 1, .max_groups = 1, .grace_ms = 50});
+  json_t *hang = code_of("hang.js", "{\"limits\": {\"wallMs\": 50}}");
+  json_t *ok = code_of("ok.js", NULL);
+  answer_t a[3] = {0};
+  invoke(f, "bad", hang, NULL, &a[0]);
+  run_until(f, answered, &a[0], 5000);
+  assert_int_equal(a[0].err, DW_E_WALL_LIMIT);
+  invoke(f, "bad", ok, NULL, &a[1]); /* quarantined: answered from the loop */
+  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .tenant = "other", .code = ok};
+  assert_int_equal(dw__sup_invoke(f->sup, &inv, on_done, &a[2], NULL), 0); /* retires default */
+  run_until(f, answered, &a[2], 5000);
+  run_until(f, answered, &a[1], 5000);
+  assert_int_equal(a[1].err, DW_E_OVERLOADED);
+  assert_int_equal(a[2].err, 0);
+  assert_int_equal(stats(f).groups, 1);
+  json_decref(hang);
+  json_decref(ok);
+  answer_free(a, 3);
+}
+
 static void on_drained(void *user) { ((fixture *)user)->drained++; }
 static bool drained(void *arg) { return ((fixture *)arg)->drained > 0; }
 
@@ -916,6 +940,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
       cmocka_unit_test_setup_teardown(test_groups_busy, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hello_timeout, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_retire_with_late_answer, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_http, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker_depth, setup, teardown),
