@@ -15,6 +15,8 @@
  *                (binding "$egress": {"$egress": true}; an object: that desc, forged), key
  *                and inv; answers ok with {"reply": the REPLY message, "body": its bin}.
  *                Args [binding, method]: the call forwards these same args (recursion).
+ *   bgcall.js    answers ok at once, then makes the same CALL as background work (inv null,
+ *                only the key); its REPLY is kept and ok.js reports it as lastBgReply
  *
  * Started with DW_EXECUTOR_MAX_WORKERS=7 it never says HELLO (the HELLO timeout test).
  *
@@ -36,6 +38,7 @@ extern char **environ;
 static json_t *warm;     /* key -> code */
 static json_t *pending;  /* call id (string) -> {inv, key} */
 static int forgets;
+static json_t *last_bg_reply; /* the REPLY of the last background CALL */
 
 static void send_json(uint8_t type, json_t *msg, const void *bin, size_t bin_len) {
   char *s = json_dumps(msg, JSON_COMPACT);
@@ -87,7 +90,7 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
     json_t *env = json_array();
     for (char **e = environ; *e; e++) json_array_append_new(env, json_string(*e));
     json_t *args = json_object_get(m, "args");
-    result(inv, json_pack("{s:i, s:O, s:O, s:O, s:O, s:O, s:O, s:b, s:i, s:b, s:o, s:i, s:O}",
+    result(inv, json_pack("{s:i, s:O, s:O, s:O, s:O, s:O, s:O, s:b, s:i, s:b, s:o, s:i, s:O, s:O}",
                           "pid", (int)getpid(), "args", args ? args : json_null(), "method",
                           json_object_get(m, "method"), "entrypoint",
                           json_object_get(m, "entrypoint"), "props",
@@ -96,7 +99,8 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
                           json_object_get(m, "egress"), "warmHit", hit, "forgets", forgets,
                           "codeHasOutbound", json_object_get(code, "globalOutbound") != NULL,
                           "env", env, "fdsAbove3", fds_above_3(), "codeEnv",
-                          json_object_get(code, "env") ? json_object_get(code, "env") : json_null()));
+                          json_object_get(code, "env") ? json_object_get(code, "env") : json_null(),
+                          "lastBgReply", last_bg_reply ? last_bg_reply : json_null()));
   } else if (!strcmp(main, "fetch.js")) {
     json_t *req = json_object_get(m, "request");
     char body[4096];
@@ -142,7 +146,8 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
     result(inv + 1000000, json_null());
   } else if (!strcmp(main, "wrongtype.js")) {
     send_json(DW_IPC_INVOKE, json_pack("{s:I}", "inv", inv), NULL, 0);
-  } else if (!strcmp(main, "call.js")) {
+  } else if (!strcmp(main, "call.js") || !strcmp(main, "bgcall.js")) {
+    bool bg = !strcmp(main, "bgcall.js");
     json_t *args = json_object_get(m, "args");
     json_t *b = json_array_get(args, 0);
     json_t *desc;
@@ -154,9 +159,11 @@ static void on_invoke(json_t *m, const void *bin, size_t bin_len) {
     json_int_t call = next_call++;
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)call);
-    json_object_set_new(pending, id, json_pack("{s:I}", "inv", inv));
+    json_object_set_new(pending, id, json_pack("{s:I, s:b}", "inv", inv, "bg", bg));
+    if (bg) result(inv, json_string("background work started"));
     send_json(DW_IPC_CALL,
-              json_pack("{s:I, s:I, s:O, s:o, s:O, s:O}", "call", call, "inv", inv, "key",
+              json_pack("{s:I, s:o, s:O, s:o, s:O, s:O}", "call", call, "inv",
+                        bg ? json_null() : json_integer(inv), "key",
                         json_object_get(m, "key"), "desc", desc ? desc : json_null(), "method",
                         json_array_get(args, 1), "args",
                         json_array_size(args) == 2 ? args : json_array_get(args, 2)),
@@ -172,6 +179,12 @@ static void on_reply(json_t *m, const void *bin, size_t bin_len) {
   json_t *p = json_object_get(pending, id);
   if (!p) _exit(3);
   json_int_t inv = json_integer_value(json_object_get(p, "inv"));
+  if (json_is_true(json_object_get(p, "bg"))) {
+    json_decref(last_bg_reply);
+    last_bg_reply = json_incref(m);
+    json_object_del(pending, id);
+    return;
+  }
   json_object_del(pending, id);
   result(inv, json_pack("{s:O, s:s%}", "reply", m, "body", bin ? (const char *)bin : "",
                         bin_len));

@@ -701,6 +701,60 @@ static void test_call_worker(void **state) {
   answer_free(a, 3);
 }
 
+/* The last background reply the (single) executor got, through an ok.js invocation. */
+static json_t *last_bg_reply(fixture *f, json_t *ok) {
+  answer_t a = {0};
+  invoke(f, NULL, ok, NULL, &a);
+  run_until(f, answered, &a, 5000);
+  json_t *r = json_incref(json_object_get(value(&a), "lastBgReply"));
+  json_decref(a.result);
+  return r;
+}
+
+static void test_call_background(void **state) {
+  fixture *f = *state;
+  serve(f);
+  start(f, &(dw__sup_config){.executors = 1});
+  char extra[512];
+  snprintf(extra, sizeof extra,
+           "{\"env\": {\"H\": {\"$http\": {\"url\": \"http://127.0.0.1:%d/rpc\", "
+           "\"headers\": {\"X-Key\": \"bg\"}}}}}",
+           f->port);
+  json_t *bg = code_of("bgcall.js", extra);
+  json_t *ok = code_of("ok.js", NULL);
+  json_object_set(f->registry, "bg", bg); /* resolve: revision 1 */
+  json_t *args = json_loads("[\"H\", \"add\", [20, 22]]", 0, NULL);
+  answer_t a[2] = {0};
+  /* background work of the current revision: the key names the registered definition */
+  invoke(f, "bg", bg, args, &a[0]);
+  run_until(f, answered, &a[0], 5000);
+  assert_int_equal(a[0].err, 0);
+  json_t *r = NULL;
+  for (int i = 0; i < 50 && (!r || json_is_null(r)); i++) {
+    json_decref(r);
+    run_ms(f, 20);
+    r = last_bg_reply(f, ok);
+  }
+  assert_true(json_is_true(json_object_get(r, "ok")));
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "result"), "sum")), 42);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(r, "result"), "key")), "bg");
+  json_decref(r);
+  /* a key of another revision than the registered one is not honoured */
+  dw__sup_invocation inv = {.kind = DW_SUP_RPC, .worker_id = "bg", .rev = 2, .code = bg,
+                            .method = "m", .args = args};
+  assert_int_equal(dw__sup_invoke(f->sup, &inv, on_done, &a[1], NULL), 0);
+  run_until(f, answered, &a[1], 5000);
+  run_ms(f, 50);
+  r = last_bg_reply(f, ok);
+  assert_true(json_is_false(json_object_get(r, "ok")));
+  assert_string_equal(json_string_value(json_object_get(r, "code")), "worker_not_found");
+  json_decref(r);
+  json_decref(args);
+  json_decref(bg);
+  json_decref(ok);
+  answer_free(a, 2);
+}
+
 static int count(const char *hay, const char *needle) {
   int n = 0;
   for (const char *p = hay; (p = strstr(p, needle)); p++) n++;
@@ -944,6 +998,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_call_http, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_call_worker_depth, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_call_background, setup, teardown),
       cmocka_unit_test_setup_teardown(test_egress, setup, teardown),
   };
   if (getenv("DW_TEST_FILTER")) cmocka_set_test_filter(getenv("DW_TEST_FILTER"));
