@@ -217,6 +217,7 @@ out:
 bool dw__is_descriptor(const json_t *v) {
   if (!json_is_object(v)) return false;
   return (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$http"))) ||
+         (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$host"))) ||
          (json_is_string(json_object_get(v, "$worker"))) ||
          (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$loader")));
 }
