@@ -1,11 +1,13 @@
 /* dynworker: the command-line entry point. */
 #include <string.h>
 #include "cli.h"
+#include "executor/executor.h"
 
 static const char usage[] =
     "usage: dynworker COMMAND [options]\n"
     "\n"
     "  run FILE [MODULE...]   run one worker in a fresh, contained sandbox\n"
+    "  serve                  the daemon: HTTP API on 127.0.0.1:8787 (docs/OPERATIONS.md)\n"
     "  types --config FILE    print the TypeScript API Code Mode gives a model for MCP servers\n"
     "  version                print the version\n"
     "\n"
@@ -16,6 +18,7 @@ static const struct {
   int (*fn)(int argc, char **argv);
 } commands[] = {
     {"run", dw__cli_run},
+    {"serve", dw__cli_serve},
     {"types", dw__cli_types},
 };
 
@@ -29,6 +32,8 @@ int main(int argc, char **argv) {
     printf("dynworker %s\n", dw_version_string());
     return 0;
   }
+  /* Not a user command: what the daemon's supervisor starts (its channel is fd 3). */
+  if (strcmp(argv[1], "__executor") == 0) return dw__executor_main();
   for (size_t i = 0; i < DW_ARRAY_LEN(commands); i++)
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
   fprintf(stderr, "dynworker: unknown command '%s'\n\n%s", argv[1], usage);

@@ -39,4 +39,10 @@ typedef struct {
 int dw__contained_run(const dw__contained_job *job, dw__contained_result *out);
 void dw__contained_result_free(dw__contained_result *r);
 
+/* The daemon's executor process (`dynworker __executor`, started by the supervisor with its
+ * channel as fd 3, docs/internals/ipc.md): contains itself, says HELLO, then serves INVOKE
+ * frames until STOP or EOF. Returns the process exit status. Blocks. (Declared here for
+ * src/cli/main.c; implemented with the executor's daemon side.) */
+int dw__executor_main(void);
+
 #endif
