@@ -5,7 +5,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libjavascriptcoregtk-4.1-dev libjansson-dev \
 libcmocka-dev libcurl4-openssl-dev zlib1g-dev libssl-dev libseccomp-dev libevent-dev \
-libsqlite3-dev python3 nodejs"
+libsqlite3-dev python3 python3-yaml python3-jsonschema nodejs"
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang"
 missing=""
 for p in $PKGS; do
