@@ -188,7 +188,10 @@ void dw__sup_drain(dw__sup *s, uint32_t grace_ms, void (*drained)(void *user), v
   s->drained = drained;
   s->drained_user = user;
   s->grace = event_new(s->cfg.base, -1, 0, grace_over, s);
-  struct timeval tv = {grace_ms / 1000, (grace_ms % 1000) * 1000};
+  /* Nothing in flight: drained at once (from the loop); else when the last answer is out or
+   * the grace is over. */
+  struct timeval tv = {s->npending ? grace_ms / 1000 : 0,
+                       s->npending ? (grace_ms % 1000) * 1000 : 0};
   event_add(s->grace, &tv);
 }
 
