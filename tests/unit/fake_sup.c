@@ -2,6 +2,7 @@
  * only; never linked into dynworker. Deterministic: an invocation is answered from the loop
  * (never from inside dw__sup_invoke), by what the main module's source contains:
  *   "__slow__"        answered after 300 ms           "__throw__"  the worker threw
+ *   "__veryslow__"    answered after 2 s
  *   "__overloaded__"  refused at once (DW_E_OVERLOADED) "__lost__"   DW_E_EXECUTOR_LOST
  * otherwise a success that echoes what it was given. */
 #include <event2/event.h>
@@ -159,7 +160,7 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *inv, dw__sup_done done,
   s->list = p;
   s->npending++;
   p->ev = event_new(s->cfg.base, -1, 0, answer, p);
-  struct timeval tv = {0, strstr(src, "__slow__") ? 300000 : 0};
+  struct timeval tv = {strstr(src, "__veryslow__") ? 2 : 0, strstr(src, "__slow__") ? 300000 : 0};
   event_add(p->ev, &tv);
   if (id) *id = p->id;
   return 0;

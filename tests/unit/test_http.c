@@ -11,6 +11,9 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "http/http.h"
 
@@ -616,6 +619,38 @@ static void drain_answers_503_then_completes(void **state) {
   teardown_env(e);
 }
 
+static void a_slow_answer_outlives_the_connection_timeout(void **state) {
+  dw__http_config cfg = {.timeout_s = 1};
+  env *e = setup(&cfg);
+  resp r = call(e, EVHTTP_REQ_POST, "/v1/run", NULL, "{\"code\":\"__veryslow__\"}");
+  assert_int_equal(r.status, 200);
+  free_resp(&r);
+  teardown_env(e);
+}
+
+/* A client that goes away while its invocation runs: nothing is answered on a freed request
+ * (the sanitizer build would see it), and the server keeps working. */
+static void a_client_that_leaves_early(void **state) {
+  env *e = setup(NULL);
+  for (int i = 0; i < 3; i++) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(e->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    static const char req[] = "POST /v1/run HTTP/1.1\r\nHost: x\r\nContent-Length: 19\r\n\r\n"
+                              "{\"code\":\"__slow__\"}";
+    assert_int_equal(write(fd, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+    for (int j = 0; j < 20; j++) event_base_loop(e->base, EVLOOP_NONBLOCK), usleep(1000);
+    close(fd);
+  }
+  uint64_t until = dw__now_ns() + 500000000ull;
+  while (dw__now_ns() < until) event_base_loop(e->base, EVLOOP_NONBLOCK), usleep(1000);
+  resp r = call(e, EVHTTP_REQ_POST, "/v1/run", NULL, HELLO);
+  assert_int_equal(r.status, 200);
+  free_resp(&r);
+  teardown_env(e);
+}
+
 static void routes_text_lists_every_route(void **state) {
   const char *t = dw__http_routes_text();
   assert_non_null(strstr(t, "POST /v1/run\n"));
@@ -639,6 +674,8 @@ int main(void) {
       cmocka_unit_test(tail_delivers_an_event),
       cmocka_unit_test(metrics_have_the_families),
       cmocka_unit_test(drain_answers_503_then_completes),
+      cmocka_unit_test(a_slow_answer_outlives_the_connection_timeout),
+      cmocka_unit_test(a_client_that_leaves_early),
       cmocka_unit_test(routes_text_lists_every_route),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
