@@ -424,6 +424,8 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   /* Read (and drop) the rest of an over-large body before answering 413 and closing, so a
    * client still sending sees the answer rather than a reset. */
   evhttp_set_flags(h->http, EVHTTP_SERVER_LINGERING_CLOSE);
+  /* A worker's Response without Content-Type stays without one (libevent would say text/html). */
+  evhttp_set_default_content_type(h->http, NULL);
   evhttp_set_gencb(h->http, dispatch, h);
 
   dw__sup_config sc = cfg->sup;
