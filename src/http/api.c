@@ -113,10 +113,30 @@ static void invoke(dw__http_ctx *c, const dw__sup_invocation *inv, dw__sup_done 
   dw__http_wait(c, id);
 }
 
+/* A registered worker's code (a new reference) and revision: from the cache, else from the
+ * store (and then cached). 0, DW_E_WORKER_NOT_FOUND, or another dw_err with `why`. */
+static int lookup(dw__http *h, const char *tenant, const char *id, json_t **code, uint64_t *rev,
+                  char *why, size_t why_len) {
+  const json_t *cached = dw__defs_get(h->defs, tenant, id, rev);
+  if (cached) {
+    *code = json_incref((json_t *)cached);
+    return 0;
+  }
+  dw__store_worker w = {0};
+  int rc = dw__store_get(h->store, tenant, id, &w, why, why_len);
+  if (rc) return rc;
+  dw__defs_put(h->defs, tenant, id, w.code, w.rev, (size_t)w.size);
+  *code = w.code;
+  *rev = w.rev;
+  w.code = NULL;
+  dw__store_worker_clear(&w);
+  return 0;
+}
+
 /* Loads a registered worker for an invocation: 0, or replied with 404 / 500. */
-static int load_worker(dw__http_ctx *c, dw__store_worker *w) {
+static int load_worker(dw__http_ctx *c, json_t **code, uint64_t *rev) {
   char why[512] = "";
-  int rc = dw__store_get(c->h->store, c->tenant, c->id, w, why, sizeof why);
+  int rc = lookup(c->h, c->tenant, c->id, code, rev, why, sizeof why);
   if (rc == DW_E_WORKER_NOT_FOUND)
     dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
   else if (rc)
@@ -261,6 +281,7 @@ void dw__http_h_put_worker(dw__http_ctx *c) {
     dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
     goto out;
   }
+  dw__defs_drop(c->h->defs, c->tenant, c->id);
   if (!created) dw__sup_forget(c->h->sup, c->tenant, c->id);
   dw__http_reply_json(c, created ? 201 : 200,
                       json_pack("{s:s,s:I,s:b}", "id", c->id, "rev", (json_int_t)rev, "created",
@@ -272,13 +293,23 @@ out:
 
 void dw__http_h_get_worker(dw__http_ctx *c) {
   dw__store_worker w = {0};
-  if (load_worker(c, &w)) return;
+  char why[512] = "";
+  int rc = dw__store_get(c->h->store, c->tenant, c->id, &w, why, sizeof why);
+  if (rc == DW_E_WORKER_NOT_FOUND) {
+    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
+    return;
+  }
+  if (rc) {
+    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
+    return;
+  }
   dw__http_reply_json(c, 200, worker_json(&w, true));
   dw__store_worker_clear(&w);
 }
 
 void dw__http_h_delete_worker(dw__http_ctx *c) {
   char why[512] = "";
+  dw__defs_drop(c->h->defs, c->tenant, c->id);
   int rc = dw__store_delete(c->h->store, c->tenant, c->id, why, sizeof why);
   if (rc == DW_E_WORKER_NOT_FOUND) {
     dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
@@ -384,10 +415,10 @@ static void done_fetch(void *user, const dw__sup_outcome *o) {
 }
 
 void dw__http_h_fetch(dw__http_ctx *c) {
-  dw__store_worker w = {0};
-  json_t *headers = NULL, *full = NULL;
+  json_t *headers = NULL, *full = NULL, *code = NULL;
+  uint64_t rev = 0;
   char *url = NULL;
-  if (load_worker(c, &w)) return;
+  if (load_worker(c, &code, &rev)) return;
   struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
   const char *host = evhttp_find_header(in, "Host");
   if (!host || !dw__http_name_ok(host, 255, ".:[]")) host = "localhost";
@@ -409,7 +440,7 @@ void dw__http_h_fetch(dw__http_ctx *c) {
       json_array_append_new(headers, json_pack("[ss]", kv->key, kv->value));
   struct evbuffer *body = evhttp_request_get_input_buffer(c->req);
   size_t blen = evbuffer_get_length(body);
-  if (!(full = with_default_limits(c->h, w.code))) {
+  if (!(full = with_default_limits(c->h, code))) {
     dw__http_reply_error(c, DW_E_NOMEM, 0, NULL);
     goto out;
   }
@@ -417,7 +448,7 @@ void dw__http_h_fetch(dw__http_ctx *c) {
       .kind = DW_SUP_FETCH,
       .tenant = c->tenant,
       .worker_id = c->id,
-      .rev = w.rev,
+      .rev = rev,
       .code = full,
       .has_request = true,
       .req_method = method_name(evhttp_request_get_command(c->req)),
@@ -433,7 +464,7 @@ out:
   free(url);
   json_decref(headers);
   json_decref(full);
-  dw__store_worker_clear(&w);
+  json_decref(code);
 }
 
 /* ---- /v1/workers/{id}/rpc/{entrypoint}/{method} ----------------------------------------- */
@@ -464,22 +495,22 @@ void dw__http_h_rpc(dw__http_ctx *c) {
     dw__http_reply_error(c, DW_E_BAD_REQUEST, 0, "method: a method name");
     return;
   }
-  json_t *args = dw__http_body_json(c), *full = NULL;
+  json_t *args = dw__http_body_json(c), *full = NULL, *code = NULL;
+  uint64_t rev = 0;
   if (!args) return;
-  dw__store_worker w = {0};
   if (!json_is_array(args)) {
     dw__http_reply_error(c, DW_E_BAD_REQUEST, 0, "body: must be a JSON array (the arguments)");
     goto out;
   }
-  if (load_worker(c, &w)) goto out;
-  if (!(full = with_default_limits(c->h, w.code))) {
+  if (load_worker(c, &code, &rev)) goto out;
+  if (!(full = with_default_limits(c->h, code))) {
     dw__http_reply_error(c, DW_E_NOMEM, 0, NULL);
     goto out;
   }
   dw__sup_invocation inv = {.kind = DW_SUP_RPC,
                             .tenant = c->tenant,
                             .worker_id = c->id,
-                            .rev = w.rev,
+                            .rev = rev,
                             .code = full,
                             .entrypoint = c->entrypoint,
                             .method = c->method,
@@ -489,7 +520,7 @@ void dw__http_h_rpc(dw__http_ctx *c) {
   invoke(c, &inv, done_rpc);
 out:
   json_decref(full);
-  dw__store_worker_clear(&w);
+  json_decref(code);
   json_decref(args);
 }
 
@@ -535,13 +566,12 @@ void dw__http_h_metrics(dw__http_ctx *c) {
 int dw__http_resolve(void *user, const char *tenant, const char *id, json_t **code,
                      uint64_t *rev) {
   dw__http *h = user;
-  dw__store_worker w = {0};
+  json_t *c = NULL;
   char why[256];
-  int rc = dw__store_get(h->store, tenant ? tenant : "default", id, &w, why, sizeof why);
+  int rc = lookup(h, tenant ? tenant : "default", id, &c, rev, why, sizeof why);
   if (rc) return rc;
-  *code = with_default_limits(h, w.code);
-  *rev = w.rev;
-  dw__store_worker_clear(&w);
+  *code = with_default_limits(h, c);
+  json_decref(c);
   return *code ? 0 : DW_E_NOMEM;
 }
 

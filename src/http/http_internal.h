@@ -7,6 +7,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include "http/http.h"
+#include "http/defs.h"
 #include "http/metrics.h"
 
 #define DW__HTTP_MAX_BOUND 4
@@ -47,6 +48,7 @@ struct dw__http {
   size_t tail_max_backlog;
   unsigned tail_keepalive_ms;
   json_t *default_limits;
+  dw__defs *defs;       /* registered workers' code, cached (defs.h) */
   dw__http_ctx *active; /* requests being handled */
   unsigned nactive;
   dw__tail_sub *subs;   /* tail subscribers, all workers */

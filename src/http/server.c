@@ -409,6 +409,7 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   }
   if ((rc = init_metrics(h))) goto fail;
   rc = DW_E_NOMEM;
+  if (!(h->defs = dw__defs_new(0, 0))) goto fail;
   h->drain_check = event_new(h->base, -1, 0, drain_check, h);
   h->http = evhttp_new(h->base);
   if (!h->drain_check || !h->http || dw__tail_start(h)) goto fail;
@@ -489,6 +490,7 @@ void dw__http_free(dw__http *h) {
   }
   free(h->tokens);
   json_decref(h->default_limits);
+  dw__defs_free(h->defs);
   dw__metrics_free(h->metrics);
   free(h);
 }

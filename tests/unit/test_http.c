@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "http/defs.h"
 #include "http/http.h"
 
 typedef struct {
@@ -652,6 +653,54 @@ static void a_client_that_leaves_early(void **state) {
   teardown_env(e);
 }
 
+/* The cache of definitions never serves a replaced or deleted worker. */
+static void replaced_and_deleted_workers_are_not_served_from_the_cache(void **state) {
+  env *e = setup(NULL);
+  resp r = call(e, EVHTTP_REQ_PUT, "/v1/workers/c", NULL, HELLO);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_GET, "/v1/workers/c/fetch", NULL, NULL);
+  assert_int_equal(r.status, 200);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_PUT, "/v1/workers/c", NULL, "{\"code\":\"__throw__\"}");
+  assert_int_equal(r.status, 200);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_GET, "/v1/workers/c/fetch", NULL, NULL);
+  assert_int_equal(r.status, 500);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_DELETE, "/v1/workers/c", NULL, NULL);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_GET, "/v1/workers/c/fetch", NULL, NULL);
+  assert_error(&r, 404, "worker_not_found", NULL);
+  free_resp(&r);
+  teardown_env(e);
+}
+
+static void defs_cache_is_bounded_and_lru(void **state) {
+  dw__defs *d = dw__defs_new(2, 100);
+  json_t *a = json_string("a"), *b = json_string("b"), *c = json_string("c");
+  uint64_t rev = 0;
+  dw__defs_put(d, "t", "a", a, 1, 10);
+  dw__defs_put(d, "t", "b", b, 2, 10);
+  assert_ptr_equal(dw__defs_get(d, "t", "a", &rev), a); /* a is now the most recent */
+  assert_int_equal(rev, 1);
+  dw__defs_put(d, "t", "c", c, 3, 10); /* over 2 entries: b (least recent) goes */
+  assert_null(dw__defs_get(d, "t", "b", &rev));
+  assert_non_null(dw__defs_get(d, "t", "a", &rev));
+  assert_non_null(dw__defs_get(d, "u", "c", &rev) == NULL ? c : NULL); /* tenants differ */
+  dw__defs_put(d, "t", "big", a, 4, 101); /* over the byte cap on its own: not cached */
+  assert_null(dw__defs_get(d, "t", "big", &rev));
+  dw__defs_put(d, "t", "x", b, 5, 95); /* evicts until the bytes fit */
+  assert_non_null(dw__defs_get(d, "t", "x", &rev));
+  assert_null(dw__defs_get(d, "t", "a", &rev));
+  assert_null(dw__defs_get(d, "t", "c", &rev));
+  dw__defs_drop(d, "t", "x");
+  assert_null(dw__defs_get(d, "t", "x", &rev));
+  dw__defs_free(d);
+  json_decref(a);
+  json_decref(b);
+  json_decref(c);
+}
+
 static void routes_text_lists_every_route(void **state) {
   const char *t = dw__http_routes_text();
   assert_non_null(strstr(t, "POST /v1/run\n"));
@@ -678,6 +727,8 @@ int main(void) {
       cmocka_unit_test(drain_answers_503_then_completes),
       cmocka_unit_test(a_slow_answer_outlives_the_connection_timeout),
       cmocka_unit_test(a_client_that_leaves_early),
+      cmocka_unit_test(replaced_and_deleted_workers_are_not_served_from_the_cache),
+      cmocka_unit_test(defs_cache_is_bounded_and_lru),
       cmocka_unit_test(routes_text_lists_every_route),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
