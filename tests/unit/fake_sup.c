@@ -2,7 +2,7 @@
  * only; never linked into dynworker. Deterministic: an invocation is answered from the loop
  * (never from inside dw__sup_invoke), by what the main module's source contains:
  *   "__slow__"        answered after 300 ms           "__throw__"  the worker threw
- *   "__veryslow__"    answered after 2 s
+ *   "__veryslow__"    answered after 2 s              "__biglogs__" logs one 64 KiB line
  *   "__overloaded__"  refused at once (DW_E_OVERLOADED) "__lost__"   DW_E_EXECUTOR_LOST
  * otherwise a success that echoes what it was given. */
 #include <event2/event.h>
@@ -139,6 +139,14 @@ int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *inv, dw__sup_done done,
                         "result", p->err ? json_null() : echo, "response", "logs", "level", "log",
                         "message", "hello from the fake", "ts", 1.0, "error", err, "cpuMs", 0.5,
                         "wallMs", 1.5);
+  if (strstr(src, "__biglogs__")) {
+    char *big = malloc(65536);
+    memset(big, 'x', 65535);
+    big[65535] = 0;
+    json_object_set_new(p->result, "logs", json_pack("[{s:s,s:s,s:f}]", "level", "log", "message",
+                                                     big, "ts", 1.0));
+    free(big);
+  }
   if (inv->kind == DW_SUP_FETCH && !p->err) {
     p->has_response = true;
     p->headers = json_pack("[[ss],[ss],[ss]]", "content-type", "text/plain", "x-echo-method",

@@ -546,6 +546,47 @@ static void tail_delivers_an_event(void **state) {
   teardown_env(e);
 }
 
+/* Subscribers that go away, and one that never reads: the server notices at the next write,
+ * forgets them (the subscriber cap frees up), and stays healthy (the sanitizer build checks
+ * the close paths). */
+static void tail_subscribers_that_leave_or_lag(void **state) {
+  dw__http_config cfg = {.tail_keepalive_ms = 20, .tail_max_subscribers = 2,
+                         .tail_max_backlog = 4096};
+  env *e = setup(&cfg);
+  resp r = call(e, EVHTTP_REQ_PUT, "/v1/workers/tw", NULL, "{\"code\":\"__biglogs__\"}");
+  free_resp(&r);
+  int fds[2];
+  for (int i = 0; i < 2; i++) {
+    fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(e->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int small = 4096;
+    setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    assert_int_equal(connect(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+    static const char req[] = "GET /v1/workers/tw/tail HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(write(fds[i], req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+  }
+  for (int j = 0; j < 50; j++) event_base_loop(e->base, EVLOOP_NONBLOCK), usleep(1000);
+  r = call(e, EVHTTP_REQ_GET, "/v1/workers/tw/tail", NULL, NULL); /* a third: over the cap */
+  assert_error(&r, 503, "overloaded", "tail");
+  free_resp(&r);
+  close(fds[0]); /* one leaves; the other never reads */
+  for (int i = 0; i < 150; i++) { /* ~10 MB of events: more than the kernel's buffers */
+    r = call(e, EVHTTP_REQ_GET, "/v1/workers/tw/fetch", NULL, NULL);
+    assert_int_equal(r.status, 200);
+    free_resp(&r);
+  }
+  uint64_t until = dw__now_ns() + 300000000ull;
+  while (dw__now_ns() < until) event_base_loop(e->base, EVLOOP_NONBLOCK), usleep(1000);
+  r = call(e, EVHTTP_REQ_GET, "/metrics", NULL, NULL);
+  if (!strstr(r.body, "dynworker_tail_subscribers 0\n")) fprintf(stderr, "%s", r.body);
+  assert_non_null(strstr(r.body, "dynworker_tail_subscribers 0\n"));
+  assert_non_null(strstr(r.body, "dynworker_tail_dropped_total 1\n"));
+  free_resp(&r);
+  close(fds[1]);
+  teardown_env(e);
+}
+
 static void metrics_have_the_families(void **state) {
   env *e = setup(NULL);
   resp r = call(e, EVHTTP_REQ_POST, "/v1/run", NULL, HELLO);
@@ -723,6 +764,7 @@ int main(void) {
       cmocka_unit_test(body_over_the_cap_is_413),
       cmocka_unit_test(overload_is_503_with_retry_after),
       cmocka_unit_test(tail_delivers_an_event),
+      cmocka_unit_test(tail_subscribers_that_leave_or_lag),
       cmocka_unit_test(metrics_have_the_families),
       cmocka_unit_test(drain_answers_503_then_completes),
       cmocka_unit_test(a_slow_answer_outlives_the_connection_timeout),
