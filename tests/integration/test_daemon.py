@@ -357,18 +357,31 @@ def case_bindings(d, p):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BindingServer)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        url = "http://127.0.0.1:%d/rpc" % srv.server_address[1]
-        s, v, _ = run_js(d, "export default async (env) => await env.API.sum(1, 2, 3)",
-                         env={"API": {"$http": {"url": url, "headers": {"X-Secret": "s"}}}})
-        expect(p, v.get("result") == 6, "$http binding: %s" % v)
-        expect(p, BindingServer.calls and BindingServer.calls[-1] == ({"method": "sum", "args": [1, 2, 3]}, "s"),
-               "$http binding request: %s" % BindingServer.calls)
-        s, v, _ = run_js(d, "export default async (env) => { try { await env.API.nope(); return 'no' } catch (e) { return 'rejected: ' + e.message } }",
-                         env={"API": {"$http": {"url": url}}})
-        expect(p, str(v.get("result", "")).startswith("rejected") and "no method" in str(v.get("result")),
-               "$http binding error rejects: %s" % v)
+        bindings(d, p, srv)
     finally:
         srv.shutdown()
+
+
+def bindings(d, p, srv):
+    url = "http://127.0.0.1:%d/rpc" % srv.server_address[1]
+    s, v, _ = run_js(d, "export default async (env) => await env.API.sum(1, 2, 3)",
+                     env={"API": {"$http": {"url": url, "headers": {"X-Secret": "s"}}}})
+    expect(p, v.get("result") == 6, "$http binding: %s" % v)
+    expect(p, BindingServer.calls and BindingServer.calls[-1] == ({"method": "sum", "args": [1, 2, 3]}, "s"),
+           "$http binding request: %s" % BindingServer.calls)
+    s, v, _ = run_js(d, "export default async (env) => { try { await env.API.nope(); return 'no' } catch (e) { return 'rejected: ' + e.message } }",
+                     env={"API": {"$http": {"url": url}}})
+    expect(p, str(v.get("result", "")).startswith("rejected") and "no method" in str(v.get("result")),
+           "$http binding error rejects: %s" % v)
+    # globalOutbound: none by default; an allow-list admits only its hosts, and never a
+    # loopback or private address (the SSRF guard applies to the worker's own fetch()).
+    fetch_local = ("export default async () => { try { return (await fetch('http://127.0.0.1:%d/')).status } "
+                   "catch (e) { return 'refused: ' + e.message } }" % srv.server_address[1])
+    for outbound in (None, {"allow": ["example.com"]},
+                     {"allow": ["127.0.0.1"], "inject": {"127.0.0.1": {"X-Secret": "s"}}}):
+        s, v, _ = run_js(d, fetch_local, globalOutbound=outbound)
+        expect(p, str(v.get("result", "")).startswith("refused") or v.get("ok") is False,
+               "globalOutbound %s: %s" % (outbound, v))
     d.call("PUT", "/v1/workers/callee", {"code": RPC})
     s, v, _ = run_js(d, "export default async (env) => [await env.SVC.add(2, 3), await env.SVC.props()]",
                      env={"SVC": {"$worker": "callee", "entrypoint": "Api", "props": {"who": "me"}}})
