@@ -172,9 +172,16 @@ static int load_config(const char *path, serve_opts *o) {
       if (!json_is_object(lim)) fprintf(stderr, "dynworker serve: config: limits: an object\n");
       return -1;
     }
-    uint64_t ignored = 0;
-    for (size_t i = 0; limits[i]; i++)
-      if (get_uint(lim, "limits.", limits[i], 1u << 30, &ignored) < 0) return -1;
+    /* The same rules as a WorkerCode's own limits (one place says what is allowed). */
+    char why[256] = "";
+    json_t *probe = json_pack("{s:s,s:{s:s},s:O}", "mainModule", "main.js", "modules", "main.js",
+                              "export default 1", "limits", lim);
+    int rc = probe ? dw__workercode_check(probe, why, sizeof why) : DW_E_NOMEM;
+    json_decref(probe);
+    if (rc) {
+      fprintf(stderr, "dynworker serve: config: %s\n", why[0] ? why : dw_strerror(rc));
+      return -1;
+    }
     o->http.default_limits = lim;
   }
   json_t *t = json_object_get(c, "tail");

@@ -82,10 +82,12 @@ static json_t *with_default_limits(dw__http *h, const json_t *code) {
 
 /* ---- invocations ----------------------------------------------------------------------- */
 
+/* Counts the invocation in the store. A failure loses a count, never a definition: it is
+ * counted in dynworker_store_errors_total rather than failing the request. */
 static void touch(dw__http_ctx *c) {
   c->invoking = false;
-  if (c->registered)
-    dw__store_touch(c->h->store, c->tenant, c->id, (int64_t)dw__epoch_ms());
+  if (c->registered && dw__store_touch(c->h->store, c->tenant, c->id, (int64_t)dw__epoch_ms()))
+    dw__metrics_add(c->h->metrics, c->h->m_store_errors, "op=\"touch\"", 1);
 }
 
 /* A supervisor-level failure (its status in the table is not 200): replied, true. */
@@ -349,14 +351,16 @@ void dw__http_h_list_workers(dw__http_ctx *c) {
   dw__store_worker *w = NULL;
   size_t n = 0;
   char why[512] = "";
-  int rc = dw__store_list(c->h->store, c->tenant, after, limit + 1, &w, &n, why, sizeof why);
+  int rc = dw__store_list(c->h->store, c->tenant, after, limit, &w, &n, why, sizeof why);
   if (rc) {
     dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
     goto out;
   }
   json_t *arr = json_array();
-  for (size_t i = 0; i < n && i < limit; i++) json_array_append_new(arr, worker_json(&w[i], false));
-  json_t *next = n > limit ? json_string(w[limit - 1].id) : json_null();
+  for (size_t i = 0; i < n; i++) json_array_append_new(arr, worker_json(&w[i], false));
+  /* A full page may be followed by an empty one: the store's limit (1000) leaves no room
+   * to ask for one more to know. */
+  json_t *next = n == limit ? json_string(w[n - 1].id) : json_null();
   dw__store_list_free(w, n);
   dw__http_reply_json(c, 200, json_pack("{s:o,s:o}", "workers", arr, "next", next));
 out:

@@ -382,7 +382,11 @@ static int init_metrics(dw__http *h) {
   h->m_tail_dropped = dw__metrics_family(m, "dynworker_tail_dropped_total",
                                          "Tail subscribers dropped for falling behind.",
                                          DW_METRIC_COUNTER, NULL, 0);
-  return h->m_tail_dropped < 0 ? DW_E_INTERNAL : 0;
+  h->m_store_errors = dw__metrics_family(m, "dynworker_store_errors_total",
+                                         "Store writes that failed without failing a request "
+                                         "(invocation counts).",
+                                         DW_METRIC_COUNTER, NULL, 0);
+  return h->m_store_errors < 0 ? DW_E_INTERNAL : 0;
 }
 
 int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t why_len) {
