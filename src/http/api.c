@@ -382,6 +382,23 @@ static bool dropped_header(const char *name, bool request) {
                      strncasecmp(name, "x-dynworker-", 12) == 0);
 }
 
+/* A header name or value as a JSON string: itself when it is UTF-8, else each byte as the
+ * code point of the same number (ISO-8859-1), as the Fetch standard reads header bytes. */
+static json_t *byte_string(const char *s) {
+  size_t n = strlen(s);
+  if (dw__utf8_valid(s, n)) return json_stringn(s, n);
+  dw_buf b;
+  dw__buf_init(&b, 2 * n + 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch < 0x80) dw__buf_putc(&b, (char)ch);
+    else dw__buf_putc(&b, (char)(0xc0 | (ch >> 6))), dw__buf_putc(&b, (char)(0x80 | (ch & 0x3f)));
+  }
+  json_t *v = json_stringn(b.data ? b.data : "", b.len);
+  dw__buf_free(&b);
+  return v;
+}
+
 static const char *method_name(enum evhttp_cmd_type m) {
   switch (m) {
   case EVHTTP_REQ_GET: return "GET";
@@ -441,7 +458,8 @@ void dw__http_h_fetch(dw__http_ctx *c) {
   size_t nh = 0;
   for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next)
     if (!dropped_header(kv->key, true) && nh++ < MAX_REQ_HEADERS)
-      json_array_append_new(headers, json_pack("[ss]", kv->key, kv->value));
+      json_array_append_new(headers, json_pack("[oo]", byte_string(kv->key),
+                                               byte_string(kv->value)));
   struct evbuffer *body = evhttp_request_get_input_buffer(c->req);
   size_t blen = evbuffer_get_length(body);
   if (!(full = with_default_limits(c->h, code))) {

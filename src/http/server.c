@@ -136,6 +136,10 @@ void dw__http_reply_error(dw__http_ctx *c, int err, uint32_t retry_after_s, cons
   } else {
     snprintf(msg, sizeof msg, "%s", dw_strerror(err));
   }
+  /* The message may quote what a client sent (a path): JSON needs UTF-8. */
+  if (!dw__utf8_valid(msg, strlen(msg)))
+    for (char *p = msg; *p; p++)
+      if ((unsigned char)*p >= 0x80) *p = '?';
   int status = dw_err_http_status(err);
   if (status < 400) status = 500; /* a worker-level code never reaches here as a success */
   if (status == 503) {

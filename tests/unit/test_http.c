@@ -349,6 +349,9 @@ static void unknown_routes_and_methods(void **state) {
   resp r = call(e, EVHTTP_REQ_GET, "/v2/nothing", NULL, NULL);
   assert_error(&r, 404, "not_found", "/v2/nothing");
   free_resp(&r);
+  r = call(e, EVHTTP_REQ_GET, "/v2/\xff\xfe", NULL, NULL); /* still a JSON error */
+  assert_error(&r, 404, "not_found", "/v2/");
+  free_resp(&r);
   r = call(e, EVHTTP_REQ_GET, "/v1/run", NULL, NULL);
   assert_int_equal(r.status, 405);
   assert_string_equal(r.allow, "POST");
@@ -383,9 +386,12 @@ static void fetch_hands_the_request_over_and_returns_the_response(void **state) 
   assert_null(strstr(r.body, "X-Dynworker"));
   assert_non_null(strstr(r.body, "\npayload"));
   free_resp(&r);
-  r = call(e, EVHTTP_REQ_GET, "/v1/workers/f/fetch", NULL, NULL);
+  /* A header value that is not UTF-8 reaches the worker as ISO-8859-1, not dropped. */
+  const char *latin1[] = {"X-Latin: caf\xe9", NULL};
+  r = call(e, EVHTTP_REQ_GET, "/v1/workers/f/fetch", latin1, NULL);
   assert_int_equal(r.status, 200);
   assert_non_null(strstr(r.body, "GET http://example.test/\n"));
+  assert_non_null(strstr(r.body, "X-Latin;"));
   free_resp(&r);
   /* Invocations are counted in the store. */
   r = call(e, EVHTTP_REQ_GET, "/v1/workers/f", NULL, NULL);
