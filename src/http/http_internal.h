@@ -58,6 +58,7 @@ struct dw__http {
   int m_invocations, m_duration, m_http, m_live, m_memory, m_restarts, m_kills, m_executors,
       m_queue, m_inflight, m_quarantined, m_requests_active, m_tail_subs, m_tail_dropped,
       m_store_errors;
+  unsigned closing;     /* connections answered during the drain, not closed yet */
   bool draining, sup_drained;
   void (*drained)(void *user);
   void *drained_user;

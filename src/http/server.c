@@ -90,6 +90,13 @@ static void on_conn_close(struct evhttp_connection *conn, void *arg) {
 
 void dw__http_ctx_done(dw__http_ctx *c) { ctx_unlink_free(c); }
 
+/* A connection answered during the drain is closed (its answer is out). */
+static void on_drain_close(struct evhttp_connection *conn, void *arg) {
+  dw__http *h = arg;
+  h->closing--;
+  if (h->drain_check) event_active(h->drain_check, EV_TIMEOUT, 0);
+}
+
 void dw__http_wait(dw__http_ctx *c, uint64_t id) {
   c->invoking = true;
   c->inv_id = id;
@@ -104,7 +111,14 @@ void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const
   if (h->draining) evhttp_add_header(out, "Connection", "close");
   struct evbuffer *buf = evbuffer_new();
   if (buf && len) evbuffer_add(buf, body, len);
-  if (c->conn) evhttp_connection_set_closecb(c->conn, NULL, NULL);
+  if (c->conn && h->draining) {
+    /* Sent with Connection: close: evhttp closes the connection once the answer is written.
+     * The drain is over only then, or the exit would drop the unsent answer. */
+    h->closing++;
+    evhttp_connection_set_closecb(c->conn, on_drain_close, h);
+  } else if (c->conn) {
+    evhttp_connection_set_closecb(c->conn, NULL, NULL);
+  }
   evhttp_send_reply(c->req, status, reason(status), buf);
   if (buf) evbuffer_free(buf);
   char label[32];
@@ -319,7 +333,7 @@ static void dispatch(struct evhttp_request *req, void *arg) {
 
 static void drain_check(evutil_socket_t fd, short what, void *arg) {
   dw__http *h = arg;
-  if (h->draining && h->sup_drained && h->nactive == 0 && h->drained) {
+  if (h->draining && h->sup_drained && h->nactive == 0 && h->closing == 0 && h->drained) {
     void (*cb)(void *) = h->drained;
     h->drained = NULL;
     cb(h->drained_user);
@@ -490,6 +504,7 @@ void dw__http_free(dw__http *h) {
     ctx_unlink_free(c);
   }
   if (h->sup) dw__sup_free(h->sup);
+  h->drained = NULL; /* connections closed by evhttp_free below may still call on_drain_close */
   if (h->http) evhttp_free(h->http);
   if (h->drain_check) event_free(h->drain_check);
   for (size_t i = 0; i < h->ntokens; i++) {

@@ -748,6 +748,27 @@ static void defs_cache_is_bounded_and_lru(void **state) {
   json_decref(c);
 }
 
+/* An invocation still running when the grace ends is answered (executor_lost), and the drain
+ * is over only once that answer has left: freeing the server right after (as dynworker
+ * serve does) must not drop it. */
+static void drain_grace_answers_before_it_completes(void **state) {
+  env *e = setup(NULL);
+  struct evhttp_connection *sc = evhttp_connection_base_new(e->base, NULL, "127.0.0.1", e->port);
+  resp slow;
+  const char *sb = "{\"code\":\"__veryslow__\"}";
+  send_req(e, sc, EVHTTP_REQ_POST, "/v1/run", NULL, sb, strlen(sb), &slow);
+  for (int i = 0; i < 20; i++) event_base_loop(e->base, EVLOOP_NONBLOCK), usleep(2000);
+  dw__http_drain(e->h, 200, on_drained, e);
+  run_until(e, &e->drained);
+  dw__http_free(e->h);
+  e->h = NULL;
+  run_until(e, &slow.done);
+  assert_error(&slow, 503, "executor_lost", NULL);
+  free_resp(&slow);
+  evhttp_connection_free(sc);
+  teardown_env(e);
+}
+
 static void routes_text_lists_every_route(void **state) {
   const char *t = dw__http_routes_text();
   assert_non_null(strstr(t, "POST /v1/run\n"));
@@ -777,6 +798,7 @@ int main(void) {
       cmocka_unit_test(a_client_that_leaves_early),
       cmocka_unit_test(replaced_and_deleted_workers_are_not_served_from_the_cache),
       cmocka_unit_test(defs_cache_is_bounded_and_lru),
+      cmocka_unit_test(drain_grace_answers_before_it_completes),
       cmocka_unit_test(routes_text_lists_every_route),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
