@@ -128,7 +128,7 @@ void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const
 }
 
 void dw__http_reply_json(dw__http_ctx *c, int status, json_t *v) {
-  char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *s = v ? dw__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   json_decref(v);
   if (!s) {
     static const char oom[] =

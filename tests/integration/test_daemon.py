@@ -171,6 +171,12 @@ def case_run(d, p):
     expect(p, v.get("result") == "world", "env: %s" % v)
     s, v, _ = run_js(d, "console.log('hello'); export default () => 1")
     expect(p, any(l.get("message") == "hello" for l in v.get("logs", [])), "logs: %s" % v)
+    # Numbers keep their shortest form (jansson alone would print 0.1 as 0.10000000000000001),
+    # and a number that needs 17 digits keeps them.
+    st, _, raw = d.request("POST", "/v1/run", {"code": "export default () => [0.1, 1.5]"})
+    expect(p, st == 200 and b'"result":[0.1,1.5]' in raw, "short numbers: %r" % raw[:200])
+    st, _, raw = d.request("POST", "/v1/run", {"code": "export default () => 0.1 + 0.2"})
+    expect(p, st == 200 and json.loads(raw)["result"] == 0.1 + 0.2, "17-digit numbers kept: %r" % raw[:200])
 
 
 def case_run_errors(d, p):
