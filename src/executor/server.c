@@ -113,10 +113,12 @@ static void out_flush(exe *x) {
 
 static void *reader(void *arg) {
   exe *x = arg;
+  dw__ipc_reader *r = calloc(1, sizeof *r);
+  if (r) r->fd = x->fd;
   for (;;) {
-    frame *f = calloc(1, sizeof *f);
+    frame *f = r ? calloc(1, sizeof *f) : NULL;
     if (!f) break;
-    if (dw__ipc_read(x->fd, &f->type, &f->json, &f->json_len, &f->bin, &f->bin_len)) {
+    if (dw__ipc_reader_read(r, &f->type, &f->json, &f->json_len, &f->bin, &f->bin_len)) {
       free(f);
       break;
     }
@@ -127,6 +129,7 @@ static void *reader(void *arg) {
     pthread_mutex_unlock(&x->mu);
     dw__loader_wake(x->L);
   }
+  free(r);
   pthread_mutex_lock(&x->mu);
   x->closed = true;
   pthread_mutex_unlock(&x->mu);
@@ -134,11 +137,12 @@ static void *reader(void *arg) {
   return NULL;
 }
 
-static bool have_work(void *user) {
+/* The pump's stop predicate: only the end (the tick does the work without leaving it). */
+static bool must_stop(void *user) {
   exe *x = user;
-  if (x->ndone || x->out_head) return true;
+  if (x->stopping && !x->inflight) return true;
   pthread_mutex_lock(&x->mu);
-  bool r = x->in_head || x->closed;
+  bool r = x->closed;
   pthread_mutex_unlock(&x->mu);
   return r;
 }
@@ -508,31 +512,49 @@ static void finish_done(exe *x) {
     *pp = v->next;
     x->ninflight--;
     dw_result *r = NULL;
-    dw__loader_finish(x->L, v->hc, &r);
-    json_t *res = r ? json_loads(dw_result_json(r), 0, NULL) : NULL;
-    if (!res) {
+    char *headers = NULL;
+    dw__loader_finish(x->L, v->hc, &r, &headers);
+    if (!r) {
       send_failure(x, v->id, DW_E_NOMEM, "out of memory");
     } else {
-      json_t *o = json_pack("{s:I,s:o}", "inv", (json_int_t)v->id, "result", res);
+      /* The frame is written around the result's JSON text (no second parse). */
+      dw__loader_stats st;
+      dw__loader_stats_get(x->L, &st);
+      dw_buf b;
+      dw__buf_init(&b, DW_IPC_MAX_JSON);
+      int rc = dw__buf_printf(&b, "{\"inv\":%llu,\"warm\":%llu", (unsigned long long)v->id,
+                              (unsigned long long)st.cached);
       size_t blen = 0;
       const void *body = dw_result_body(r, &blen);
       void *bin = NULL;
-      if (body) {
-        json_t *resp = json_object_get(res, "response"), *h = json_object_get(resp, "headers");
-        json_t *pairs = json_array();
+      if (!rc && body) {
+        json_t *h = headers ? json_loads(headers, 0, NULL) : NULL, *pairs = json_array();
         const char *k;
         json_t *hv;
         json_object_foreach(h, k, hv)
           if (json_is_string(hv)) json_array_append_new(pairs, json_pack("[sO]", k, hv));
-        json_object_set_new(o, "status", json_integer(dw_result_status(r)));
-        json_object_set_new(o, "headers", pairs);
+        char *ps = json_dumps(pairs, JSON_COMPACT);
+        json_decref(h);
+        json_decref(pairs);
+        rc = ps ? dw__buf_printf(&b, ",\"status\":%d,\"headers\":%s", dw_result_status(r), ps)
+                : DW_E_NOMEM;
+        free(ps);
         if (blen && !(bin = dw__memdup(body, blen))) blen = 0;
       }
-      dw__loader_stats st;
-      dw__loader_stats_get(x->L, &st);
-      json_object_set_new(o, "warm", json_integer((json_int_t)st.cached));
-      out_push_json(x, DW_IPC_RESULT, o, bin, bin ? blen : 0);
+      if (!rc) rc = dw__buf_puts(&b, ",\"result\":");
+      if (!rc) rc = dw__buf_puts(&b, dw_result_json(r));
+      if (!rc) rc = dw__buf_putc(&b, '}');
+      if (rc) {
+        dw__buf_free(&b);
+        free(bin);
+        send_failure(x, v->id, rc, "the result is too large to send");
+      } else {
+        size_t n = 0;
+        char *text = dw__buf_steal(&b, &n);
+        out_push(x, DW_IPC_RESULT, text, n, bin, bin ? blen : 0);
+      }
     }
+    free(headers);
     dw_result_free(r);
     free(v);
   }
@@ -569,6 +591,14 @@ static void handle_inbox(exe *x) {
   }
   /* The supervisor is gone: nobody is left to answer. */
   if (closed) _exit(0);
+}
+
+/* What the loop's tick does (a safe point): new frames, finished invocations, output. */
+static void work(void *user) {
+  exe *x = user;
+  handle_inbox(x);
+  if (x->ndone) finish_done(x);
+  if (x->out_head) out_flush(x);
 }
 
 /* ---- Start-up ------------------------------------------------------------------------------ */
@@ -632,7 +662,8 @@ int dw__executor_main(void) {
   exe *x = &xs;
   x->fd = fd;
   pthread_mutex_init(&x->mu, NULL);
-  dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress};
+  dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress,
+                              .tick = work};
   dw__loader_config cfg = {.max_instances = max_workers, .remote = &remote};
   dw_sandbox_options so = {.limits = {.memory_mb = memory_mb}, .allow_wasm = true};
   /* The engine initialises with the loader's VM: before the root is emptied. */
@@ -651,10 +682,8 @@ int dw__executor_main(void) {
   pthread_t th;
   if (pthread_create(&th, NULL, reader, x) != 0) _exit(4);
   for (;;) {
-    int rc = dw__loader_pump(x->L, have_work, x);
-    handle_inbox(x);
-    finish_done(x);
-    out_flush(x);
+    int rc = dw__loader_pump(x->L, must_stop, x);
+    work(x);
     if (rc) {
       /* The VM is past its cap with nothing left to evict: its calls have failed (and were
        * answered above); a fresh process is the way back. */

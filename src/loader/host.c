@@ -466,9 +466,12 @@ int dw__loader_start(dw_loader *L, const dw__host_call *hc, void (*done)(void *u
   return 0;
 }
 
-int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out) {
+int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out, char **headers_json) {
   free(c->done_user);
   c->done_user = NULL;
+  if (headers_json)
+    *headers_json = c->has_body && !c->err_msg ? dw__strdup(c->headers_json ? c->headers_json : "{}")
+                                               : NULL;
   return host_result(L, c, 0, out);
 }
 
