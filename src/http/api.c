@@ -82,12 +82,11 @@ static json_t *with_default_limits(dw__http *h, const json_t *code) {
 
 /* ---- invocations ----------------------------------------------------------------------- */
 
-/* Counts the invocation in the store. A failure loses a count, never a definition: it is
- * counted in dynworker_store_errors_total rather than failing the request. */
+/* Counts the invocation (batched into the store by touch.c). A failure loses a count, never
+ * a definition: it is counted in dynworker_store_errors_total rather than failing a request. */
 static void touch(dw__http_ctx *c) {
   c->invoking = false;
-  if (c->registered && dw__store_touch(c->h->store, c->tenant, c->id, (int64_t)dw__epoch_ms()))
-    dw__metrics_add(c->h->metrics, c->h->m_store_errors, "op=\"touch\"", 1);
+  if (c->registered) dw__touch_add(c->h, c->tenant, c->id, (int64_t)dw__epoch_ms());
 }
 
 /* A supervisor-level failure (its status in the table is not 200): replied, true. */
@@ -296,6 +295,7 @@ out:
 void dw__http_h_get_worker(dw__http_ctx *c) {
   dw__store_worker w = {0};
   char why[512] = "";
+  dw__touch_flush(c->h); /* the counts it shows are current */
   int rc = dw__store_get(c->h->store, c->tenant, c->id, &w, why, sizeof why);
   if (rc == DW_E_WORKER_NOT_FOUND) {
     dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
@@ -351,6 +351,7 @@ void dw__http_h_list_workers(dw__http_ctx *c) {
   dw__store_worker *w = NULL;
   size_t n = 0;
   char why[512] = "";
+  dw__touch_flush(c->h);
   int rc = dw__store_list(c->h->store, c->tenant, after, limit, &w, &n, why, sizeof why);
   if (rc) {
     dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
