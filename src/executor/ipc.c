@@ -3,6 +3,7 @@
  * compromised executor meets, so it checks everything it can before a length is trusted. */
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "executor/ipc.h"
@@ -64,6 +65,12 @@ int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const
   while (done < total) {
     ssize_t w = writev(fd, iov, n);
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      /* A non-blocking descriptor (the executor's): wait until it takes more. */
+      struct pollfd p = {.fd = fd, .events = POLLOUT};
+      poll(&p, 1, -1);
+      continue;
+    }
     if (w <= 0) return DW_E_IO;
     done += (size_t)w;
     for (size_t left = (size_t)w; left && n;) {

@@ -64,6 +64,10 @@ typedef struct dw__loader_remote {
    * JS on the stack): the host may start and finish calls and forget workers here, without
    * leaving the pump. May be NULL. */
   void (*tick)(void *user);
+  /* When >= 0, an idle pump waits on this descriptor (readable: work for tick) instead of a
+   * condition variable: a host that reads its channel on the loop's thread needs no thread
+   * of its own. Completions from other threads then still wake the pump within 10 ms. */
+  int wait_fd;
 } dw__loader_remote;
 
 /* Completes a remote egress request: err 0 and the response (copied), or a dw_err and a
