@@ -395,7 +395,15 @@ static bool find_fence(const char *code, size_t len, size_t *cs, size_t *ce, cha
 
 int dw__src_wrap(const char *code, size_t len, const char *lang, const char *const *names,
                  size_t n_names, dw__src_module *out, char *why, size_t why_len) {
+  return dw__src_wrap_with(code, len, lang, names, n_names, NULL, out, why, why_len);
+}
+
+int dw__src_wrap_with(const char *code, size_t len, const char *lang, const char *const *names,
+                      size_t n_names, const char *prelude, dw__src_module *out, char *why,
+                      size_t why_len) {
   memset(out, 0, sizeof *out);
+  if (prelude && (strchr(prelude, '\n') || strchr(prelude, '\r') || strlen(prelude) > 65536))
+    return fail(why, why_len, DW_E_BAD_REQUEST, "the prelude must be one line");
   if (len > DW__SRC_MAX_CODE) return fail(why, why_len, DW_E_TOO_LARGE, "the code is longer than 1 MiB");
   if (n_names > DW__SRC_MAX_NAMES) return fail(why, why_len, DW_E_TOO_LARGE, "too many namespaces");
   if (!code || memchr(code, '\0', len)) return fail(why, why_len, DW_E_BAD_REQUEST, "the code contains a NUL byte");
@@ -436,6 +444,7 @@ int dw__src_wrap(const char *code, size_t len, const char *lang, const char *con
                             : "export default async function (env) { const { ");
   for (size_t i = 0; !err && i < n_names; i++) err = dw__buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
   if (!err) err = dw__buf_puts(&b, " } = env; ");
+  if (!err && prelude) err = dw__buf_printf(&b, "%s ", prelude);
   if (err) goto out;
   if (si.statements == 1 && is_function(sc, tk, si.last_start, si.last_end)) {
     out->shape = DW__SRC_FUNCTION;
@@ -443,6 +452,7 @@ int dw__src_wrap(const char *code, size_t len, const char *lang, const char *con
     /* Not `(CODE)(env)`: the TypeScript stripper misreads type annotations inside
      * `(async () => {...})`, so the function is bound to a name first. */
     if (!err) err = dw__buf_puts(&b, "const __dw_fn = ");
+    out->prefix_len = b.len;
     if (!err) err = dw__buf_append(&b, src, end);
     if (!err) err = dw__buf_puts(&b, "\n; return await __dw_fn(env); }\n");
   } else {
@@ -462,6 +472,7 @@ int dw__src_wrap(const char *code, size_t len, const char *lang, const char *con
     /* The code runs in a function of its own, so that its declarations may shadow the
      * namespaces (`var search` would otherwise redeclare the destructured const). */
     err = dw__buf_puts(&b, "return await __dw_main(); async function __dw_main() { ");
+    out->prefix_len = b.len;
     if (expr) {
       uint32_t s = tk[si.last_start].s, e = tk[si.last_end - 1].e;
       if (!err) err = dw__buf_append(&b, src, s);
@@ -478,7 +489,9 @@ int dw__src_wrap(const char *code, size_t len, const char *lang, const char *con
   out->typescript = ts;
   out->name = ts ? "main.ts" : "main.js";
   out->line_offset = before;
+  size_t prefix = out->prefix_len;
   out->text = dw__buf_steal(&b, &out->len);
+  out->prefix_len = prefix;
 out:
   if (err == DW_E_TOO_LARGE) fail(why, why_len, err, "the code is too large");
   dw__buf_free(&b);

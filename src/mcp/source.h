@@ -34,6 +34,7 @@ typedef struct {
   bool typescript;     /* the module is TypeScript (name "main.ts"), else "main.js" */
   const char *name;    /* "main.ts" or "main.js" (static) */
   dw__src_shape shape;
+  size_t prefix_len;    /* bytes the wrapper puts before the model's first line */
   unsigned line_offset; /* lines of the model's text before the code (a fence and any text
                            before it): add it to a module line to get the text's line */
 } dw__src_module;
@@ -47,6 +48,11 @@ typedef struct {
  * DW_E_TOO_LARGE (over DW__SRC_MAX_CODE or too many names) with `why`, or DW_E_NOMEM. */
 int dw__src_wrap(const char *code, size_t len, const char *lang, const char *const *names,
                  size_t n_names, dw__src_module *out, char *why, size_t why_len);
+/* The same, with `prelude` (may be NULL) placed after the destructuring on line 1: code of
+ * the caller's (helper functions); it must not contain a line terminator (DW_E_BAD_REQUEST). */
+int dw__src_wrap_with(const char *code, size_t len, const char *lang, const char *const *names,
+                      size_t n_names, const char *prelude, dw__src_module *out, char *why,
+                      size_t why_len);
 
 void dw__src_module_free(dw__src_module *m);
 
