@@ -13,4 +13,8 @@ int dw__cli_run(int argc, char **argv);
  * the MCP servers of FILE one after another (blocks on each) and prints their TypeScript API. */
 int dw__cli_types(int argc, char **argv);
 
+/* `dynworker mcp --config FILE [--in-process]`; argv[0] is "mcp". Serves MCP on stdin/stdout
+ * until the client closes stdin. */
+int dw__cli_mcp(int argc, char **argv);
+
 #endif

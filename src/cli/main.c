@@ -7,6 +7,8 @@ static const char usage[] =
     "usage: dynworker COMMAND [options]\n"
     "\n"
     "  run FILE [MODULE...]   run one worker in a fresh, contained sandbox\n"
+    "  mcp --config FILE      Code Mode: an MCP server (stdio) whose `code` tool runs code over\n"
+    "                         the tools of the MCP servers of FILE\n"
     "  types --config FILE    print the TypeScript API Code Mode gives a model for MCP servers\n"
     "  version                print the version\n"
     "\n"
@@ -18,6 +20,7 @@ static const struct {
 } commands[] = {
     {"run", dw__cli_run},
     {"types", dw__cli_types},
+    {"mcp", dw__cli_mcp},
 };
 
 int main(int argc, char **argv) {
