@@ -334,7 +334,9 @@ char *dw__cm_clean_stack(const char *stack, const char *module, size_t prefix_le
     char line[2048];
     snprintf(line, sizeof line, "%.*s", (int)DW_MIN(ll, sizeof line - 1), p);
     p = nl ? nl + 1 : NULL;
-    if (strstr(line, "__dw_default")) continue;
+    /* Only frames of the model's code: the wrapper's, the runtime's and message lines a
+     * host error's stack may carry say nothing about the model's lines. */
+    if (strstr(line, "__dw_default") || !strstr(line, module)) continue;
     /* module:1:C -> drop inside the prefix, else shift the column */
     char *at = strstr(line, module);
     bool keep = true;
