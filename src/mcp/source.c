@@ -248,6 +248,25 @@ typedef struct {
   bool top_return;             /* `return` starts a top-level statement */
 } shape_info;
 
+/* Whether the `(` at tk[i] is matched by the last token (a trailing `;` aside). */
+static bool paren_ends_code(const tok *tk, size_t i, size_t n) {
+  long d = 0;
+  size_t j = i;
+  for (; j < n; j++) {
+    if (punct_is(&tk[j], "(") || punct_is(&tk[j], "[") || punct_is(&tk[j], "{") ||
+        tk[j].type == T_TPL_HEAD)
+      d++;
+    else if (punct_is(&tk[j], ")") || punct_is(&tk[j], "]") || punct_is(&tk[j], "}") ||
+             tk[j].type == T_TPL_TAIL)
+      d--;
+    if (d == 0) break;
+  }
+  if (j >= n) return false;
+  for (j++; j < n; j++)
+    if (!punct_is(&tk[j], ";")) return false;
+  return true;
+}
+
 /* Splits the tokens into top-level statements (ASI as the engine would apply it, closely
  * enough for well-formed code) and notes the last one. */
 static void split(const scanner *sc, const tok *tk, size_t n, shape_info *si) {
@@ -271,6 +290,10 @@ static void split(const scanner *sc, const tok *tk, size_t n, shape_info *si) {
                 (tok_is(sc, first, "export"))))
         boundary = !(tok_is(sc, t, "while") && tok_is(sc, first, "do"));
       else if (t->nl && can_end(sc, prev) && !continues(sc, t)) boundary = true;
+      /* `(...)` alone on the last line after a complete statement: JavaScript reads a call
+       * (no ASI before `(`), but a model means "return this" (`({ a, b })` as in a REPL). */
+      else if (t->nl && can_end(sc, prev) && punct_is(t, "(") && paren_ends_code(tk, i, n))
+        boundary = true;
       else if (t->nl && (tok_is(sc, prev, "return") || tok_is(sc, prev, "break") ||
                          tok_is(sc, prev, "continue") || tok_is(sc, prev, "throw")))
         boundary = true;

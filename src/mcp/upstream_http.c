@@ -249,6 +249,7 @@ int dw__up_http_connect(dw__up *u, char *why, size_t why_len) {
   u->session = NULL;
   free(u->protocol);
   u->protocol = NULL;
+  if (u->next_id == 0) u->next_id = 1; /* 0 marks a notification in http_req */
   json_t *params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", DW__MCP_PROTOCOL_VERSION,
                              "capabilities", "clientInfo", "name", "dynworker", "version", dw_version_string());
   json_t *res = NULL;

@@ -67,6 +67,11 @@ static void test_shapes(void **st) {
   RESULT("const o = { a: 1 }\no", NULL, "{\"a\":1}", DW__SRC_LAST_EXPR);
   RESULT("const x = 1\nconst y = {\n  a: x,\n}\n", NULL, "null", DW__SRC_BODY);
   RESULT("let a = 2\na\n  * 3", NULL, "6", DW__SRC_LAST_EXPR);
+  /* `(...)` alone on the last line is the value returned, not a call of the line before. */
+  RESULT("const a = 1\nconst b = [a]\n({ a, b })", NULL, "{\"a\":1,\"b\":[1]}", DW__SRC_LAST_EXPR);
+  RESULT("const f = (x: number) => x\nf\n(5)\nconst z = 1\nz", NULL, "1", DW__SRC_LAST_EXPR);
+  /* The price: a call split over lines at the very end is read as two statements. */
+  RESULT("const f = (x: number) => x + 1\nf\n(5)", NULL, "5", DW__SRC_LAST_EXPR);
   RESULT("const t = `a${`b${data.n}`}c`\nt", NULL, "\"ab41c\"", DW__SRC_LAST_EXPR);
   RESULT("const r = /}\\/{/.test('}/{')\nr", NULL, "true", DW__SRC_LAST_EXPR);
   RESULT("const s = '}; return 1; {'\ns.length", NULL, "14", DW__SRC_LAST_EXPR);
