@@ -124,8 +124,7 @@ int dw__cli_mcp(int argc, char **argv) {
     if (n <= 0) { fprintf(stderr, "dynworker mcp: cannot find this executable (/proc/self/exe)\n"); dw__cm_config_free(&mc); goto out; }
     exe[n] = '\0';
     dw__sup_config sc = {.base = c.base, .exe = exe, .executors = mc.executors,
-                         .memory_mb = mc.memory_mb, .host_call = sup_host_call, .host_user = &c,
-                         .contain_relaxed = getenv("DW_TEST_CONTAIN_RELAXED") != NULL};
+                         .memory_mb = mc.memory_mb, .host_call = sup_host_call, .host_user = &c};
     if ((err = dw__sup_new(&sc, &c.sup, why, sizeof why))) {
       fprintf(stderr, "dynworker mcp: cannot start the executors: %s\n", *why ? why : dw_strerror(err));
       dw__cm_config_free(&mc);

@@ -36,7 +36,7 @@ async function connect(config, { elicit } = {}) {
   fs.writeFileSync(file, JSON.stringify(config));
   const transport = new StdioClientTransport({
     command: BIN, args: ["mcp", "--config", file, ...EXTRA], stderr: "pipe",
-    env: { ...process.env, DW_TEST_CONTAIN_RELAXED: "1" },
+    env: { ...process.env },
   });
   let stderr = "";
   transport.stderr?.on("data", (d) => { stderr += d; });
