@@ -111,10 +111,10 @@ int dw__cm_config_parse(const json_t *cm, dw__cm_config *out, char *why, size_t 
   }
   uint32_t out_bytes = 65536, budget = 4000, ex = 1;
   int err = 0;
-  if (!err) err = get_u32(cm, "wallMs", 10, 3600000, &out->wall_ms, why, why_len);
-  if (!err) err = get_u32(cm, "cpuMs", 1, 3600000, &out->cpu_ms, why, why_len);
-  if (!err) err = get_u32(cm, "memoryMb", 16, 65536, &out->memory_mb, why, why_len);
-  if (!err) err = get_u32(cm, "maxToolCalls", 0, 100000, &out->max_tool_calls, why, why_len);
+  if (!err) err = get_u32(cm, "wallMs", 10, 300000, &out->wall_ms, why, why_len);
+  if (!err) err = get_u32(cm, "cpuMs", 1, 60000, &out->cpu_ms, why, why_len);
+  if (!err) err = get_u32(cm, "memoryMb", 16, 4096, &out->memory_mb, why, why_len);
+  if (!err) err = get_u32(cm, "maxToolCalls", 0, 10000, &out->max_tool_calls, why, why_len);
   if (!err) err = get_u32(cm, "maxOutputBytes", 256, 64u << 20, &out_bytes, why, why_len);
   if (!err) err = get_u32(cm, "tokenBudget", 0, 10000000, &budget, why, why_len);
   if (!err) err = get_u32(cm, "executors", 1, 64, &ex, why, why_len);
@@ -804,10 +804,12 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
   int err = dw__src_wrap_with(json_string_value(code), json_string_length(code),
                               json_string_value(lang), names, nn, prelude, &m, why, why_len);
   if (err) { json_decref(env); return err; }
+  /* subRequests: one more than maxToolCalls, so that our own check (a message naming the
+   * setting) refuses the first call past the cap; the loader's limit stays as a backstop. */
   json_t *wc = json_pack("{s:s, s:{s:s}, s:o, s:n, s:{s:I, s:I, s:I}}", "mainModule", m.name,
                          "modules", m.name, m.text, "env", env, "globalOutbound", "limits",
                          "cpuMs", (json_int_t)cm->cfg.cpu_ms, "wallMs", (json_int_t)cm->cfg.wall_ms,
-                         "subRequests", (json_int_t)cm->cfg.max_tool_calls);
+                         "subRequests", (json_int_t)(cm->cfg.max_tool_calls ? cm->cfg.max_tool_calls + 1 : 100000));
   run *r = calloc(1, sizeof *r);
   if (!wc || !r) { json_decref(wc); free(r); dw__src_module_free(&m); return DW_E_NOMEM; }
   r->cm = cm;
