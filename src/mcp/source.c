@@ -171,6 +171,7 @@ static bool next(scanner *sc, bool regex_ok, tok *t) {
     if (c == '{') sc->brace++;
     else if (c == '}' && sc->brace) sc->brace--;
   }
+  if (sc->pos > sc->len) sc->pos = sc->len; /* an escape at the very end */
   t->e = sc->pos;
   return true;
 }

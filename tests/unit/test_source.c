@@ -144,7 +144,8 @@ static void test_errors(void **st) {
                    DW_E_TOO_LARGE);
   free(big);
   /* Malformed code never fails here: unterminated strings, templates, comments, regexes. */
-  const char *junk[] = {"'abc", "`abc${", "1 /* abc", "/abc", "}}}}", "((((", "`${`${`${", "a\n=>\n"};
+  const char *junk[] = {"'abc", "`abc${", "1 /* abc", "/abc", "}}}}", "((((", "`${`${`${", "a\n=>\n",
+                        "co2 yield2\"\\", "'\\", "`\\", "/\\", "x = /[\\"};
   for (size_t i = 0; i < DW_ARRAY_LEN(junk); i++) {
     assert_int_equal(dw__src_wrap(junk[i], strlen(junk[i]), NULL, names, 2, &m, why, sizeof why), 0);
     dw__src_module_free(&m);

@@ -44,7 +44,14 @@ async function connect(config, { elicit } = {}) {
                             { capabilities: elicit ? { elicitation: {} } : {} });
   if (elicit) client.setRequestHandler(ElicitRequestSchema, elicit);
   await client.connect(transport);
-  return { client, close: () => client.close(), stderr: () => stderr };
+  const close = async () => {
+    await client.close();
+    await new Promise((r) => setTimeout(r, 300)); // let an exiting process finish its report
+    // A sanitizer build reports on stderr: any report fails the test.
+    const m = /(ERROR: (Address|Leak)Sanitizer|runtime error:|AddressSanitizer)[^\n]*/.exec(stderr);
+    check("no sanitizer report from dynworker mcp", !m, m ? stderr.slice(Math.max(0, m.index - 200), m.index + 3000) : "");
+  };
+  return { client, close, stderr: () => stderr };
 }
 
 async function code(client, src, extra = {}) {
