@@ -6,7 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -213,6 +213,11 @@ async function main() {
     s = await connect({ mcpServers: { everything: { url: `http://127.0.0.1:${port}/mcp` } }, codeMode: { tokenBudget: 100000 } });
     const d4 = (await s.client.listTools()).tools[0].description;
     check("Streamable HTTP upstream: listed", d4.includes("declare namespace everything {") && d4.includes("function echo("), d4.slice(-800));
+    const typesCfg = path.join(tmp, "types-http.json");
+    fs.writeFileSync(typesCfg, JSON.stringify({ mcpServers: { everything: { url: `http://127.0.0.1:${port}/mcp` } } }));
+    const types = spawnSync(BIN, ["types", "--config", typesCfg], { encoding: "utf8", timeout: 30000 });
+    check("dynworker types over Streamable HTTP", types.status === 0 && types.stdout.includes("declare namespace everything {") &&
+          types.stdout.includes("function get_sum("), `${types.status}\n${types.stderr}\n${(types.stdout ?? "").slice(0, 500)}`);
     r = await code(s.client, "const a = await everything.echo({ message: 'over http' })\nconst b = await everything.get_sum({ a: 2, b: 40 })\n({ a, b })");
     check("Streamable HTTP upstream: calls", JSON.stringify(r.result ?? "").includes("over http") && JSON.stringify(r.result ?? "").includes("42"), JSON.stringify(r));
     await s.close();
