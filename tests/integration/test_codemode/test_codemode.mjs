@@ -176,6 +176,8 @@ async function main() {
   check("unreachable upstream: in the description", /gone.*unreachable/.test(d2), d2.slice(-600));
   r = await code(s.client, "await fake.add({ a: 1, b: 2 })");
   check("unreachable upstream: the others work", r.result?.sum === 3, JSON.stringify(r));
+  r = await code(s.client, "await gone.anything({})");
+  check("unreachable upstream: a call says so", r.isError && /upstream 'gone' is unreachable: cannot run/.test(r.error?.message ?? ""), JSON.stringify(r));
   await s.close();
 
   // ---- over the token budget: names only, search and describe -------------------------------
