@@ -16,7 +16,7 @@
 static const char instruction[] =
     "Run TypeScript (or JavaScript) code in a sandbox whose only capabilities are the tool "
     "namespaces below; use it to call several tools in one go and return only what is needed. "
-    "Every namespace function is async: `await github.create_issue({...})`. The code may be "
+    "Every namespace function is async: `await namespace.tool({...})`. The code may be "
     "statements (the value of the last expression is returned), a function body with `return`, "
     "or an async arrow function; `console.log` output is returned too. No network, no "
     "filesystem, no imports. The answer is JSON {\"result\", \"logs\", \"error\"}; error line "

@@ -33,7 +33,7 @@ static const char *header(const dw__net_response *r, const char *name) {
 
 /* The JSON-RPC message answering `id` in a JSON body (an object or a batch array) or in an
  * SSE body (events whose data lines hold JSON messages). New reference or NULL. */
-static json_t *find_answer(const char *body, size_t len, bool sse, uint64_t id) {
+json_t *dw__up_find_answer(const char *body, size_t len, bool sse, uint64_t id) {
   if (!sse) {
     json_error_t je;
     json_t *m = json_loadb(body, len, 0, &je);
@@ -124,7 +124,7 @@ static void on_done(void *user, int err, const char *message, const dw__net_resp
       free(u->session);
       u->session = dw__strdup(sid);
     }
-    m = find_answer(res->body, res->body_len, sse, r->rpc_id);
+    m = dw__up_find_answer(res->body, res->body_len, sse, r->rpc_id);
     json_t *e = json_object_get(m, "error");
     if (!m) {
       err = DW_E_BAD_RESULT;

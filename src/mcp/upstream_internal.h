@@ -48,6 +48,10 @@ void dw__up_finish(dw__up *u, pending *p, int err, const char *message, const js
 pending *dw__up_take(dw__up *u, uint64_t id);
 
 /* upstream_http.c */
+/* The JSON-RPC message answering request `id` in an HTTP answer's body: a JSON object (or a
+ * batch array) when !sse, else the SSE events' data (lines joined). New reference or NULL.
+ * The body is untrusted (fuzz_mcp_sse). */
+json_t *dw__up_find_answer(const char *body, size_t len, bool sse, uint64_t id);
 int dw__up_http_connect(dw__up *u, char *why, size_t why_len);
 int dw__up_http_send(dw__up *u, pending *p, const json_t *msg, char *why, size_t why_len);
 void dw__up_http_free(dw__up *u);
