@@ -794,11 +794,18 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
     names[nn++] = cm->ns[i];
     json_object_set_new(env, cm->ns[i], json_pack("{s:{s:s}}", "$host", "server", dw__up_name(cm->ups[i])));
   }
+  char prelude_buf[256] = "";
   const char *prelude = NULL;
   if (cm->over_budget) {
-    json_object_set_new(env, "search", json_pack("{s:{s:s}}", "$host", "fn", "search"));
-    json_object_set_new(env, "describe", json_pack("{s:{s:s}}", "$host", "fn", "describe"));
-    prelude = "const search = (q) => env.search.search(q), describe = (n) => env.describe.describe(n);";
+    /* Own env keys, so that a server named "search" keeps its namespace (which then wins:
+     * the helper of the same name is not defined). */
+    json_object_set_new(env, "__dw_search", json_pack("{s:{s:s}}", "$host", "fn", "search"));
+    json_object_set_new(env, "__dw_describe", json_pack("{s:{s:s}}", "$host", "fn", "describe"));
+    bool has_s = json_object_get(env, "search") != NULL, has_d = json_object_get(env, "describe") != NULL;
+    snprintf(prelude_buf, sizeof prelude_buf, "%s%s",
+             has_s ? "" : "const search = (q) => env.__dw_search.search(q);",
+             has_d ? "" : " const describe = (n) => env.__dw_describe.describe(n);");
+    prelude = prelude_buf;
   }
   dw__src_module m;
   int err = dw__src_wrap_with(json_string_value(code), json_string_length(code),

@@ -190,6 +190,12 @@ async function main() {
         /relations/.test(r.result.first), JSON.stringify(r).slice(0, 800));
   await s.close();
 
+  // A server named like a helper keeps its namespace; the other helper still works.
+  s = await connect({ mcpServers: { search: { command: "python3", args: [FAKE] } }, codeMode: { tokenBudget: 1 } });
+  r = await code(s.client, "const a = await search.add({ a: 1, b: 2 })\nconst d = await describe('search.add')\n({ a, d })");
+  check("over budget: a server named search keeps its namespace", r.result?.a?.sum === 3 && /function add\(/.test(r.result?.d ?? ""), JSON.stringify(r));
+  await s.close();
+
   // ---- approval by elicitation --------------------------------------------------------------
   let asked = [];
   const approvalCfg = { mcpServers: { fake: { command: "python3", args: [FAKE] } }, codeMode: { approval: ["fake.add"] } };
