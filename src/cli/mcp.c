@@ -13,9 +13,7 @@
 #include "mcp/codemode.h"
 #include "mcp/server.h"
 #include "mcp_inproc.h"
-#ifdef DW_HAVE_SUPERVISOR
 #include "supervisor/supervisor.h"
-#endif
 
 #define MAX_CONFIG_BYTES ((size_t)4 << 20)
 
@@ -37,16 +35,13 @@ static const char mcp_usage[] =
 typedef struct {
   struct event_base *base;
   dw__cm *cm;
-#ifdef DW_HAVE_SUPERVISOR
   dw__sup *sup;
-#endif
 } ctx;
 
 static void on_close(void *user) { event_base_loopbreak(((ctx *)user)->base); }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg) { event_base_loopbreak(arg); }
 
-#ifdef DW_HAVE_SUPERVISOR
 static int sup_invoke(void *self, const dw__sup_invocation *inv, dw__sup_done done, void *user,
                       uint64_t *id) {
   return dw__sup_invoke(((ctx *)self)->sup, inv, done, user, id);
@@ -55,10 +50,12 @@ static void sup_abandon(void *self, uint64_t id) { dw__sup_abandon(((ctx *)self)
 static void sup_host_call(void *user, void *inv_user, const json_t *desc, const char *method,
                           const json_t *args, dw__sup_call *call) {
   ctx *c = user;
-  if (!c->cm) { dw__sup_reply(call, NULL, "Code Mode is not ready"); return; }
+  if (!c->cm) {
+    dw__sup_reply(call, NULL, "Code Mode is not ready");
+    return;
+  }
   dw__cm_host_call(c->cm, inv_user, desc, method, args, call);
 }
-#endif
 
 int dw__cli_mcp(int argc, char **argv) {
   static const struct option longopts[] = {{"config", required_argument, 0, 'c'},
@@ -118,10 +115,13 @@ int dw__cli_mcp(int argc, char **argv) {
       goto out;
     }
   } else {
-#ifdef DW_HAVE_SUPERVISOR
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) { fprintf(stderr, "dynworker mcp: cannot find this executable (/proc/self/exe)\n"); dw__cm_config_free(&mc); goto out; }
+    if (n <= 0) {
+      fprintf(stderr, "dynworker mcp: cannot find this executable (/proc/self/exe)\n");
+      dw__cm_config_free(&mc);
+      goto out;
+    }
     exe[n] = '\0';
     dw__sup_config sc = {.base = c.base, .exe = exe, .executors = mc.executors,
                          .memory_mb = mc.memory_mb, .host_call = sup_host_call, .host_user = &c};
@@ -131,11 +131,6 @@ int dw__cli_mcp(int argc, char **argv) {
       goto out;
     }
     runner = (dw__cm_runner){.invoke = sup_invoke, .abandon = sup_abandon, .reply = dw__sup_reply, .self = &c};
-#else
-    fprintf(stderr, "dynworker mcp: this build has no supervisor; use --in-process\n");
-    dw__cm_config_free(&mc);
-    goto out;
-#endif
   }
   dw__cm_config_free(&mc);
   if ((err = dw__cm_new(c.base, cfg, &runner, &c.cm, why, sizeof why))) {
@@ -156,9 +151,7 @@ int dw__cli_mcp(int argc, char **argv) {
 out:
   dw__mcp_server_free(server);
   dw__cm_free(c.cm);
-#ifdef DW_HAVE_SUPERVISOR
   if (c.sup) dw__sup_free(c.sup);
-#endif
   dw__inproc_free(ip);
   if (sigint) event_free(sigint);
   if (sigterm) event_free(sigterm);
