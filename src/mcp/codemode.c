@@ -543,7 +543,7 @@ static void forward(host_call *h) {
   json_decref(params);
   if (err) {
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s failed: %s", h->name, *why ? why : dw_strerror(err));
+    snprintf(msg, sizeof msg, "%.300s failed: %.600s", h->name, *why ? why : dw_strerror(err));
     hc_reply(h, NULL, msg);
     hc_free(h);
     return;
@@ -603,8 +603,8 @@ static void helper_call(dw__cm *cm, const char *fn, const json_t *args, dw__sup_
       cm->runner.reply(call, s, NULL);
       json_decref(s);
     } else {
-      char msg[512];
-      snprintf(msg, sizeof msg, "describe(\"%.200s\"): %s (names look like \"server.tool\"; "
+      char msg[768];
+      snprintf(msg, sizeof msg, "describe(\"%.200s\"): %.400s (names look like \"server.tool\"; "
                                 "search() finds them)", q, *why ? why : dw_strerror(err));
       cm->runner.reply(call, NULL, msg);
     }
