@@ -292,19 +292,22 @@ out:
   json_decref(body);
 }
 
+/* A store call about c's worker failed: replied (404 for an unknown one), true. */
+static bool store_failed(dw__http_ctx *c, int rc, const char *why) {
+  if (!rc) return false;
+  if (rc == DW_E_WORKER_NOT_FOUND)
+    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
+  else
+    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
+  return true;
+}
+
 void dw__http_h_get_worker(dw__http_ctx *c) {
   dw__store_worker w = {0};
   char why[512] = "";
   dw__touch_flush(c->h); /* the counts it shows are current */
   int rc = dw__store_get(c->h->store, c->tenant, c->id, &w, why, sizeof why);
-  if (rc == DW_E_WORKER_NOT_FOUND) {
-    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
-    return;
-  }
-  if (rc) {
-    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
-    return;
-  }
+  if (store_failed(c, rc, why)) return;
   dw__http_reply_json(c, 200, worker_json(&w, true));
   dw__store_worker_clear(&w);
 }
@@ -313,14 +316,7 @@ void dw__http_h_delete_worker(dw__http_ctx *c) {
   char why[512] = "";
   dw__defs_drop(c->h->defs, c->tenant, c->id);
   int rc = dw__store_delete(c->h->store, c->tenant, c->id, why, sizeof why);
-  if (rc == DW_E_WORKER_NOT_FOUND) {
-    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
-    return;
-  }
-  if (rc) {
-    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
-    return;
-  }
+  if (store_failed(c, rc, why)) return;
   dw__sup_forget(c->h->sup, c->tenant, c->id);
   dw__http_reply_json(c, 200, json_pack("{s:s,s:b}", "id", c->id, "deleted", 1));
 }

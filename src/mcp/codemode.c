@@ -68,16 +68,6 @@ struct dw__cm {
   uint64_t next_id;
 };
 
-static int why_f(char *why, size_t n, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int why_f(char *why, size_t n, int err, const char *fmt, ...) {
-  if (why && n) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, n, fmt, ap);
-    va_end(ap);
-  }
-  return err;
-}
 
 /* ---- config ------------------------------------------------------------------------- */
 
@@ -86,7 +76,7 @@ static int get_u32(const json_t *o, const char *key, uint32_t min, uint32_t max,
   json_t *v = json_object_get(o, key);
   if (!v) return 0;
   if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "codeMode.%s must be an integer from %u to %u",
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "codeMode.%s must be an integer from %u to %u",
                  key, min, max);
   *out = (uint32_t)json_integer_value(v);
   return 0;
@@ -97,7 +87,7 @@ int dw__cm_config_parse(const json_t *cm, dw__cm_config *out, char *why, size_t 
                          .max_tool_calls = 100, .max_output_bytes = 65536, .token_budget = 4000,
                          .tool_timeout_ms = 60000, .connect_timeout_ms = 10000, .executors = 1};
   if (!cm) return 0;
-  if (!json_is_object(cm)) return why_f(why, why_len, DW_E_BAD_REQUEST, "\"codeMode\" must be an object");
+  if (!json_is_object(cm)) return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "\"codeMode\" must be an object");
   static const char *const keys[] = {"wallMs", "cpuMs", "memoryMb", "maxToolCalls", "maxOutputBytes",
                                      "tokenBudget", "approval", "executors", "toolTimeoutMs",
                                      "connectTimeoutMs"};
@@ -107,7 +97,7 @@ int dw__cm_config_parse(const json_t *cm, dw__cm_config *out, char *why, size_t 
     size_t i = 0;
     while (i < DW_ARRAY_LEN(keys) && strcmp(keys[i], k)) i++;
     if (i == DW_ARRAY_LEN(keys))
-      return why_f(why, why_len, DW_E_BAD_REQUEST, "codeMode.%s is not a known key (see docs/CODE-MODE.md)", k);
+      return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "codeMode.%s is not a known key (see docs/CODE-MODE.md)", k);
   }
   uint32_t out_bytes = 65536, budget = 4000, ex = 1;
   int err = 0;
@@ -128,9 +118,9 @@ int dw__cm_config_parse(const json_t *cm, dw__cm_config *out, char *why, size_t 
   if (ap) {
     size_t i;
     json_array_foreach(ap, i, v) if (!json_is_string(v) || !strchr(json_string_value(v), '.'))
-      return why_f(why, why_len, DW_E_BAD_REQUEST, "codeMode.approval must be an array of \"server.tool\" strings");
+      return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "codeMode.approval must be an array of \"server.tool\" strings");
     if (!json_is_array(ap))
-      return why_f(why, why_len, DW_E_BAD_REQUEST, "codeMode.approval must be an array of \"server.tool\" strings");
+      return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "codeMode.approval must be an array of \"server.tool\" strings");
     out->approval = json_incref(ap);
   }
   return 0;
@@ -229,7 +219,7 @@ static int build_description(dw__cm *cm) {
 int dw__cm_new(struct event_base *base, const json_t *root, const dw__cm_runner *runner,
                dw__cm **out, char *why, size_t why_len) {
   *out = NULL;
-  if (!json_is_object(root)) return why_f(why, why_len, DW_E_BAD_REQUEST, "the config must be a JSON object");
+  if (!json_is_object(root)) return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "the config must be a JSON object");
   static const char *const keys[] = {"mcpServers", "codeMode", "$schema"};
   const char *k;
   json_t *v;
@@ -237,12 +227,12 @@ int dw__cm_new(struct event_base *base, const json_t *root, const dw__cm_runner 
     size_t i = 0;
     while (i < DW_ARRAY_LEN(keys) && strcmp(keys[i], k)) i++;
     if (i == DW_ARRAY_LEN(keys))
-      return why_f(why, why_len, DW_E_BAD_REQUEST, "\"%s\" is not a known key (mcpServers, codeMode)", k);
+      return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "\"%s\" is not a known key (mcpServers, codeMode)", k);
   }
   json_t *ms = json_object_get(root, "mcpServers");
-  if (!json_is_object(ms)) return why_f(why, why_len, DW_E_BAD_REQUEST, "the config needs an \"mcpServers\" object");
+  if (!json_is_object(ms)) return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "the config needs an \"mcpServers\" object");
   if (json_object_size(ms) > DW__TS_MAX_SERVERS)
-    return why_f(why, why_len, DW_E_TOO_LARGE, "more than %d servers", DW__TS_MAX_SERVERS);
+    return dw__whyf(why, why_len, DW_E_TOO_LARGE, "more than %d servers", DW__TS_MAX_SERVERS);
   dw__cm *cm = calloc(1, sizeof *cm);
   if (!cm) return DW_E_NOMEM;
   cm->base = base;
@@ -272,7 +262,7 @@ int dw__cm_new(struct event_base *base, const json_t *root, const dw__cm_runner 
   if (!err) err = build_description(cm);
   if (err) {
     dw__cm_free(cm);
-    if (err == DW_E_NOMEM) why_f(why, why_len, err, "out of memory");
+    if (err == DW_E_NOMEM) dw__whyf(why, why_len, err, "out of memory");
     return err;
   }
   *out = cm;
@@ -703,7 +693,7 @@ void dw__cm_host_call(void *user, void *inv_user, const json_t *desc, const char
     free(shown);
     char why[256] = "";
     int err = cm->elicit ? cm->elicit(cm->elicit_self, m.data, on_approval, h, why, sizeof why)
-                         : why_f(why, sizeof why, DW_E_BAD_REQUEST, "no client to ask");
+                         : dw__whyf(why, sizeof why, DW_E_BAD_REQUEST, "no client to ask");
     dw__buf_free(&m);
     if (err) {
       snprintf(msg, sizeof msg, "%s needs the user's approval, but it cannot be asked: %s", name, why);
@@ -781,11 +771,11 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
   json_t *code = json_object_get(arguments, "code");
   json_t *lang = json_object_get(arguments, "language");
   if (!json_is_string(code))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "arguments.code: expected string, got %s",
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "arguments.code: expected string, got %s",
                  code ? (json_is_number(code) ? "number" : "a non-string") : "nothing (missing)");
   if (lang && !json_is_string(lang))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "arguments.language: expected string");
-  if (!cm->runner.invoke) return why_f(why, why_len, DW_E_INTERNAL, "no runner");
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "arguments.language: expected string");
+  if (!cm->runner.invoke) return dw__whyf(why, why_len, DW_E_INTERNAL, "no runner");
   const char *names[DW__TS_MAX_SERVERS + 2];
   size_t nn = 0;
   json_t *env = json_object();
@@ -834,7 +824,7 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
   if (err) {
     /* Not run at all (overloaded, a WorkerCode the supervisor refuses): an answer anyway. */
     run_end(r);
-    return why_f(why, why_len, err, "the code could not be started: %s", dw_strerror(err));
+    return dw__whyf(why, why_len, err, "the code could not be started: %s", dw_strerror(err));
   }
   r->invoked = true;
   if (id) *id = r->id;

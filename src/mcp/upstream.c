@@ -6,50 +6,40 @@
 #include <string.h>
 #include <unistd.h>
 
-static int why_f(char *why, size_t n, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int why_f(char *why, size_t n, int err, const char *fmt, ...) {
-  if (why && n) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, n, fmt, ap);
-    va_end(ap);
-  }
-  return err;
-}
 
 int dw__up_new(struct event_base *base, const char *name, const json_t *entry, int timeout_ms,
                dw__up **out, char *why, size_t why_len) {
   *out = NULL;
   if (!json_is_object(entry))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s' must be an object", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s' must be an object", name);
   json_t *cmd = json_object_get(entry, "command"), *url = json_object_get(entry, "url");
   if (!cmd && !url)
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s' needs a \"command\" or a \"url\"", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s' needs a \"command\" or a \"url\"", name);
   if (cmd && (!json_is_string(cmd) || !*json_string_value(cmd)))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"command\" must be a string", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"command\" must be a string", name);
   if (!cmd && (!json_is_string(url) || (strncmp(json_string_value(url), "http://", 7) &&
                                         strncmp(json_string_value(url), "https://", 8))))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"url\" must be an http(s) URL", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"url\" must be an http(s) URL", name);
   json_t *args = json_object_get(entry, "args"), *env = json_object_get(entry, "env"),
          *headers = json_object_get(entry, "headers");
   size_t i;
   json_t *v;
   const char *k;
   if (args && !json_is_array(args))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"args\" must be an array of strings", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"args\" must be an array of strings", name);
   json_array_foreach(args, i, v) if (!json_is_string(v))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"args\" must be an array of strings", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"args\" must be an array of strings", name);
   if (json_array_size(args) > DW__MCP_MAX_ARGS)
-    return why_f(why, why_len, DW_E_TOO_LARGE, "server '%s': more than %d args", name, DW__MCP_MAX_ARGS);
+    return dw__whyf(why, why_len, DW_E_TOO_LARGE, "server '%s': more than %d args", name, DW__MCP_MAX_ARGS);
   if (env && !json_is_object(env))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"env\" must be an object of strings", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"env\" must be an object of strings", name);
   json_object_foreach(env, k, v) if (!json_is_string(v) || !*k || strchr(k, '='))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': env '%s' must be a string (and its name without '=')", name, k);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': env '%s' must be a string (and its name without '=')", name, k);
   if (headers && !json_is_object(headers))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"headers\" must be an object of strings", name);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': \"headers\" must be an object of strings", name);
   json_object_foreach(headers, k, v) if (!json_is_string(v) || !*k || strpbrk(k, ": \r\n") ||
                                           strpbrk(json_string_value(v), "\r\n"))
-    return why_f(why, why_len, DW_E_BAD_REQUEST, "server '%s': header '%s' must be a string", name, k);
+    return dw__whyf(why, why_len, DW_E_BAD_REQUEST, "server '%s': header '%s' must be a string", name, k);
   dw__up *u = calloc(1, sizeof *u);
   if (!u) return DW_E_NOMEM;
   u->base = base;
@@ -283,11 +273,11 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg) {
 int dw__up_call(dw__up *u, const char *method, const json_t *params, uint32_t timeout_ms,
                 dw__up_done cb, void *user, uint64_t *id, char *why, size_t why_len) {
   if (u->n_pending >= DW__UP_MAX_PENDING)
-    return why_f(why, why_len, DW_E_OVERLOADED, "upstream '%s' has too many calls in flight", u->name);
+    return dw__whyf(why, why_len, DW_E_OVERLOADED, "upstream '%s' has too many calls in flight", u->name);
   if (!u->connected) {
     char w[512];
     if (dw__up_connect(u, w, sizeof w))
-      return why_f(why, why_len, DW_E_IO, "upstream '%s' is unreachable: %s", u->name, w);
+      return dw__whyf(why, why_len, DW_E_IO, "upstream '%s' is unreachable: %s", u->name, w);
   }
   pending *p = calloc(1, sizeof *p);
   if (!p) return DW_E_NOMEM;
@@ -310,8 +300,8 @@ int dw__up_call(dw__up *u, const char *method, const json_t *params, uint32_t ti
       err = dw__up_http_send(u, p, msg, why, why_len);
     } else {
       err = stdio_send(u, msg);
-      if (err == DW_E_TOO_LARGE) why_f(why, why_len, err, "upstream '%s': too much queued for it", u->name);
-      else if (err) why_f(why, why_len, err, "upstream '%s': writing to it failed", u->name);
+      if (err == DW_E_TOO_LARGE) dw__whyf(why, why_len, err, "upstream '%s': too much queued for it", u->name);
+      else if (err) dw__whyf(why, why_len, err, "upstream '%s': writing to it failed", u->name);
     }
     if (err) dw__up_take(u, p->id);
   }
