@@ -33,6 +33,8 @@ struct run {
   bool invoked;
   dw__cm_done done;
   void *user;
+  dw__cm_elicit_fn elicit;  /* asks this run's client (NULL: nobody) */
+  void *elicit_self;
   uint32_t tool_calls;
   host_call *calls;     /* in flight */
   char *module;         /* for the stack cleaner */
@@ -56,8 +58,6 @@ struct dw__cm {
   struct event_base *base;
   dw__cm_config cfg;
   dw__cm_runner runner;
-  dw__cm_elicit_fn elicit;
-  void *elicit_self;
   dw__up **ups;
   size_t n_ups;
   dw__ts_server *ts;    /* one per upstream, in config order (names stable) */
@@ -302,11 +302,6 @@ void dw__cm_free(dw__cm *cm) {
 }
 
 const dw__cm_config *dw__cm_cfg(const dw__cm *cm) { return &cm->cfg; }
-
-void dw__cm_set_elicit(dw__cm *cm, dw__cm_elicit_fn fn, void *self) {
-  cm->elicit = fn;
-  cm->elicit_self = self;
-}
 
 const char *dw__cm_description(dw__cm *cm) { return cm->description; }
 
@@ -702,7 +697,7 @@ void dw__cm_host_call(void *user, void *inv_user, const json_t *desc, const char
                    shown ? shown : "{}", shown && strlen(shown) > 3000 ? "..." : "");
     free(shown);
     char why[256] = "";
-    int err = cm->elicit ? cm->elicit(cm->elicit_self, m.data, on_approval, h, why, sizeof why)
+    int err = r->elicit ? r->elicit(r->elicit_self, m.data, on_approval, h, why, sizeof why)
                          : why_f(why, sizeof why, DW_E_BAD_REQUEST, "no client to ask");
     dw__buf_free(&m);
     if (err) {
@@ -776,8 +771,8 @@ static void on_run_done(void *user, const dw__sup_outcome *o) {
   json_decref(cr);
 }
 
-int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *user,
-                uint64_t *id, char *why, size_t why_len) {
+int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_elicit_fn elicit, void *elicit_self,
+                dw__cm_done done, void *user, uint64_t *id, char *why, size_t why_len) {
   json_t *code = json_object_get(arguments, "code");
   json_t *lang = json_object_get(arguments, "language");
   if (!json_is_string(code))
@@ -823,6 +818,8 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
   r->id = cm->next_id++;
   r->done = done;
   r->user = user;
+  r->elicit = elicit;
+  r->elicit_self = elicit_self;
   r->module = dw__strdup(m.name);
   r->prefix_len = m.prefix_len;
   r->next = cm->runs;
