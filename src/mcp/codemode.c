@@ -190,7 +190,7 @@ static int build_description(dw__cm *cm) {
   cm->over_budget = err == DW_E_TOO_LARGE || dw__ts_tokens(api.len) > cm->cfg.token_budget;
   if (cm->over_budget) {
     dw__buf_reset(&api);
-    dw__ts_opts no = {.names_only = true, .compact = true, .why = why, .why_len = sizeof why};
+    dw__ts_opts no = {.listing = true, .why = why, .why_len = sizeof why};
     err = dw__ts_api(cm->ts, cm->n_ups, &no, &api);
   }
   if (err) {
@@ -200,9 +200,10 @@ static int build_description(dw__cm *cm) {
   }
   err = dw__buf_puts(&d, instruction);
   if (!err && cm->over_budget)
-    err = dw__buf_puts(&d, " The API is large, so only the names are shown: call "
+    err = dw__buf_puts(&d, " The API is large, so only the tool names are shown: call "
                            "`await search(\"words\")` to find tools and `await "
-                           "describe(\"server.tool\")` for a tool's full TypeScript signature.");
+                           "describe(\"server.tool\")` for a tool's TypeScript declaration "
+                           "before you call it as `server.tool(input)`.");
   if (!err) err = dw__buf_puts(&d, "\n\n```ts\n");
   if (!err && api.len) err = dw__buf_append(&d, api.data, api.len);
   if (!err && cm->over_budget)

@@ -814,7 +814,22 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
   gen g = {.out = out, .compact = o->compact, .why = why, .why_len = why_len};
   dw_buf tmp;
   dw__buf_init(&tmp, DW__TS_MAX_SCHEMA_OUT);
-  for (size_t i = 0; i < n && !rc; i++) {
+  bool listed = o->listing && !only;
+  if (listed) {
+    /* Names only, a few tokens a tool: describe() gives the declarations. */
+    if (!rc) rc = put(&g, "interface Tools { [tool: string]: { (input?: Record<string, unknown>): Promise<unknown> } }\n");
+    for (size_t i = 0; i < n && !rc; i++) {
+      rc = put(&g, "declare const ");
+      if (!rc) rc = put(&g, sn[i].ns);
+      if (!rc) rc = put(&g, ": Tools; //");
+      for (size_t t = 0; !rc && t < servers[i].n_tools; t++) {
+        rc = put(&g, t ? ", " : " ");
+        if (!rc) rc = put(&g, sn[i].method[t]);
+      }
+      if (!rc) rc = put(&g, "\n");
+    }
+  }
+  for (size_t i = 0; i < n && !rc && !listed; i++) {
     const dw__ts_server *s = &servers[i];
     size_t t0 = 0, t1 = s->n_tools;
     if (only) {

@@ -356,6 +356,13 @@ static void api_names_and_layout(void **state) {
              "  function search_issues(input?: Record<string, unknown>): Promise<unknown>;\n"
              "}\n");
 
+  /* The over-budget listing: every server on one line, its tools' generated names. */
+  dw__ts_opts listing = {.listing = true};
+  api_golden(s, 2, &listing,
+             "interface Tools { [tool: string]: { (input?: Record<string, unknown>): Promise<unknown> } }\n"
+             "declare const github: Tools; // search_issues, search_issues_2, delete_, _2fa, _t_\n"
+             "declare const git_hub: Tools; // search_issues\n");
+
   dw__ts_opts ex = {.examples = true};
   api_golden(s + 1, 1, &ex,
              "declare namespace git_hub {\n"
