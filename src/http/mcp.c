@@ -151,9 +151,25 @@ static void sess_free(dw__http_mcp_sess *s, bool answer) {
   free(s);
 }
 
+/* A comment on every open stream: a stream waiting for the user's approval writes nothing
+ * for a while, and evhttp closes a connection idle for timeoutSeconds. */
+static void keepalive(dw__http *h) {
+  static const char ka[] = ": keep-alive\n\n";
+  for (dw__http_mcp_sess *s = h->mcp_sessions; s; s = s->next)
+    for (mcp_req *r = s->reqs; r; r = r->next) {
+      if (!r->streaming) continue;
+      struct evbuffer *b = evbuffer_new();
+      if (!b) return;
+      evbuffer_add(b, ka, sizeof ka - 1);
+      evhttp_send_reply_chunk(r->req, b);
+      evbuffer_free(b);
+    }
+}
+
 static void sweep(evutil_socket_t fd, short what, void *arg) {
   dw__http *h = arg;
   uint64_t now = mono_ms();
+  keepalive(h);
   dw__http_mcp_sess *next;
   for (dw__http_mcp_sess *s = h->mcp_sessions; s; s = next) {
     next = s->next;
@@ -318,7 +334,11 @@ int dw__http_mcp_start(dw__http *h, const dw__http_config *cfg, char *why, size_
   int rc = dw__cm_new(h->base, cfg->mcp_config, &runner, &h->cm, why, why_len);
   if (rc) return rc;
   h->mcp_sweep = event_new(h->base, -1, EV_PERSIST, sweep, h);
-  struct timeval tv = {h->mcp_idle_ms >= 20000 ? 5 : 1, 0};
+  /* The period: the keep-alive comes well within evhttp's idle timeout (timeoutSeconds). */
+  unsigned timeout_ms = (cfg->timeout_s ? cfg->timeout_s : 30) * 1000;
+  unsigned period_ms = timeout_ms / 3 < 10000 ? timeout_ms / 3 : 10000;
+  if (period_ms < 200) period_ms = 200;
+  struct timeval tv = {period_ms / 1000, (period_ms % 1000) * 1000};
   if (!h->mcp_sweep || event_add(h->mcp_sweep, &tv)) {
     snprintf(why, why_len, "cannot start the MCP session timer");
     return DW_E_NOMEM;

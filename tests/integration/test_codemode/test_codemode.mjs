@@ -249,7 +249,8 @@ async function overHttp(base) {
   }));
   const tokenFile = path.join(tmp, "token");
   fs.writeFileSync(tokenFile, "s3cret-token\n");
-  fs.writeFileSync(path.join(tmp, "serve.json"), JSON.stringify({ mcp: { maxSessions: 3, maxBodyBytes: 65536 } }));
+  // timeoutSeconds 2: a stream waiting longer for the user's approval lives on keep-alives.
+  fs.writeFileSync(path.join(tmp, "serve.json"), JSON.stringify({ timeoutSeconds: 2, mcp: { maxSessions: 3, maxBodyBytes: 65536 } }));
   const daemon = spawn(BIN, ["serve", "--listen", `127.0.0.1:${port}`, "--executors", "1", "--data-dir", path.join(tmp, "data"),
                              "--token-file", tokenFile, "--mcp-config", cfgFile, "--config", path.join(tmp, "serve.json")],
                        { stdio: ["ignore", "ignore", "pipe"] });
@@ -318,9 +319,13 @@ async function overHttp(base) {
 
     // Approval: the elicitation goes out on the call's SSE stream, the answer is POSTed back.
     const asked = [];
-    const e = await connectHttp(auth, async (req) => { asked.push(req.params.message); return { action: asked.length === 1 ? "accept" : "decline" }; });
+    const e = await connectHttp(auth, async (req) => {
+      asked.push(req.params.message);
+      if (asked.length === 1) await new Promise((res) => setTimeout(res, 4500)); // past timeoutSeconds
+      return { action: asked.length === 1 ? "accept" : "decline" };
+    });
     r = await code(e.client, "(await fake.add({ a: 1, b: 2 })).sum");
-    check("http /mcp: approval accepted over SSE", r.result === 3 && asked.length === 1 && /fake\.add/.test(asked[0]), JSON.stringify({ r, asked }));
+    check("http /mcp: approval accepted over SSE (after 4.5 s, the stream kept alive)", r.result === 3 && asked.length === 1 && /fake\.add/.test(asked[0]), JSON.stringify({ r, asked }));
     r = await code(e.client, "await fake.add({ a: 1, b: 2 })");
     check("http /mcp: approval declined", r.isError && /not approved/.test(r.error?.message ?? ""), JSON.stringify(r));
 
