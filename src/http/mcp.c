@@ -90,7 +90,7 @@ static void stream_chunk(mcp_req *r, const char *text) {
 
 /* Ends a stream (evhttp owns the request then). */
 static void stream_end(mcp_req *r) {
-  evhttp_connection_set_closecb(r->conn, NULL, NULL);
+  if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
   evhttp_send_reply_end(r->req);
 }
 
@@ -115,7 +115,7 @@ static void sess_send(void *user, void *tag, const json_t *msg, bool last) {
     dw__http_ctx_done(r->c); /* the stream is ours now, its connection's close callback too */
     r->c = NULL;
     r->streaming = true;
-    evhttp_connection_set_closecb(r->conn, req_conn_close, r);
+    if (r->conn) evhttp_connection_set_closecb(r->conn, req_conn_close, r);
   }
   stream_chunk(r, text);
   free(text);
@@ -135,11 +135,11 @@ static void sess_free(dw__http_mcp_sess *s, bool answer) {
   while (s->reqs) {
     mcp_req *r = s->reqs;
     if (!answer) {
-      evhttp_connection_set_closecb(r->conn, NULL, NULL);
+      if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
     } else if (r->streaming) {
       stream_end(r);
     } else {
-      evhttp_connection_set_closecb(r->conn, NULL, NULL);
+      if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
       dw__http_reply_error(r->c, DW_E_NOT_FOUND, 0, "the MCP session has ended");
     }
     req_unlink_free(r);
