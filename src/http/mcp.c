@@ -34,6 +34,7 @@ struct mcp_req {
   struct evhttp_connection *conn;
   dw__http_ctx *c;       /* until it streams (then NULL: the stream is ours) */
   bool streaming;
+  bool sse_only;         /* the client accepts only text/event-stream: every answer streams */
 };
 
 static uint64_t mono_ms(void) {
@@ -99,7 +100,7 @@ static void sess_send(void *user, void *tag, const json_t *msg, bool last) {
   mcp_req *r = tag;
   if (!r) return; /* nothing over HTTP goes without a request (no GET stream) */
   dw__http *h = r->s->h;
-  if (!r->streaming && last) {
+  if (!r->streaming && last && !r->sse_only) {
     dw__http_reply_json(r->c, 200, json_incref((json_t *)msg));
     req_unlink_free(r);
     return;
@@ -257,12 +258,16 @@ void dw__http_h_mcp_post(dw__http_ctx *c) {
   dw__http *h = c->h;
   struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
   if (common_checks(c)) return;
+  /* The transport says a client lists both. One that lists only the stream (some proxies do)
+   * gets every answer as a stream; one that cannot take a stream cannot be asked for
+   * approval, so it is refused. */
   const char *accept = evhttp_find_header(in, "Accept");
-  if (!accept || !strstr(accept, "application/json") || !strstr(accept, "text/event-stream")) {
+  if (!accept || !strstr(accept, "text/event-stream")) {
     reply_status(c, 406, "not_acceptable",
                  "Accept must list both application/json and text/event-stream");
     return;
   }
+  bool sse_only = !strstr(accept, "application/json");
   const char *ctype = evhttp_find_header(in, "Content-Type");
   if (!ctype || strncasecmp(ctype, "application/json", 16)) {
     reply_status(c, 415, "unsupported_media_type", "Content-Type must be application/json");
@@ -303,6 +308,7 @@ void dw__http_h_mcp_post(dw__http_ctx *c) {
   if (!r) { dw__http_reply_error(c, DW_E_NOMEM, 0, NULL); goto out; }
   r->s = s;
   r->c = c;
+  r->sse_only = sse_only;
   r->req = c->req;
   r->conn = c->conn;
   r->next = s->reqs;

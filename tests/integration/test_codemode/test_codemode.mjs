@@ -308,6 +308,11 @@ async function overHttp(base) {
     res = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }),
                              headers: { ...auth, "Content-Type": "application/json", Accept: "application/json", "Mcp-Session-Id": sid } });
     check("http /mcp: Accept without text/event-stream -> 406", res.status === 406, `${res.status}`);
+    res = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }),
+                             headers: { ...auth, "Content-Type": "application/json", Accept: "text/event-stream", "Mcp-Session-Id": sid } });
+    const sse = await res.text();
+    check("http /mcp: Accept text/event-stream alone -> the answer as a stream", res.status === 200 &&
+          res.headers.get("content-type") === "text/event-stream" && /^event: message\ndata: \{"jsonrpc":"2.0","id":9,"result":\{\}\}/m.test(sse), `${res.status} ${sse}`);
     res = await post({ jsonrpc: "2.0", id: 9, method: "ping", params: { pad: "x".repeat(70000) } }, { ...auth, "Mcp-Session-Id": sid });
     check("http /mcp: a body over mcp.maxBodyBytes -> 413", res.status === 413, `${res.status}`);
     res = await post([{ jsonrpc: "2.0", id: 9, method: "ping" }], { ...auth, "Mcp-Session-Id": sid });
