@@ -539,7 +539,7 @@ static void forward(host_call *h) {
   json_decref(params);
   if (err) {
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s failed: %s", h->name, *why ? why : dw_strerror(err));
+    snprintf(msg, sizeof msg, "%s failed: %.700s", h->name, *why ? why : dw_strerror(err));
     hc_reply(h, NULL, msg);
     hc_free(h);
     return;
@@ -599,7 +599,7 @@ static void helper_call(dw__cm *cm, const char *fn, const json_t *args, dw__sup_
       cm->runner.reply(call, s, NULL);
       json_decref(s);
     } else {
-      char msg[512];
+      char msg[1024];
       snprintf(msg, sizeof msg, "describe(\"%.200s\"): %s (names look like \"server.tool\"; "
                                 "search() finds them)", q, *why ? why : dw_strerror(err));
       cm->runner.reply(call, NULL, msg);
