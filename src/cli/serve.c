@@ -25,7 +25,7 @@ static const char serve_usage[] =
     "  --listen HOST:PORT   where to listen (default 127.0.0.1:8787; [::1]:8787 for IPv6)\n"
     "  --executors N        executor processes per tenant (default: the number of CPUs)\n"
     "  --data-dir DIR       where registered workers are stored (default ./dynworker-data)\n"
-    "  --token-file FILE    every /v1 request needs 'Authorization: Bearer <the first line>'\n"
+    "  --token-file FILE    every /v1 and /mcp request needs 'Authorization: Bearer <the first line>'\n"
     "  --config FILE        JSON: limits, caps, queues, grace, tokens -> tenants, ...\n"
     "                       (every key: docs/OPERATIONS.md)\n"
     "  --mcp-config FILE    also serve Code Mode at /mcp (MCP over Streamable HTTP) over the\n"
