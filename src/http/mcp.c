@@ -196,6 +196,7 @@ static dw__http_mcp_sess *sess_new(dw__http *h, const char *tenant) {
   snprintf(s->tenant, sizeof s->tenant, "%s", tenant);
   s->last_ms = mono_ms();
   if (dw__mcp_session_new(h->cm, sess_send, s, &s->core)) { free(s); return NULL; }
+  dw__mcp_session_set_tenant(s->core, s->tenant); /* its runs: this tenant's executors */
   s->next = h->mcp_sessions;
   if (h->mcp_sessions) h->mcp_sessions->prev = s;
   h->mcp_sessions = s;

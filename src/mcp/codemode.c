@@ -772,7 +772,7 @@ static void on_run_done(void *user, const dw__sup_outcome *o) {
   json_decref(cr);
 }
 
-int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_elicit_fn elicit, void *elicit_self,
+int dw__cm_call(dw__cm *cm, const json_t *arguments, const dw__cm_caller *caller,
                 dw__cm_done done, void *user, uint64_t *id, char *why, size_t why_len) {
   json_t *code = json_object_get(arguments, "code");
   json_t *lang = json_object_get(arguments, "language");
@@ -819,13 +819,14 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_elicit_fn elicit, vo
   r->id = cm->next_id++;
   r->done = done;
   r->user = user;
-  r->elicit = elicit;
-  r->elicit_self = elicit_self;
+  r->elicit = caller ? caller->elicit : NULL;
+  r->elicit_self = caller ? caller->elicit_self : NULL;
   r->module = dw__strdup(m.name);
   r->prefix_len = m.prefix_len;
   r->next = cm->runs;
   cm->runs = r;
-  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .code = wc, .host_user = r};
+  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .tenant = caller ? caller->tenant : NULL,
+                            .code = wc, .host_user = r};
   err = cm->runner.invoke(cm->runner.self, &inv, on_run_done, r, &r->sup_id);
   json_decref(wc);
   dw__src_module_free(&m);

@@ -64,6 +64,9 @@ void dw__mcp_session_handle(dw__mcp_session *s, dw__rpc_kind kind, const json_t 
 /* The transport lost the request `tag` (its client went away): its call is cancelled and
  * nothing more is sent with that tag. */
 void dw__mcp_session_forget(dw__mcp_session *s, void *tag);
+/* The tenant whose executors run this session's code (1 to 64 bytes; unset: the default).
+ * 0 or DW_E_BAD_REQUEST. */
+int dw__mcp_session_set_tenant(dw__mcp_session *s, const char *tenant);
 /* True while calls run or elicitations wait for their answers. */
 bool dw__mcp_session_busy(const dw__mcp_session *s);
 

@@ -26,6 +26,7 @@ struct dw__mcp_session {
   bool initialized;     /* initialize was answered */
   bool elicitation;     /* the client declared the capability */
   char version[16];
+  char tenant[65];      /* runs go to this tenant's executors ("": the default) */
   active *calls;
   size_t n_calls;
   asking *asks;
@@ -196,7 +197,9 @@ static void tools_call(dw__mcp_session *s, void *tag, const json_t *id, const js
   s->n_calls++;
   char why[512] = "";
   json_t *args = json_object_get(params, "arguments");
-  int err = dw__cm_call(s->cm, args, elicit, a, on_call_done, a, &a->run_id, why, sizeof why);
+  dw__cm_caller caller = {.tenant = s->tenant[0] ? s->tenant : NULL, .elicit = elicit,
+                         .elicit_self = a};
+  int err = dw__cm_call(s->cm, args, &caller, on_call_done, a, &a->run_id, why, sizeof why);
   if (!err) return;
   unlink_call(s, a);
   if (err == DW_E_BAD_REQUEST || err == DW_E_TOO_LARGE) {
@@ -276,6 +279,12 @@ void dw__mcp_session_forget(dw__mcp_session *s, void *tag) {
 }
 
 bool dw__mcp_session_busy(const dw__mcp_session *s) { return s->calls || s->asks; }
+
+int dw__mcp_session_set_tenant(dw__mcp_session *s, const char *tenant) {
+  if (!tenant || strlen(tenant) >= sizeof s->tenant) return DW_E_BAD_REQUEST;
+  snprintf(s->tenant, sizeof s->tenant, "%s", tenant);
+  return 0;
+}
 
 int dw__mcp_session_new(dw__cm *cm, dw__mcp_send_fn send, void *user, dw__mcp_session **out) {
   dw__mcp_session *s = calloc(1, sizeof *s);

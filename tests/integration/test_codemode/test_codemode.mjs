@@ -250,7 +250,7 @@ async function overHttp(base) {
   const tokenFile = path.join(tmp, "token");
   fs.writeFileSync(tokenFile, "s3cret-token\n");
   // timeoutSeconds 2: a stream waiting longer for the user's approval lives on keep-alives.
-  fs.writeFileSync(path.join(tmp, "serve.json"), JSON.stringify({ timeoutSeconds: 2, mcp: { maxSessions: 3, maxBodyBytes: 65536 } }));
+  fs.writeFileSync(path.join(tmp, "serve.json"), JSON.stringify({ timeoutSeconds: 2, tokens: { "tok-acme": "acme" }, mcp: { maxSessions: 3, maxBodyBytes: 65536 } }));
   const daemon = spawn(BIN, ["serve", "--listen", `127.0.0.1:${port}`, "--executors", "1", "--data-dir", path.join(tmp, "data"),
                              "--token-file", tokenFile, "--mcp-config", cfgFile, "--config", path.join(tmp, "serve.json")],
                        { stdio: ["ignore", "ignore", "pipe"] });
@@ -296,6 +296,18 @@ async function overHttp(base) {
     check("http /mcp: code chaining calls on server-memory", JSON.stringify(r.result) === '{"names":["http-a","http-b"],"relations":1,"obs":["two"]}', JSON.stringify(r));
     r = await code(client, "await memory.open_nodes({ names: 'x' })");
     check("http /mcp: schema violations as over stdio", r.isError && /input\.names: expected array/.test(r.error?.message ?? ""), JSON.stringify(r));
+
+    // A token bound to a tenant: the session's code runs on that tenant's executors (tenants
+    // never share a process), which start on first use.
+    const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).executors;
+    const before = await health();
+    const acme = await connectHttp({ Authorization: "Bearer tok-acme" });
+    r = await code(acme.client, "(await memory.search_nodes({ query: 'http-a' })).entities.length");
+    const after = await health();
+    check("http /mcp: a tenant's token runs on that tenant's executors", r.result === 1 && after === before + 1, JSON.stringify({ r, before, after }));
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { Authorization: "Bearer tok-acme", "Mcp-Session-Id": transport.sessionId });
+    check("http /mcp: another tenant's session is not found", res.status === 404, `${res.status}`);
+    await acme.client.close().catch(() => {});
 
     // Requests that break the transport's rules.
     const sid = transport.sessionId;
