@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench bench-tokens fuzz-deps fuzz-build fuzz-smoke fuzz clean
 
 all: build
 
@@ -41,6 +41,11 @@ bench: deps build
 	$(BUILD)/bench/coldstart/coldstart
 	$(BUILD)/bench/loader/loader_bench
 	python3 bench/http/run.py $(BUILD)/dynworker
+
+# Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
+# npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
+bench-tokens: build
+	sh bench/tokens/run.sh $(BUILD)/dynworker $(BUILD)/bench-tokens-node
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz
