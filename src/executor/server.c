@@ -690,7 +690,11 @@ int dw__executor_main(void) {
   x->fd = fd;
   dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress,
                               .tick = work, .wait_fd = fd};
-  dw__loader_config cfg = {.max_instances = max_workers, .remote = &remote};
+  /* The warm cache is bounded by count (DW_EXECUTOR_MAX_WORKERS) and by the VM's own heap cap
+   * (not the loader's 256 MiB default estimate): under memory pressure idle workers are
+   * evicted before anything fails (the loader's pressure hook). */
+  dw__loader_config cfg = {.max_instances = max_workers, .max_bytes = (size_t)memory_mb << 20,
+                           .remote = &remote};
   dw_sandbox_options so = {.limits = {.memory_mb = memory_mb}, .allow_wasm = true};
   /* The engine initialises with the loader's VM: before the root is emptied. */
   if (dw__loader_new(&cfg, &so, NULL, NULL, &x->L)) {
