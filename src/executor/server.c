@@ -28,6 +28,8 @@
 
 #define MAX_INFLIGHT 4096u       /* invocations held at once (the supervisor caps far lower) */
 #define MAX_PENDING_CALLS 65536u /* binding and egress calls waiting for a REPLY */
+/* The most JSON of a payload (arguments, a result) that still fits a frame with its envelope. */
+#define FRAME_JSON_ROOM ((size_t)DW_IPC_MAX_JSON - ((size_t)1 << 20))
 #define MAX_HEADERS 256u         /* request headers of an invocation */
 
 typedef struct frame {
@@ -178,6 +180,12 @@ static void call_origin(json_t *o, uint64_t tag, const char *key) {
 static void desc_call(void *user, uint64_t tag, const char *key, const char *desc_json,
                       const char *method, const char *args_json, dw_binding_call *call) {
   exe *x = user;
+  /* A frame past the channel's cap cannot be sent (dw__ipc_write refuses it, and the executor
+   * would end): the call is refused here, in the worker, instead. */
+  if (strlen(args_json) + strlen(desc_json) + strlen(method) > FRAME_JSON_ROOM) {
+    dw_binding_throw(call, "the arguments of this binding call are too large (over 79 MiB as JSON)");
+    return;
+  }
   json_t *desc = json_loads(desc_json, 0, NULL), *args = json_loads(args_json, 0, NULL);
   uint64_t id = desc && args ? pend_add(x, call, NULL) : 0;
   if (!id) {
@@ -509,8 +517,16 @@ static void finish_done(exe *x) {
     x->ninflight--;
     dw_result *r = NULL;
     dw__loader_finish(x->L, v->hc, &r);
-    json_t *res = r ? json_loads(dw_result_json(r), 0, NULL) : NULL;
-    if (!res) {
+    size_t blen0 = 0;
+    if (r) dw_result_body(r, &blen0);
+    bool too_large = r && (strlen(dw_result_json(r)) > FRAME_JSON_ROOM || blen0 > DW_IPC_MAX_BIN);
+    json_t *res = r && !too_large ? json_loads(dw_result_json(r), 0, NULL) : NULL;
+    if (too_large) {
+      /* Past the channel's cap the frame could not be sent and the executor would end, taking
+       * its other invocations with it: this one fails alone. */
+      send_failure(x, v->id, DW_E_TOO_LARGE,
+                   "the result is too large to return (over 79 MiB as JSON, or a body over 64 MiB)");
+    } else if (!res) {
       send_failure(x, v->id, DW_E_NOMEM, "out of memory");
     } else {
       json_t *o = json_pack("{s:I,s:o}", "inv", (json_int_t)v->id, "result", res);

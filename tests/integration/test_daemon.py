@@ -512,9 +512,34 @@ def case_runaways(_d, p):
         d.close()
 
 
+def case_oversized_frames(_d, p):
+    """A result or binding arguments past the executor channel's frame cap fail alone (too_large)
+    instead of ending the executor and every invocation it holds (executor_lost)."""
+    d = Daemon(executors=1)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BindingServer)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        lim = {"cpuMs": 5000, "wallMs": 20000}
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default () => 'x'.repeat(90 << 20)", "limits": lim})
+        expect(p, s == 413 and err_code(v) == "too_large", "a 90 MiB result: %s %s" % (s, v))
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default { fetch() { return new Response(new Uint8Array(70 << 20)) } }", "limits": lim})
+        expect(p, s == 413 and err_code(v) == "too_large", "a 70 MiB body: %s %s" % (s, v))
+        url = "http://127.0.0.1:%d/rpc" % srv.server_address[1]
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default async (env) => { try { await env.API.sum('x'.repeat(85 << 20)); return 'sent' } catch (e) { return 'rejected: ' + e.message } }",
+                                             "env": {"API": {"$http": {"url": url}}}, "limits": lim})
+        expect(p, s == 200 and str(v.get("result", "")).startswith("rejected: the arguments of this binding call are too large"),
+               "85 MiB of binding arguments: %s %s" % (s, v))
+        s, h, raw = d.request("GET", "/metrics")
+        expect(p, b"dynworker_executor_restarts_total 0" in raw, "the executor was not lost: %s" %
+               [l for l in raw.decode().splitlines() if "restarts" in l])
+    finally:
+        srv.shutdown()
+        d.close()
+
+
 # Cases that share one daemon, then cases that start their own.
 SHARED = [case_run, case_run_errors, case_workers, case_fetch, case_rpc, case_tail, case_health_metrics, case_bindings]
-OWN = [case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
+OWN = [case_oversized_frames, case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
 
 
 def main():
