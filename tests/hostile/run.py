@@ -34,7 +34,7 @@ import daemon_util  # noqa: E402
 FAMILIES = ["cpu", "memory", "escape", "capability", "tenant", "protocol"]
 EXPECT_KEYS = {"status", "ok", "code", "result", "resultMatch", "errorMatch", "bodyMatch", "header"}
 HEADER_KEYS = {"expect", "request", "setup", "via", "needs", "headers", "why", "known"}
-DEFAULT_LIMITS = {"cpuMs": 300, "wallMs": 2000}
+DEFAULT_LIMITS = {"cpuMs": 300, "wallMs": 5000}
 PUBLIC_IP = "1.2.3.4"
 CASE_TIMEOUT = 30
 CONFIG = {
