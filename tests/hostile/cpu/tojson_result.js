@@ -1,4 +1,3 @@
-// known: F1: a CPU runaway in toJSON while the result is serialised is answered bad_result, not cpu_limit_exceeded
 // why: the loop runs while the runtime serialises the result
 // expect: {"ok": false, "code": "cpu_limit_exceeded"}
 // request: {"limits": {"cpuMs": 150, "wallMs": 5000}}
