@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench soak fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench soak fuzz-deps fuzz-build fuzz-smoke fuzz clean bench-tokens
 
 all: build
 
@@ -48,6 +48,10 @@ bench: deps build
 SOAK_MINUTES ?= 30
 soak: build
 	python3 bench/soak/run.py --minutes $(SOAK_MINUTES) --bin $(BUILD)/dynworker
+# Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
+# npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
+bench-tokens: build
+	sh bench/tokens/run.sh $(BUILD)/dynworker $(BUILD)/bench-tokens-node
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz

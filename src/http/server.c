@@ -48,12 +48,16 @@ static const char *reason(int status) {
   switch (status) {
   case 200: return "OK";
   case 201: return "Created";
+  case 202: return "Accepted";
   case 204: return "No Content";
   case 400: return "Bad Request";
   case 401: return "Unauthorized";
   case 404: return "Not Found";
+  case 403: return "Forbidden";
   case 405: return "Method Not Allowed";
+  case 406: return "Not Acceptable";
   case 413: return "Payload Too Large";
+  case 415: return "Unsupported Media Type";
   case 500: return "Internal Server Error";
   case 503: return "Service Unavailable";
   default: return status < 400 ? "OK" : "Error";
@@ -128,7 +132,7 @@ void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const
 }
 
 void dw__http_reply_json(dw__http_ctx *c, int status, json_t *v) {
-  char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *s = v ? dw__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   json_decref(v);
   if (!s) {
     static const char oom[] =
@@ -339,7 +343,7 @@ static void dispatch(struct evhttp_request *req, void *arg) {
     return;
   }
   match(found->pattern, path, c, true);
-  if (strncmp(path, "/v1/", 4) == 0 && authenticate(c)) return;
+  if ((strncmp(path, "/v1/", 4) == 0 || strcmp(path, "/mcp") == 0) && authenticate(c)) return;
   if (c->id && !dw__http_name_ok(c->id, DW__HTTP_ID_MAX, ".:")) {
     dw__http_reply_error(c, DW_E_BAD_REQUEST, 0,
                          "id: 1 to 128 characters of A-Z a-z 0-9 _ - . :");
@@ -453,7 +457,7 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   if (!(h->defs = dw__defs_new(0, 0))) goto fail;
   h->drain_check = event_new(h->base, -1, 0, drain_check, h);
   h->http = evhttp_new(h->base);
-  if (!h->drain_check || !h->http || dw__tail_start(h)) goto fail;
+  if (!h->drain_check || !h->http || dw__tail_start(h) || dw__touch_start(h)) goto fail;
   evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
@@ -476,7 +480,10 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   sc.resolve_user = h;
   sc.on_event = dw__http_on_event;
   sc.event_user = h;
+  sc.host_call = dw__http_mcp_host_call;
+  sc.host_user = h;
   if ((rc = dw__sup_new(&sc, &h->sup, why, why_len))) goto fail_quiet;
+  if ((rc = dw__http_mcp_start(h, cfg, why, why_len))) goto fail_quiet;
   *out = h;
   return 0;
 fail:
@@ -513,10 +520,12 @@ int dw__http_listen(dw__http *h, const char *host, uint16_t port, uint16_t *boun
 void dw__http_free(dw__http *h) {
   if (!h) return;
   dw__tail_close_all(h);
+  dw__touch_stop(h);
   if (h->keepalive) event_free(h->keepalive);
   /* Requests still waiting: their answers will never come (the supervisor is freed below
    * without calling done), and their connections are closed by evhttp_free. */
   h->draining = false;
+  dw__http_mcp_stop(h); /* its requests' contexts are freed just below */
   while (h->active) {
     dw__http_ctx *c = h->active;
     if (c->conn) evhttp_connection_set_closecb(c->conn, NULL, NULL);
