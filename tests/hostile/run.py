@@ -280,6 +280,8 @@ class Neighbours:
                                    timeout=CASE_TIMEOUT)
         if s == 200:
             v = json.loads(raw)
+            if v.get("ok") is not True:
+                return s, raw, x * 3 + n, h   # the whole answer, for the report
             return s, v.get("result"), x * 3 + n, h
         return s, raw, None, h
 
