@@ -509,6 +509,7 @@ def main(argv):
         netns = why is None
         ns_note = why or ""
     local = Local(netns)
+    local.binary = binary   # for cases that need a daemon of their own
     d = daemon_util.Daemon(binary, config=CONFIG, executors=2,
                            env={"DW_CANARY_SECRET": local.secret})
     started = time.time()
