@@ -32,7 +32,7 @@ int dw__ipc_header_get(const uint8_t in[DW_IPC_HEADER], dw__ipc_header *h) {
   h->type = in[0];
   h->json_len = get_u32(in + 4);
   h->bin_len = get_u32(in + 8);
-  if (h->type < DW_IPC_HELLO || h->type > DW_IPC_STOP) return DW_E_BAD_REQUEST;
+  if (h->type < DW_IPC_HELLO || h->type > DW_IPC_RETIRE) return DW_E_BAD_REQUEST;
   if (in[1] || in[2] || in[3]) return DW_E_BAD_REQUEST;
   if (h->json_len == 0) return DW_E_BAD_REQUEST; /* every message is a JSON object */
   if (h->json_len > DW_IPC_MAX_JSON || h->bin_len > DW_IPC_MAX_BIN) return DW_E_TOO_LARGE;

@@ -52,6 +52,10 @@
  *                 an error the binding reported, bad_request, ...).
  *   S→E FORGET    {"key"}: drop the warm worker (its definition was replaced or deleted).
  *   S→E STOP      {}: finish what is in flight, then exit 0.
+ *   E→S RETIRE    {}: this executor will exit once what it holds is answered (a worker ran
+ *                 out of memory, after which the engine may keep refusing allocations): the
+ *                 supervisor routes nothing more to it and starts its replacement when it
+ *                 exits. An INVOKE that crossed it is answered executor_lost.
  *
  * The executor's environment holds only PATH=/usr/bin:/bin, DW_EXECUTOR_MEMORY_MB,
  * DW_EXECUTOR_MAX_WORKERS, DW_EXECUTOR_CONTAIN_RELAXED=1 (tests only) and, when the daemon
@@ -73,6 +77,7 @@ enum {
   DW_IPC_REPLY = 6,
   DW_IPC_FORGET = 7,
   DW_IPC_STOP = 8,
+  DW_IPC_RETIRE = 9,
 };
 
 #define DW_IPC_HEADER 12u

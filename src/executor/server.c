@@ -592,6 +592,17 @@ static void finish_done(exe *x) {
         char *text = dw__buf_steal(&b, &n);
         out_push(x, DW_IPC_RESULT, text, n, bin, bin ? blen : 0);
       }
+      if (dw_result_error(r) == DW_E_MEMORY_LIMIT && !x->stopping) {
+        /* After a worker ran out of memory the engine may keep refusing allocations for a
+         * while (address space its allocator keeps reserved, counted against RLIMIT_AS):
+         * innocent workers then fail too (tests/hostile, finding F2). A fresh process is
+         * the way back: finish what is in flight, refuse new work as executor_lost
+         * (retriable), exit; the supervisor starts a new executor. */
+        fprintf(stderr, "dynworker executor: a worker ran out of memory; this executor is "
+                        "replaced once its other invocations are answered\n");
+        x->stopping = true;
+        out_push_json(x, DW_IPC_RETIRE, json_object(), NULL, 0);
+      }
     }
     free(headers);
     dw_result_free(r);

@@ -273,6 +273,10 @@ static int on_frame(sup_exec *e, uint8_t type, const char *js, size_t jn, const 
   case DW_IPC_NEED_CODE: rc = on_need_code(e, msg); break;
   case DW_IPC_RESULT: rc = on_result(e, msg, bin, bn); break;
   case DW_IPC_CALL: rc = dw__sup_on_call(e, msg, bin, bn); break;
+  case DW_IPC_RETIRE:
+    e->retiring = true; /* routed around from now on; respawned when it exits */
+    rc = 0;
+    break;
   default: rc = DW_E_BAD_REQUEST; break; /* a supervisor-to-executor type */
   }
 out:
@@ -396,6 +400,7 @@ void dw__sup_exec_spawn(sup_exec *e) {
   sv[0] = -1;
   e->pid = pid;
   e->state = EX_STARTING;
+  e->retiring = false;
   if (e->ever_started) s->st.executor_restarts++;
   e->ever_started = true;
   bufferevent_setcb(e->bev, read_cb, NULL, event_cb, e);

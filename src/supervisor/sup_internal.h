@@ -58,6 +58,7 @@ struct sup_exec {
   uint64_t warm;         /* warm workers, as it last reported (optional "warm" in RESULT) */
   bool ever_started;     /* the next spawn is a restart */
   bool stopping;         /* STOP sent (drain or retirement): no respawn */
+  bool retiring;         /* it said RETIRE: nothing more is routed to it; replaced on exit */
 };
 
 struct sup_group {

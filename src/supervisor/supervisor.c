@@ -276,12 +276,13 @@ static sup_exec *choose(sup_group *g, const sup_inv *inv) {
   unsigned max = g->s->cfg.max_inflight;
   if (inv->worker_id) {
     sup_exec *home = &g->ex[hash_str(inv->worker_id) % g->n];
-    if (home->state == EX_READY && home->n_inflight < max) return home;
+    if (home->state == EX_READY && !home->retiring && home->n_inflight < max) return home;
   }
   sup_exec *best = NULL;
   for (unsigned i = 0; i < g->n; i++) {
     sup_exec *e = &g->ex[i];
-    if (e->state == EX_READY && e->n_inflight < max && (!best || e->n_inflight < best->n_inflight))
+    if (e->state == EX_READY && !e->retiring && e->n_inflight < max &&
+        (!best || e->n_inflight < best->n_inflight))
       best = e;
   }
   return best;

@@ -145,14 +145,24 @@ ch.send(INVOKE, {"inv": 13, "key": None, "kind": "run", "limits": {}, "egress": 
 r, _ = expect(ch, RESULT, "no egress")
 check("globalOutbound is null" in str(r["result"]["result"]), "without egress, fetch() is refused in the worker", r)
 
-# 4. A memory storm ends that invocation; the executor goes on.
+# 4. A memory storm ends that invocation; the executor then answers what it holds, refuses
+# new work as executor_lost (retriable) and exits, to be replaced by a fresh process (the
+# engine may keep refusing allocations after an out-of-memory: tests/hostile finding F2).
 ch.send(INVOKE, {"inv": 14, "key": None, "kind": "run", "limits": {"cpuMs": 5000, "wallMs": 20000},
                  "code": code("export default () => { const a = []; for (;;) a.push(new Array(100000).fill(1)) }")})
 r, _ = expect(ch, RESULT, "memory storm")
 check(r["result"]["error"]["code"] in ("memory_limit_exceeded",), "a memory storm ends with memory_limit_exceeded", r)
+try:
+    rc = p.wait(10)
+except Exception:
+    rc = None
+check(rc == 0, "after running out of memory the executor exits (status 0) to be replaced", rc)
+
+p, ch = spawn_executor(BIN, {"DW_EXECUTOR_MEMORY_MB": "256"})
+expect(ch, HELLO, "hello (replacement)")
 ch.send(INVOKE, {"inv": 15, "key": None, "kind": "run", "limits": {}, "code": code("export default () => 'after'")})
 r, _ = expect(ch, RESULT, "after storm")
-check(r["result"]["result"] == "after", "the executor serves the next invocation", r)
+check(r["result"]["result"] == "after", "a fresh executor serves the next invocation", r)
 
 # 5. Bad input from the supervisor side is answered, not crashed on.
 ch.send(INVOKE, {"inv": 16, "key": None, "kind": "run", "limits": {}, "code": {"mainModule": "x.js", "modules": {"y.js": "1"}}})

@@ -945,7 +945,7 @@ static void test_ipc_header(void **state) {
   assert_int_equal(d.bin_len, 20);
   dw__ipc_header_put(h, 0, 10, 0);
   assert_int_equal(dw__ipc_header_get(h, &d), DW_E_BAD_REQUEST);
-  dw__ipc_header_put(h, 9, 10, 0);
+  dw__ipc_header_put(h, DW_IPC_RETIRE + 1, 10, 0);
   assert_int_equal(dw__ipc_header_get(h, &d), DW_E_BAD_REQUEST);
   dw__ipc_header_put(h, DW_IPC_HELLO, 0, 0);
   assert_int_equal(dw__ipc_header_get(h, &d), DW_E_BAD_REQUEST);

@@ -1,5 +1,4 @@
-# known: F2: after a one-shot run ended in the engine's Out of memory for ArrayBuffers (typed arrays, WebAssembly memories) as an executor's first work, every fetch handler in that executor fails with memory_limit_exceeded (RangeError Out of memory) for 20 s and more
-# why: finding F2: an innocent worker must keep its answers after a neighbour ran out of memory; on a daemon of its own with one executor, so that the hog comes first
+# why: finding F2 (fixed: an executor whose worker ran out of memory is replaced): after a one-shot run ended in the engine's Out of memory for ArrayBuffers, every fetch handler in that executor failed with memory_limit_exceeded for 20 s and more; an innocent worker must keep its answers after a neighbour ran out of memory; on a daemon of its own with one executor, so that the hog comes first
 # expect: {"status": 200}
 
 import daemon_util
