@@ -37,8 +37,10 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 1800
 
 bench: deps build
+	@./scripts/deps.sh bench
 	$(BUILD)/bench/coldstart/coldstart
 	$(BUILD)/bench/loader/loader_bench
+	python3 bench/http/run.py $(BUILD)/dynworker
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz

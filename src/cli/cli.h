@@ -13,4 +13,8 @@ int dw__cli_run(int argc, char **argv);
  * the MCP servers of FILE one after another (blocks on each) and prints their TypeScript API. */
 int dw__cli_types(int argc, char **argv);
 
+/* `dynworker serve [options]`; argv[0] is "serve". Runs the daemon until SIGTERM/SIGINT and
+ * its drain; returns 0 after a drain, 1 when it cannot start, 2 on bad usage or config. */
+int dw__cli_serve(int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@ static const char usage[] =
     "usage: dynworker COMMAND [options]\n"
     "\n"
     "  run FILE [MODULE...]   run one worker in a fresh, contained sandbox\n"
+    "  serve                  the daemon: HTTP API on 127.0.0.1:8787 (docs/OPERATIONS.md)\n"
     "  types --config FILE    print the TypeScript API Code Mode gives a model for MCP servers\n"
     "  version                print the version\n"
     "\n"
@@ -17,6 +18,7 @@ static const struct {
   int (*fn)(int argc, char **argv);
 } commands[] = {
     {"run", dw__cli_run},
+    {"serve", dw__cli_serve},
     {"types", dw__cli_types},
 };
 

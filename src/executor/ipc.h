@@ -8,31 +8,55 @@
  * bounded and checked; an executor that sends a malformed frame is killed.
  *
  * Messages (the "json" part; "inv" and "call" are numbers chosen by the sender of the first
- * frame of an exchange):
+ * frame of an exchange). A frame whose type belongs to the other direction is malformed.
  *
  *   E→S HELLO     {"pid", "steps": [{"step","status":"ok"|"refused"|"failed","detail"}]}
- *                 once, after containment, before anything else.
+ *                 once, after containment, before anything else (the supervisor waits 10 s
+ *                 and routes nothing to an executor before it).
  *   S→E INVOKE    {"inv", "key": string|null, "code": {...}|absent, "kind": "run"|"fetch"|"rpc",
  *                  "entrypoint": string|null, "method": string|null, "args": [...]|absent,
+ *                  "props": {...}|absent, "depth": n,
  *                  "request": {"method","url","headers":[[k,v]...]}|absent,
  *                  "limits": {"cpuMs","wallMs","memoryMb","subRequests"}, "egress": bool}
  *                 bin: the request body. `key` names a warm worker (tenant, id, revision);
- *                 null: a fresh, uncached sandbox. `code` is the WorkerCode with its env
- *                 descriptors ($http, $worker, $loader) but never globalOutbound's secrets:
- *                 `egress` says whether fetch() goes out through the supervisor.
+ *                 null: a fresh, uncached sandbox (and `code` is always present). `code` is
+ *                 the WorkerCode with its env descriptors ($http, $worker, $loader) but never
+ *                 globalOutbound (its "inject" holds secrets), and $http descriptors without
+ *                 their "headers" (credentials: the supervisor adds them when it calls): `egress` says whether fetch()
+ *                 goes out through the supervisor (false: fetch() fails with
+ *                 outbound_blocked inside the executor). `limits` is complete (defaults
+ *                 filled in by the supervisor). `props`: ctx.props of an RPC entrypoint
+ *                 called through a $worker binding. `depth`: how many $worker calls deep
+ *                 this invocation is (0 from the API); for information: the supervisor
+ *                 enforces the cap (8).
  *   E→S NEED_CODE {"inv"}: `key` is not warm here and `code` was absent; the supervisor sends
- *                 the INVOKE again with `code`.
+ *                 the INVOKE again with `code`. At most once per invocation.
  *   E→S RESULT    {"inv", "result": {ok,result,response,logs,error,cpuMs,wallMs},
- *                  "status": n, "headers": [[k,v]...]}  bin: a fetch handler's response body.
+ *                  "status": n, "headers": [[k,v]...], "warm": n}  bin: a fetch handler's
+ *                 response body. `status` (100..999) only when a fetch handler answered (bin
+ *                 only then). `result.error.code` is a code of the error table when ok is
+ *                 false. `warm` (optional): warm workers this executor holds now.
  *   E→S CALL      {"call", "inv": n|null, "key": string|null, "desc": {...}, "method", "args": [...]}
  *                 a worker called a binding ($http or $worker descriptor in `desc`), or its
  *                 fetch() left the sandbox (desc {"$egress": true}, method "fetch", args
- *                 [{"method","url","headers":[[k,v]...]}], bin: the request body).
+ *                 [{"method","url","headers":[[k,v]...]}], bin: the request body). `inv`: the
+ *                 invocation it serves (absent/null for background work of a warm worker,
+ *                 then `key` names the worker). The supervisor honours a binding only when
+ *                 `desc` equals one of the env values of that invocation's (or key's) code,
+ *                 and egress only as that code's globalOutbound says.
  *   S→E REPLY     {"call", "ok": true, "result": any} | {"call", "ok": false, "error": string,
  *                  "code": string}; for an egress call the result is {"status","statusText",
- *                  "headers":[[k,v]...],"url"} and bin is the response body.
+ *                  "headers":[[k,v]...],"url"} and bin is the response body. `code` is a code
+ *                 of the error table (outbound_blocked, worker_not_found, overloaded,
+ *                 io_error for a binding's transport or HTTP status, uncaught_exception for
+ *                 an error the binding reported, bad_request, ...).
  *   S→E FORGET    {"key"}: drop the warm worker (its definition was replaced or deleted).
  *   S→E STOP      {}: finish what is in flight, then exit 0.
+ *
+ * The executor's environment holds only PATH=/usr/bin:/bin, DW_EXECUTOR_MEMORY_MB,
+ * DW_EXECUTOR_MAX_WORKERS, DW_EXECUTOR_CONTAIN_RELAXED=1 (tests only) and, when the daemon
+ * has them, ASAN_OPTIONS / LSAN_OPTIONS / UBSAN_OPTIONS; every descriptor but 0, 1, 2 and 3
+ * is closed. See docs/internals/ipc.md.
  */
 #ifndef DW_EXECUTOR_IPC_H
 #define DW_EXECUTOR_IPC_H

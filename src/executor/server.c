@@ -452,6 +452,9 @@ static void on_invoke(exe *x, json_t *o, frame *f) {
     r.body_len = f->bin_len;
   }
   if (!rc && json_is_array(args) && !(args_json = json_dumps(args, JSON_COMPACT))) rc = DW_E_NOMEM;
+  json_t *props = json_object_get(o, "props");
+  char *props_json = json_is_object(props) ? json_dumps(props, JSON_COMPACT) : NULL;
+  if (!rc && json_is_object(props) && !props_json) rc = DW_E_NOMEM;
   if (!rc && (!kind || (strcmp(kind, "run") && strcmp(kind, "fetch") && strcmp(kind, "rpc")))) {
     snprintf(why, sizeof why, "kind: must be run, fetch or rpc");
     rc = DW_E_BAD_REQUEST;
@@ -466,7 +469,8 @@ static void on_invoke(exe *x, json_t *o, frame *f) {
                         .subrequests = limit_of(limits, "subRequests"),
                         .convention = strcmp(kind, "run") == 0,
                         .method = strcmp(kind, "fetch") == 0 ? "fetch" : method,
-                        .args_json = args_json, .req = json_is_object(req) ? &r : NULL};
+                        .args_json = args_json, .req = json_is_object(req) ? &r : NULL,
+                        .props_json = props_json};
     if (!(v = calloc(1, sizeof *v))) rc = DW_E_NOMEM;
     else {
       v->id = id;
@@ -489,6 +493,7 @@ static void on_invoke(exe *x, json_t *o, frame *f) {
   dw_code_free(dc);
   free(env_json);
   free(args_json);
+  free(props_json);
   for (size_t i = 0; i < nlines; i++) free(line_buf[i]);
 }
 
@@ -616,7 +621,10 @@ int dw__executor_main(void) {
                          .parent = parent, .channel = fd, .pid_ns_errno = pid_ns_errno};
   dw__contain_report cr;
   dw__contain_report_init(&cr);
-  if (dw__contain(&co, &cr)) {
+  /* Tests only (the supervisor's contain_relaxed): start even when a required step failed. */
+  const char *relaxed_env = getenv("DW_EXECUTOR_CONTAIN_RELAXED");
+  bool relaxed = relaxed_env && strcmp(relaxed_env, "1") == 0;
+  if (dw__contain(&co, &cr) && !relaxed) {
     fprintf(stderr, "dynworker executor: refusing to start: %s\n", cr.message);
     _exit(4);
   }
@@ -635,7 +643,7 @@ int dw__executor_main(void) {
   tzset();
   co.phase = DW__CONTAIN_LATE;
   co.as_headroom = ((size_t)8 << 30) + 4 * (((size_t)memory_mb << 20) + ((size_t)512 << 20));
-  if (dw__contain(&co, &cr)) {
+  if (dw__contain(&co, &cr) && !relaxed) {
     fprintf(stderr, "dynworker executor: refusing to start: %s\n", cr.message);
     _exit(4);
   }

@@ -40,6 +40,7 @@ void dw__call_free(call *c) {
   free(c->headers_json);
   free(c->body);
   dw__buf_free(&c->logs);
+  free(c->props_json);
   free(c);
 }
 
@@ -113,7 +114,8 @@ static void invoke_job(void *user, dw_sandbox *sb, bool cancelled) {
   if (!args && c->args_json) exc = dw__make_error(cx, "TypeError", "the arguments are not valid JSON");
   dw_val props = NULL;
   if (args && c->via->props) props = dw__clone_read(cx, c->via->props, c->via->props_len, NULL, &exc);
-  if (!args || (c->via->props && !props)) {
+  else if (args && c->props_json) props = dw__json_parse(cx, c->props_json, strlen(c->props_json));
+  if (!args || ((c->via->props || c->props_json) && !props)) {
     if (dw__vm_terminated(dw__sandbox_vm(sb))) return;
     dw__exc_info i;
     dw__exc_describe(cx, exc, &i);

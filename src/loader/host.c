@@ -217,6 +217,7 @@ out:
 bool dw__is_descriptor(const json_t *v) {
   if (!json_is_object(v)) return false;
   return (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$http"))) ||
+         (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$host"))) ||
          (json_is_string(json_object_get(v, "$worker"))) ||
          (json_object_size(v) == 1 && json_is_object(json_object_get(v, "$loader")));
 }
@@ -342,6 +343,10 @@ static call *host_start(dw_loader *L, const dw_worker_ref *w, const dw__host_cal
   c->done = host_done;
   c->convention = hc && hc->convention;
   c->capture_logs = hc != NULL;
+  if (hc && hc->props_json && !(c->props_json = dw__strdup(hc->props_json))) {
+    dw__call_free(c);
+    return NULL;
+  }
   dw__buf_init(&c->logs, (size_t)1 << 20);
   c->started = dw__now_ns();
   c->cpu_ms = lower(in->limits.cpu_ms, w->limits.cpu_ms);

@@ -132,33 +132,30 @@ void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int termina
 
 /* ---- Loading -------------------------------------------------------------------------- */
 
+/* Appends a console line to b as a "logs" item (whole items only, up to b's cap and 1000
+ * items); *n counts them. */
+static void log_item(dw_buf *b, size_t *n, const char *level, const char *msg, size_t len) {
+  if (*n >= 1000) return;
+  size_t mark = b->len;
+  int rc = *n ? dw__buf_putc(b, ',') : 0;
+  if (!rc) rc = dw__buf_puts(b, "{\"level\":");
+  if (!rc) rc = dw__buf_json_str(b, level, strlen(level));
+  if (!rc) rc = dw__buf_puts(b, ",\"message\":");
+  if (!rc) rc = dw__buf_json_str(b, msg, len);
+  if (!rc) rc = dw__buf_printf(b, ",\"ts\":%.0f}", dw__epoch_ms());
+  if (rc) b->len = mark;
+  else (*n)++;
+}
+
 static void child_log(void *user, const char *level, const char *msg, size_t len) {
   instance *in = user;
   dw_loader *L = in->L;
-  if (in->ntails && in->tail_nlogs < 1000) {
-    /* For the tails: whole entries only, up to the buffer's cap. */
-    size_t mark = in->tail_logs.len;
-    int rc = in->tail_nlogs ? dw__buf_putc(&in->tail_logs, ',') : 0;
-    if (!rc) rc = dw__buf_puts(&in->tail_logs, "{\"level\":");
-    if (!rc) rc = dw__buf_json_str(&in->tail_logs, level, strlen(level));
-    if (!rc) rc = dw__buf_puts(&in->tail_logs, ",\"message\":");
-    if (!rc) rc = dw__buf_json_str(&in->tail_logs, msg, len);
-    if (!rc) rc = dw__buf_printf(&in->tail_logs, ",\"ts\":%.0f}", dw__epoch_ms());
-    if (rc) in->tail_logs.len = mark;
-    else in->tail_nlogs++;
-  }
-  for (call *c = in->inflight; c; c = c->inext) {
-    if (!c->capture_logs || c->nlogs >= 1000) continue;
-    size_t mark = c->logs.len;
-    int rc = c->nlogs ? dw__buf_putc(&c->logs, ',') : 0;
-    if (!rc) rc = dw__buf_puts(&c->logs, "{\"level\":");
-    if (!rc) rc = dw__buf_json_str(&c->logs, level, strlen(level));
-    if (!rc) rc = dw__buf_puts(&c->logs, ",\"message\":");
-    if (!rc) rc = dw__buf_json_str(&c->logs, msg, len);
-    if (!rc) rc = dw__buf_printf(&c->logs, ",\"ts\":%.0f}", dw__epoch_ms());
-    if (rc) c->logs.len = mark;
-    else c->nlogs++;
-  }
+  if (in->ntails) log_item(&in->tail_logs, &in->tail_nlogs, level, msg, len); /* the tails' */
+  /* The host calls it runs, and those waiting for it to load (top-level console lines). */
+  for (call *c = in->inflight; c; c = c->inext)
+    if (c->capture_logs) log_item(&c->logs, &c->nlogs, level, msg, len);
+  for (call *c = in->wait_head; c; c = c->next)
+    if (c->capture_logs) log_item(&c->logs, &c->nlogs, level, msg, len);
   if (!L->log) return;
   dw_buf b;
   dw__buf_init(&b, (size_t)128 << 10);

@@ -84,6 +84,7 @@ typedef struct {
   const char *method;
   const char *args_json;    /* a JSON array; NULL: none */
   const dw_request *req;
+  const char *props_json;   /* ctx.props of the entrypoint called (a JSON object), or NULL */
 } dw__host_call;
 
 /* Starts a host call without waiting: `done(user, c)` is called once, on the loader's

@@ -155,6 +155,7 @@ struct call {
   bool host_completed;   /* dw_binding_return/throw was called */
   bool convention;       /* a host call by the calling convention (dw__host_call) */
   bool capture_logs;     /* a host call of dw__loader_start: its target's console lines */
+  char *props_json;      /* ... and the props it gives the entrypoint (JSON), or NULL */
   dw_buf logs;           /* ... as "logs" items */
   size_t nlogs;
   call *host_next;       /* in the loader's queue of completed binding calls */

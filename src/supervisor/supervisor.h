@@ -13,10 +13,18 @@
  * that holds an invocation past it, or whose RSS passes the ceiling, or that sends a
  * malformed frame, is killed and respawned: the guilty invocation ends with the limit's
  * error, the others it held with DW_E_EXECUTOR_LOST (retriable), and the guilty worker id is
- * refused (DW_E_OVERLOADED, with a retry delay) for the quarantine period.
+ * refused (DW_E_OVERLOADED, with a retry delay) for the quarantine period. Past the RSS
+ * ceiling the guilty one is known only when the executor held a single invocation (it gets
+ * DW_E_MEMORY_LIMIT and its id is quarantined); otherwise every one gets executor_lost.
  *
- * Threads: everything runs on the loop's thread; callbacks are called from the loop.
- * May depend on: executor (ipc.h only), net, util, libevent, jansson. */
+ * Limits (when the WorkerCode has none): a registered worker gets the loader's defaults for
+ * a dynamic worker (cpuMs 50, wallMs 30000), a one-shot run those of `dynworker run` (cpuMs
+ * 1000, wallMs 10000); memoryMb: memory_mb; subRequests 10000 (src/supervisor/sup_internal.h).
+ *
+ * Threads: everything runs on the loop's thread; callbacks are called from the loop. A done
+ * callback may call dw__sup_invoke, _abandon, _forget, _drain and _stats_get, never
+ * dw__sup_free. May depend on: ipc (dw_ipc, src/executor/ipc.h), net, util, libevent,
+ * jansson; never on the engine. */
 #ifndef DW_SUPERVISOR_H
 #define DW_SUPERVISOR_H
 
@@ -65,6 +73,7 @@ typedef struct {
   int (*resolve)(void *user, const char *tenant, const char *id, json_t **code, uint64_t *rev);
   void *resolve_user;
   void (*on_event)(void *user, const dw__sup_event *ev); /* may be NULL */
+  void *event_user;
   /* Calls of descriptor bindings the supervisor does not answer itself: an env value
    * {"$host": {...}} of a WorkerCode (Code Mode's tool namespaces). `desc` is the
    * {"$host": ...} object, `inv_user` the invocation's dw__sup_invocation.host_user. Answer
@@ -72,8 +81,8 @@ typedef struct {
   void (*host_call)(void *user, void *inv_user, const json_t *desc, const char *method,
                     const json_t *args, dw__sup_call *call);
   void *host_user;
-  void *event_user;
   bool contain_relaxed; /* tests only: let an executor start when a required step fails */
+  uint32_t hello_ms;    /* an executor that has not said HELLO by then is killed; 0: 10000 */
 } dw__sup_config;
 
 typedef enum { DW_SUP_RUN = 0, DW_SUP_FETCH = 1, DW_SUP_RPC = 2 } dw__sup_kind;
@@ -96,6 +105,9 @@ typedef struct {
   const json_t *req_headers; /* [[name, value]...] or NULL */
   const void *req_body;
   size_t req_body_len;
+  /* Added for $worker bindings (zero for callers of the HTTP API): */
+  const json_t *props;      /* RPC: ctx.props of the entrypoint (an object), or NULL */
+  uint32_t depth;           /* nesting of $worker calls; past DW__SUP_MAX_DEPTH (8): refused */
   void *host_user;          /* given to config.host_call for this invocation's $host calls */
 } dw__sup_invocation;
 
@@ -116,14 +128,20 @@ typedef struct {
 typedef void (*dw__sup_done)(void *user, const dw__sup_outcome *o);
 
 /* Starts the supervisor and its first executors (of the "default" tenant). 0 and *out, or
- * a negative dw_err with a message in `why`. */
+ * a negative dw_err with a message in `why`. Sets SIGPIPE to ignored when it has the default
+ * disposition (a write to a dead executor must not end the process). */
 int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_len);
-/* Kills every executor and frees everything; pending done callbacks are not called. */
+/* Kills every executor (SIGKILL; reaps them, which does not take long) and frees
+ * everything; pending done callbacks are not called. NULL is a no-op. */
 void dw__sup_free(dw__sup *s);
 
 /* Queues an invocation. Returns 0 and sets *id (may be NULL): `done` is called exactly once,
- * later, from the loop. Or returns a negative dw_err and never calls `done` (bad input:
- * DW_E_BAD_REQUEST; draining: DW_E_OVERLOADED). */
+ * later, from the loop (never from inside this call), also for the refusals that carry a
+ * retry delay: the group's queue is full, the worker id is quarantined, every tenant group
+ * is busy (DW_E_OVERLOADED), or the invocation waited in the queue past its hard deadline.
+ * Or returns a negative dw_err and never calls `done` (bad input: DW_E_BAD_REQUEST;
+ * draining: DW_E_OVERLOADED; DW_E_NOMEM). The code is not checked here: callers check it
+ * with dw__workercode_check first. */
 int dw__sup_invoke(dw__sup *s, const dw__sup_invocation *inv, dw__sup_done done, void *user,
                    uint64_t *id);
 /* The caller is gone (its client disconnected): `done` will not be called. The executor
@@ -153,8 +171,12 @@ void dw__sup_stats_get(const dw__sup *s, dw__sup_stats *out);
 
 /* Checks a WorkerCode as the HTTP API and Code Mode accept it (the loader issue's rules;
  * compatibilityDate optional; env values may be $http/$worker/$loader descriptors;
- * globalOutbound null, {"allow","inject"}, or a $http/$worker gateway). 0, or
- * DW_E_BAD_REQUEST / DW_E_TOO_LARGE with a message naming the field in `why`. */
+ * globalOutbound null, {"allow","inject"}, or a $http/$worker gateway; limits positive
+ * integers up to cpuMs 60000, wallMs 300000, memoryMb 4096, subRequests 100000; data and
+ * wasm modules as base64 strings; code up to 64 MiB, env up to 1 MiB serialised; unknown
+ * fields refused). 0, or DW_E_BAD_REQUEST / DW_E_TOO_LARGE with a message naming the field
+ * in `why` ("modules['a.js']: ...", "limits.cpuMs: must be a positive integer"). Does not
+ * block. docs/internals/supervisor.md, "WorkerCode". */
 int dw__workercode_check(const json_t *code, char *why, size_t why_len);
 
 #endif

@@ -80,6 +80,12 @@ check(r["result"]["result"] == "a1", "RPC of the default export", r)
 ch.send(INVOKE, {"inv": 5, "key": "t\x1fw1\x1f1", "kind": "rpc", "method": "hi", "args": ["b"], "limits": {}})
 r, _ = expect(ch, RESULT, "warm rpc")
 check(r["result"]["result"] == "b2", "a warm worker keeps its state (no code sent)", r)
+ent = code("import { WorkerEntrypoint } from 'cloudflare:workers';"
+           "export class Api extends WorkerEntrypoint { who() { return this.ctx.props.user } }")
+ch.send(INVOKE, {"inv": 40, "key": None, "kind": "rpc", "entrypoint": "Api", "method": "who", "args": [],
+                 "props": {"user": "ann"}, "limits": {}, "code": ent})
+r, _ = expect(ch, RESULT, "props")
+check(r["result"]["result"] == "ann", "INVOKE's props are the entrypoint's ctx.props", r)
 ch.send(FORGET, {"key": "t\x1fw1\x1f1"})
 ch.send(INVOKE, {"inv": 6, "key": "t\x1fw1\x1f1", "kind": "rpc", "method": "hi", "args": ["c"], "limits": {}})
 r, _ = expect(ch, NEED_CODE, "forgotten")

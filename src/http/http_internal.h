@@ -1,0 +1,105 @@
+/* Shared between the files of src/http; not an interface of the layer. */
+#ifndef DW_HTTP_INTERNAL_H
+#define DW_HTTP_INTERNAL_H
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include "http/http.h"
+#include "http/defs.h"
+#include "http/metrics.h"
+
+#define DW__HTTP_MAX_BOUND 4
+#define DW__HTTP_TENANT_MAX 64
+#define DW__HTTP_ID_MAX 128
+
+typedef struct dw__http_ctx dw__http_ctx;
+typedef struct dw__tail_sub dw__tail_sub;
+
+/* One request being handled, from dispatch to its reply (or its client's disconnection). */
+struct dw__http_ctx {
+  dw__http *h;
+  struct evhttp_request *req;
+  struct evhttp_connection *conn;
+  char tenant[DW__HTTP_TENANT_MAX + 1];
+  char *id, *path, *entrypoint, *method; /* route parameters (owned; NULL when absent) */
+  bool has_path;                           /* the {path...} form matched */
+  /* An invocation in flight: */
+  bool invoking;
+  uint64_t inv_id;
+  dw__sup_kind kind;
+  bool registered; /* of a registered worker: touch the store when it ends */
+  dw__http_ctx *prev, *next;
+};
+
+struct dw__http {
+  struct event_base *base;
+  struct evhttp *http;
+  struct evhttp_bound_socket *bound[DW__HTTP_MAX_BOUND];
+  size_t nbound;
+  dw__sup *sup;
+  dw__store *store;
+  dw__http_token *tokens;
+  size_t ntokens;
+  size_t max_body;
+  unsigned max_concurrent, retry_after_s;
+  unsigned tail_max_subs;
+  size_t tail_max_backlog;
+  unsigned tail_keepalive_ms;
+  json_t *default_limits;
+  dw__defs *defs;       /* registered workers' code, cached (defs.h) */
+  dw__http_ctx *active; /* requests being handled */
+  unsigned nactive;
+  dw__tail_sub *subs;   /* tail subscribers, all workers */
+  unsigned nsubs;
+  struct event *keepalive;
+  dw__metrics *metrics;
+  int m_invocations, m_duration, m_http, m_live, m_memory, m_restarts, m_kills, m_executors,
+      m_queue, m_inflight, m_quarantined, m_requests_active, m_tail_subs, m_tail_dropped,
+      m_store_errors;
+  unsigned closing;     /* connections answered during the drain, not closed yet */
+  bool draining, sup_drained;
+  void (*drained)(void *user);
+  void *drained_user;
+  struct event *drain_check;
+};
+
+/* Replies and frees c. `body` is copied. Counts the reply in http_requests_total. */
+void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const void *body,
+                    size_t len);
+/* Replies with a JSON value (stolen: decref'd here). */
+void dw__http_reply_json(dw__http_ctx *c, int status, json_t *v);
+/* Replies {"error": {"code", "message"}} with the status of `err` from the error table;
+ * 503s get Retry-After (retry_after_s, or the server's default when 0). */
+void dw__http_reply_error(dw__http_ctx *c, int err, uint32_t retry_after_s, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The request body parsed as JSON (a new reference), or NULL after replying 400. */
+json_t *dw__http_body_json(dw__http_ctx *c);
+
+/* Forgets c without replying (its request was turned into a stream). */
+void dw__http_ctx_done(dw__http_ctx *c);
+
+/* Marks c as waiting for invocation `id` (abandoned if the client goes away). */
+void dw__http_wait(dw__http_ctx *c, uint64_t id);
+
+/* Route handlers (api.c, tail.c). Each replies, now or later, exactly once. */
+#define DW__HTTP_DECLARE(method, pattern, fn) void dw__http_h_##fn(dw__http_ctx *c);
+#include "http/routes.h"
+DW__HTTP_ROUTES(DW__HTTP_DECLARE)
+#undef DW__HTTP_DECLARE
+
+/* Supervisor hooks (api.c, tail.c). */
+int dw__http_resolve(void *user, const char *tenant, const char *id, json_t **code,
+                     uint64_t *rev);
+void dw__http_on_event(void *user, const dw__sup_event *ev);
+/* Tails: deliver one event; end every stream (drain, free). */
+void dw__tail_publish(dw__http *h, const dw__sup_event *ev);
+void dw__tail_close_all(dw__http *h);
+int dw__tail_start(dw__http *h);
+
+/* True when s[0..n) is 1..max characters of [A-Za-z0-9_-] (plus `extra`). */
+bool dw__http_name_ok(const char *s, size_t max, const char *extra);
+
+#endif
