@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench bench-compare fuzz-deps fuzz-build fuzz-smoke fuzz clean
 
 all: build
 
@@ -41,6 +41,13 @@ bench: deps build
 	$(BUILD)/bench/coldstart/coldstart
 	$(BUILD)/bench/loader/loader_bench
 	python3 bench/http/run.py $(BUILD)/dynworker
+
+# bench/compare (issue 8): dynworker beside workerd, isolated-vm and quickjs-emscripten, in one
+# run of at most ~20 minutes; COMPARE_FLAGS=--quick for a run of a few minutes.
+COMPARE_FLAGS ?=
+bench-compare: deps build
+	@./scripts/deps.sh bench
+	python3 bench/compare/run.py --build $(BUILD) $(COMPARE_FLAGS)
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz
