@@ -47,7 +47,7 @@ bench: deps build
 COMPARE_FLAGS ?=
 bench-compare: deps build
 	@./scripts/deps.sh bench
-	python3 bench/compare/run.py --build $(BUILD) $(COMPARE_FLAGS)
+	python3 bench/compare/run.py --build $(BUILD) --readme $(COMPARE_FLAGS)
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz

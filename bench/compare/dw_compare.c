@@ -9,12 +9,18 @@
  *       C callback (add(x) = x + 1): cold-shared is a fresh child per call (no id), cold-own
  *       a new loader (its own VM) per run. The others run SANDBOX_JS through
  *       dw_sandbox_run. Each run's result is checked against EXPECTED (a JSON string).
+ *            new-own, new-shared  dw_sandbox_new + dw_sandbox_free only, nothing run: the
+ *                         realm and its prelude, without the module (EXPECTED is ignored)
+ *            cold-loader  a fresh child of one dw_loader per run (no id): what the daemon's
+ *                         executors do for POST /v1/run
  *       Prints one JSON object: {"p50","p99","mean" (ms),"ops" (runs per second)}.
+ *       With DW_COMPARE_LIVE=K in the environment, K sandboxes that ran SANDBOX_JS are kept
+ *       alive in the shared engine first (how a cold start scales with the live count).
  *
  *   dw_compare mem MODE MAX BUDGET_S CAP_MB SANDBOX_JS
  *       Keeps sandboxes that ran SANDBOX_JS alive (MODE own or shared) until MAX are live,
  *       BUDGET_S seconds have passed or the process's RSS reaches CAP_MB. Prints one JSON
- *       object per line at 1,000 and 10,000 live and a last one with why it stopped:
+ *       object per line at every 1,000 live and a last one with why it stopped:
  *       {"n","rss_kb","per_kb"} ... {"n","rss_kb","per_kb","stopped"}.
  *
  * Exit status 0; 1 when a run fails (the message on stderr). */
@@ -110,25 +116,37 @@ static int lat(const char *workload, const char *mode, int n, const char *expect
                const char *sb_path, const char *entry_path) {
   bool calls_host = strcmp(workload, "w4") == 0;
   bool warm = !strcmp(mode, "warm"), own = !strcmp(mode, "cold-own");
-  if (!warm && !own && strcmp(mode, "cold-shared")) {
+  bool via_loader = !strcmp(mode, "cold-loader");
+  bool new_only = !strncmp(mode, "new-", 4);
+  if (!strcmp(mode, "new-own")) own = true;
+  if (!warm && !own && !via_loader && !new_only && strcmp(mode, "cold-shared")) {
     fprintf(stderr, "dw_compare: unknown mode %s\n", mode);
     return 1;
   }
   dw_code *sb_code = code_from(sb_path, "main.js");
   dw_code *entry_code = code_from(entry_path, "main.js");
-  dw_engine_options eo = {.memory_mb = 2048};
+  dw_engine_options eo = {.memory_mb = getenv("DW_COMPARE_LIVE") ? 16000 : 2048};
   dw_engine *engine = dw_engine_new(&eo);
   dw_loader *shared_loader = loader_new();
   dw_sandbox_options so = {.limits = run_limits};
   dw_worker_ref ref = {.id = warm ? "w" : NULL, .code = entry_code, .bindings = host_bindings,
                        .limits = {.cpu_ms = 10000, .wall_ms = 20000}};
+  const char *live_env = getenv("DW_COMPARE_LIVE");
+  long live = live_env ? atol(live_env) : 0;
+  for (long i = 0; i < live; i++) { /* kept until the process exits */
+    dw_sandbox *sb = NULL;
+    dw_result *r = NULL;
+    if (dw_sandbox_new(engine, &so, &sb)) return 1;
+    dw_sandbox_run(sb, sb_code, NULL, &r);
+    dw_result_free(r);
+  }
   double *t = malloc(sizeof *t * (size_t)n);
   int warmup = n / 10 + 3;
   uint64_t total = 0;
   for (int i = -warmup; i < n; i++) {
     uint64_t t0 = now_ns();
     dw_result *r = NULL;
-    if (warm || (calls_host && !own)) {
+    if (warm || via_loader || (calls_host && !own)) {
       dw_loader_call(shared_loader, &ref, "run", "[]", &r);
       check(r, expected);
     } else if (calls_host) {
@@ -142,8 +160,10 @@ static int lat(const char *workload, const char *mode, int n, const char *expect
         fprintf(stderr, "dw_compare: dw_sandbox_new failed\n");
         return 1;
       }
-      dw_sandbox_run(sb, sb_code, NULL, &r);
-      check(r, expected);
+      if (!new_only) {
+        dw_sandbox_run(sb, sb_code, NULL, &r);
+        check(r, expected);
+      }
       dw_sandbox_free(sb);
     }
     uint64_t dt = now_ns() - t0;
@@ -218,7 +238,7 @@ static int mem(const char *mode, long max, double budget_s, long cap_mb, const c
       break;
     }
     dw_result_free(r);
-    if (n + 1 == 1000 || n + 1 == 10000) {
+    if ((n + 1) % 1000 == 0) { /* every 1,000: a crash still leaves the count reached */
       long rss = rss_kb();
       printf("{\"n\": %ld, \"rss_kb\": %ld, \"per_kb\": %.1f}\n", n + 1, rss,
              (double)(rss - before) / (double)(n + 1));

@@ -104,6 +104,14 @@ def machine():
             "max_map_count": int(open("/proc/sys/vm/max_map_count").read())}
 
 
+def mem_available_mb():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
 def load_avg():
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -420,7 +428,7 @@ def workerd_mem(wd, max_n, budget, cap_mb):
             stopped = "failed: status %d %s" % (s, body[:100])
             break
         n += 1
-        if n in (1000, 10000):
+        if n % 1000 == 0:
             rss = wd.rss_kb()
             lines.append({"n": n, "rss_kb": rss, "per_kb": round((rss - before) / n, 1), "maps": proc_maps(wd.proc.pid)})
     # After a crash the process is gone: the last RSS read while it lived stands for it.
@@ -431,12 +439,17 @@ def workerd_mem(wd, max_n, budget, cap_mb):
 
 
 def mem_summary(lines, err=None):
-    if err or not lines:
+    """From a ramp's lines (one at every 1,000 live, a last one with "stopped"): KB per live
+    sandbox at 1,000 and 10,000, and the most held. A ramp that crashed keeps what it
+    printed: its count is the last thousand it reached."""
+    if not lines:
         return {"error": err or "no output"}
-    last = lines[-1]
+    last = dict(lines[-1])
+    if "stopped" not in last:
+        last["stopped"] = "crashed: %s" % (err or "no final line")
     out = {"max_live": last["n"], "stopped": last.get("stopped", "?"), "seconds": last.get("seconds")}
     for l in lines:
-        if "maps" in l:
+        if "maps" in l and l["n"] in (1000, 10000):
             out["maps_at_%d" % l["n"]] = l["maps"]
         if l["n"] == 1000:
             out["kb_at_1000"] = l["per_kb"]
@@ -528,7 +541,7 @@ def build_rows(R, quick):
         if v is None:
             return None
         if field == "max_live":
-            return "%s%d (%s)" % ("" if r["stopped"] == "max" else "≥ ", v, r["stopped"])
+            return held(r)
         return v
 
     for dwkey, what in (("dw-shared", "dynworker: realms in a shared VM"), ("dw-own", "dynworker: a VM per sandbox")):
@@ -540,6 +553,17 @@ def build_rows(R, quick):
     return rows
 
 
+def held(r):
+    """"N" when the ramp reached its maximum, "≥ N (why)" when a budget or cap stopped it,
+    "N (why)" when the runtime failed or crashed there."""
+    st = r["stopped"]
+    if st == "max":
+        return "%d" % r["max_live"]
+    if st in ("time budget", "memory cap"):
+        return "≥ %d (%s)" % (r["max_live"], st)
+    return "%d (%s)" % (r["max_live"], st)
+
+
 def ratio(dw, v):
     if isinstance(dw, (int, float)) and isinstance(v, (int, float)) and dw > 0:
         return v / dw
@@ -547,6 +571,121 @@ def ratio(dw, v):
 
 
 COLUMNS = [DW, IVM, QJS, WORKERD]
+
+
+def targets(R):
+    """Issue 8's targets beside this run's ratios: (target, measured, "met" / "not met" /
+    "n/a"). A report for the reader; nothing fails on it."""
+    def num(x):
+        return x if isinstance(x, (int, float)) else None
+
+    def ip(peer, key, f):
+        r = R["inprocess"].get(peer, {}).get(key) or {}
+        return num(r.get(f))
+
+    def hp(peer, key, f):
+        r = R["http"].get(peer)
+        return num(r.get(key, {}).get(f)) if isinstance(r, dict) else None
+
+    def mem(key, f):
+        return num((R["memory"].get(key) or {}).get(f))
+
+    out = []
+
+    def add(text, a, b, want, fmt_ratio, ok):
+        if a is None or b is None:
+            out.append((text, "n/a (a side did not run)", "n/a"))
+        else:
+            out.append((text, fmt_ratio(a, b), "met" if ok(a, b) else "not met"))
+    add("cold W1 over HTTP: p50 at least 10× faster than workerd's loader", hp(WORKERD, "cold-w1", "p50"), hp(DW, "cold-w1", "p50"),
+        10, lambda w, d: "workerd %.2f ms / dynworker %.2f ms = %.1f×" % (w, d, w / d), lambda w, d: w / d >= 10)
+    add("cold W1 in-process: p50 at least as fast as quickjs-emscripten (fresh runtime + context)", ip(QJS, "cold-w1", "p50"), ip(DW, "cold-shared-w1", "p50"),
+        1, lambda q, d: "quickjs %.3f ms / dynworker realm %.3f ms = %.2f×" % (q, d, q / d), lambda q, d: d <= q)
+    add("cold W1 in-process, like for like: dynworker realm vs quickjs context in a shared runtime", ip(QJS, "cold-shared-w1", "p50"), ip(DW, "cold-shared-w1", "p50"),
+        1, lambda q, d: "quickjs %.3f ms / dynworker %.3f ms = %.2f×" % (q, d, q / d), lambda q, d: d <= q)
+    add("cold W1 over HTTP: throughput at least 15× workerd's (16 connections)", hp(DW, "cold-w1", "rps16"), hp(WORKERD, "cold-w1", "rps16"),
+        15, lambda d, w: "dynworker %.0f/s / workerd %.0f/s = %.1f×" % (d, w, d / w), lambda d, w: d / w >= 15)
+    add("warm W1 over HTTP: p50 at most half of workerd's", hp(DW, "warm-w1", "p50"), hp(WORKERD, "warm-w1", "p50"),
+        0.5, lambda d, w: "dynworker %.3f ms / workerd %.3f ms = %.2f" % (d, w, d / w), lambda d, w: d <= 0.5 * w)
+    add("W3 warm (compute): within 1.5× of workerd's warm time (HTTP p50)", hp(DW, "warm-w3", "p50"), hp(WORKERD, "warm-w3", "p50"),
+        1.5, lambda d, w: "dynworker %.2f ms / workerd %.2f ms = %.2f×" % (d, w, d / w), lambda d, w: d <= 1.5 * w)
+    add("memory per live sandbox, realms in a shared VM: at most 1/10 of workerd's (1,000 live)", mem("dw-shared", "kb_at_1000"), mem(WORKERD, "kb_at_1000"),
+        0.1, lambda d, w: "dynworker %.0f KB / workerd %.0f KB = 1/%.1f" % (d, w, w / d), lambda d, w: d * 10 <= w)
+    add("memory per live sandbox, own VM: at most 1/2 of workerd's (1,000 live)", mem("dw-own", "kb_at_1000"), mem(WORKERD, "kb_at_1000"),
+        0.5, lambda d, w: "dynworker %.0f KB / workerd %.0f KB = 1/%.1f" % (d, w, w / d), lambda d, w: d * 2 <= w)
+    m = R["memory"].get("dw-shared") or {}
+    w = R["memory"].get(WORKERD) or {}
+    if "max_live" in m:
+        out.append(("100,000 live sandboxes held (realms in a shared VM)",
+                    "dynworker %s at %.0f KB each; workerd %s" % (
+                        held(m), m["kb_at_max"], held(w) if "max_live" in w else "n/a"),
+                    "met" if m["max_live"] >= 100000 else "not met"))
+    return out
+
+
+def table_lines(rows):
+    out = ["| measurement | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    for label, unit, better, cells in rows:
+        dw = cells.get(DW)
+        parts = []
+        for c in COLUMNS:
+            v = cells.get(c)
+            s = fmt(v, unit)
+            r = ratio(dw, v) if c != DW else None
+            if r is not None:
+                s += " (%s)" % ("%.2f×" % r if r < 10 else "%.0f×" % r)
+            parts.append(s)
+        out.append("| %s | %s |" % (label, " | ".join(parts)))
+    return out
+
+
+def target_lines(R):
+    out = ["| target | measured | |", "|---|---|---|"]
+    for t, m, ok in targets(R):
+        out.append("| %s | %s | %s |" % (t, m, ok))
+    return out
+
+
+def compact(rows):
+    """The README's rows: p50s of the like-for-like cold start, warm, HTTP cold and warm, and
+    memory."""
+    keep = []
+    for r in rows:
+        l = r[0]
+        if (l.endswith("realm/context in a shared VM: p50 ms") or l.endswith("warm sandbox: p50 ms")
+                or ("HTTP" in l and l.endswith("p50 ms, 1 connection")) or ("HTTP, fresh" in l and "requests/s" in l)
+                or l.startswith("Memory")):
+            keep.append(r)
+    return keep
+
+
+README_BEGIN = "<!-- bench-compare:begin (written by bench/compare/run.py --readme) -->"
+README_END = "<!-- bench-compare:end -->"
+
+
+def update_readme(R, rows):
+    path = os.path.join(ROOT, "README.md")
+    text = open(path).read()
+    if README_BEGIN not in text or README_END not in text:
+        log("README.md has no bench-compare markers; not updated")
+        return
+    m = R["machine"]
+    body = [README_BEGIN, "",
+            "Latest run: %s UTC, %d cores, %.1f GB RAM, load average %s at start (other builds ran on "
+            "the machine too: timings are noisy, memory is not). Versions: %s." % (
+                R["date"], m["nproc"], m["ram_gb"], " / ".join(map(str, R["load_start"])),
+                "; ".join("%s %s" % (k, v) for k, v in R["versions"].items())),
+            "",
+            ("QUICK MODE (fewer runs, smaller ramps). " if R["quick"] else "") +
+            "Value (peer ÷ dynworker); in-process rows: dynworker from C, the others from Node; HTTP "
+            "rows: the daemon and workerd behind wrk on loopback. All rows, p99s and runs/s: "
+            "[bench/compare/results/latest.md](bench/compare/results/latest.md).", ""]
+    body += table_lines(compact(rows))
+    body += ["", "Issue 8's targets in this run:", ""] + target_lines(R) + ["", README_END]
+    a, b = text.index(README_BEGIN), text.index(README_END) + len(README_END)
+    with open(path, "w") as f:
+        f.write(text[:a] + "\n".join(body) + text[b:])
+    log("README.md updated")
 
 
 def render(R, rows):
@@ -567,22 +706,15 @@ def render(R, rows):
                "others from Node); HTTP rows compare the dynworker daemon with workerd, both behind wrk "
                "on loopback. \"—\": not applicable. Reproduce: `make bench-compare`.")
     out.append("")
-    out.append("| measurement | " + " | ".join(COLUMNS) + " |")
-    out.append("|---|" + "---:|" * len(COLUMNS))
-    for label, unit, better, cells in rows:
-        dw = cells.get(DW)
-        parts = []
-        for c in COLUMNS:
-            v = cells.get(c)
-            s = fmt(v, unit)
-            r = ratio(dw, v) if c != DW else None
-            if r is not None:
-                s += " (%s)" % ("%.2f×" % r if r < 10 else "%.0f×" % r)
-            parts.append(s)
-        out.append("| %s | %s |" % (label, " | ".join(parts)))
+    out += table_lines(rows)
+    out.append("")
+    out.append("Targets of issue 8 (ratios from this run):")
+    out.append("")
+    out += target_lines(R)
     out.append("")
     out.append("Memory ramps stop at %d live sandboxes, after %d s, or at %d MB of RSS, whichever comes first "
-               "(\"≥ N\": stopped by the budget or the cap, not by a failure)." % (R["mem"]["max"], R["mem"]["budget"], R["mem"]["cap_mb"]))
+               "(\"≥ N\": stopped by the budget or the cap, not by a failure; a runtime that failed or crashed "
+               "shows the last thousand it reached and why)." % (R["mem"]["max"], R["mem"]["budget"], R["mem"]["cap_mb"]))
     return "\n".join(out) + "\n"
 
 
@@ -598,16 +730,18 @@ def main():
     ap.add_argument("--mem-cap-mb", type=int, default=None, help="stop a ramp at this RSS")
     ap.add_argument("--skip-mem", action="store_true")
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--readme", action="store_true", help="also write the summary into README.md")
     ap.add_argument("--only", default="", help="comma-separated subset of dynworker,isolated-vm,quickjs-emscripten,workerd")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     only = set(a.only.split(",")) if a.only else set(COLUMNS)
     n_fast, n_slow = (60, 6) if a.quick else (400, 25)
     wrk_s = 2 if a.quick else 5
-    budget = a.mem_budget if a.mem_budget is not None else (15 if a.quick else 100)
-    # Leave room for the others on a shared machine: at most 60% of RAM per ramp.
+    budget = a.mem_budget if a.mem_budget is not None else (15 if a.quick else 150)
+    # Leave room for the others on a shared machine: at most 60% of RAM per ramp, and 4 GB
+    # below what is available when the run starts.
     total_mb = machine()["ram_gb"] * 1024
-    cap_mb = a.mem_cap_mb if a.mem_cap_mb is not None else int(total_mb * 0.6)
+    cap_mb = a.mem_cap_mb if a.mem_cap_mb is not None else int(min(total_mb * 0.6, mem_available_mb() - 4096))
     mem_max = min(a.mem_max, 2000) if a.quick else a.mem_max
 
     t_start = time.time()
@@ -721,12 +855,15 @@ def main():
     rows = build_rows(R, a.quick)
     md = render(R, rows)
     R["table"] = [{"measurement": l, "unit": u, "better": b, "values": c} for l, u, b, c in rows]
+    R["targets"] = [{"target": t, "measured": m, "status": ok} for t, m, ok in targets(R)]
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "latest.md"), "w") as f:
         f.write(md)
     with open(os.path.join(a.out, "latest.json"), "w") as f:
         json.dump(R, f, indent=1, default=str)
         f.write("\n")
+    if a.readme:
+        update_readme(R, rows)
     print(md)
     log("done in %d s; wrote %s/latest.md and latest.json" % (R["seconds"], a.out))
     return 0

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""bench/compare/costs.py: the measured pieces of docs/PERFORMANCE.md's cost model.
+
+  costs.py [--build DIR] [--out FILE]     (default FILE: bench/compare/results/costs.json)
+
+Three probes, each a same-run comparison (no thresholds, nothing asserted):
+  1. the path of a cold W1 over HTTP, piece by piece: the engine's floor (a bare realm, in a
+     new VM or a shared one; bench/coldstart), a sandbox created with nothing run (realm +
+     prelude), then with W1 run; the daemon's HTTP floor (GET /healthz),
+     a warm worker's fetch (HTTP + supervisor <-> executor IPC + a warm call), POST /v1/run
+     (the same plus a fresh child realm), beside the in-process fresh child (dw_loader, no id,
+     as the executors do) and a fresh dw_sandbox in a shared VM and with an own VM;
+  2. cold start against code size: W1 padded with 10 KB, 100 KB and 1 MB of functions that are
+     defined but never called, fresh realm in a shared VM and own VM;
+  3. cold start against the live count: a fresh realm in a VM that already holds 0, 1,000 and
+     10,000 live sandboxes.
+Prints a markdown table per probe and writes the numbers as JSON.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run as compare  # noqa: E402  (bench/compare/run.py: workloads, daemon, wrk)
+
+
+def dw(build, mode, n, expected, sb, entry, env=None):
+    exe = os.path.join(build, "bench", "compare", "dw_compare")
+    p = subprocess.run([exe, "lat", "w1", mode, str(n), json.dumps(expected), sb, entry],
+                       capture_output=True, text=True, timeout=900, env=dict(os.environ, **(env or {})))
+    r = compare.last_json(p.stdout)
+    return r if r else {"error": (p.stderr.strip().splitlines() or ["?"])[-1]}
+
+
+PAD_FN = ("export function pad%d(a, b) { const x = a * %d + b; if (x > 10) { return String(x).padStart(8, '0') + "
+          "[a, b].map((v) => v * 2).join(','); } return { a, b, x }; }\n")
+
+
+def padded(src, kb):
+    out, i = [src], 0
+    size = len(src)
+    while size < kb * 1024:
+        line = PAD_FN % (i, i)
+        out.append(line)
+        size += len(line)
+        i += 1
+    return "".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(compare.ROOT, "build"))
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "costs.json"))
+    ap.add_argument("--n", type=int, default=300)
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    R = {"date": compare.datetime.datetime.now(compare.datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+         "machine": compare.machine(), "load_start": compare.load_avg()}
+    tmp = tempfile.mkdtemp(prefix="dw-costs-")
+    gen, _ = compare.workloads.generate(os.path.join(tmp, "gen"))
+    d = gen["w1"]["dir"]
+    sb, entry = os.path.join(d, "dw_sandbox.js"), os.path.join(d, "dw_entry.js")
+    exp = "hello, world"
+
+    # 1. The HTTP path, piece by piece.
+    path = {}
+    # The engine's floor (bench/coldstart): a bare JavaScriptCore realm, in a new VM or a shared one.
+    p = subprocess.run([os.path.join(build, "bench", "coldstart", "coldstart"), str(max(a.n, 100))],
+                       capture_output=True, text=True, timeout=900)
+    for line in p.stdout.splitlines():
+        if line.startswith("| engine floor"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            path["floor: " + cells[0][len("engine floor: "):]] = {"p50": float(cells[1]), "p99": float(cells[2])}
+    for mode in ("new-shared", "cold-shared", "cold-loader", "new-own", "cold-own", "warm"):
+        path["inprocess " + mode] = dw(build, mode, a.n, exp, sb, entry)
+    daemon = compare.Daemon(os.path.join(build, "dynworker"), gen, tmp)
+    try:
+        path["http GET /healthz"] = compare.httpbench.wrk(daemon.port, "/healthz", 1, 5)
+        path["http warm fetch"] = compare.httpbench.wrk(daemon.port, "/v1/workers/warm-w1-0/fetch", 1, 5)
+        path["http POST /v1/run"] = compare.httpbench.wrk(daemon.port, "/v1/run", 1, 5, daemon.lua["w1"][0])
+    finally:
+        daemon.stop()
+    R["path"] = path
+
+    # 2. Code size.
+    size = {}
+    src_sb, src_entry = open(sb).read(), open(entry).read()
+    for kb in (0, 10, 100, 1000):
+        psb, pentry = os.path.join(tmp, "sb-%d.js" % kb), os.path.join(tmp, "entry-%d.js" % kb)
+        with open(psb, "w") as f:
+            f.write(padded(src_sb, kb))
+        with open(pentry, "w") as f:
+            f.write(padded(src_entry, kb))
+        n = a.n if kb < 1000 else max(30, a.n // 10)
+        size[kb] = {m: dw(build, m, n, exp, psb, pentry) for m in ("cold-shared", "cold-own")}
+    R["code_size"] = size
+
+    # 3. Live count.
+    live = {}
+    for k in (0, 1000, 10000):
+        live[k] = dw(build, "cold-shared", a.n, exp, sb, entry, {"DW_COMPARE_LIVE": str(k)})
+    R["live_count"] = live
+    R["load_end"] = compare.load_avg()
+
+    def ms(r, f="p50"):
+        return "n/a (%s)" % r["error"] if "error" in r else "%.3f" % r[f]
+    print("Run %s UTC, load %s -> %s\n" % (R["date"], R["load_start"], R["load_end"]))
+    print("| W1 path | p50 ms | p99 ms |\n|---|---:|---:|")
+    for k, r in path.items():
+        print("| %s | %s | %s |" % (k, ms(r), ms(r, "p99")))
+    print("\n| code size (W1 + unused functions) | fresh realm, shared VM p50 ms | own VM p50 ms |\n|---|---:|---:|")
+    for kb, r in size.items():
+        print("| %d KB | %s | %s |" % (kb, ms(r["cold-shared"]), ms(r["cold-own"])))
+    print("\n| live sandboxes in the VM | fresh realm p50 ms | p99 ms |\n|---|---:|---:|")
+    for k, r in live.items():
+        print("| %d | %s | %s |" % (k, ms(r), ms(r, "p99")))
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(R, f, indent=1)
+        f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
