@@ -113,11 +113,15 @@ static int add_name(dw__ps *ps, uint32_t s, uint32_t e, int32_t *id) {
 
 /* Words after which an expression (and so a regex) is expected. */
 static bool word_is_op(const char *p, uint32_t n) {
-  static const char *const w[] = {"return", "typeof", "instanceof", "in", "of", "new", "delete",
-                                   "void", "throw", "case", "do", "else", "yield", "await",
-                                   "extends"};
+  static const struct {
+    const char *s;
+    uint32_t n;
+  } w[] = {{"return", 6}, {"typeof", 6}, {"instanceof", 10}, {"in", 2}, {"of", 2}, {"new", 3},
+           {"delete", 6}, {"void", 4}, {"throw", 5}, {"case", 4}, {"do", 2}, {"else", 4},
+           {"yield", 5}, {"await", 5}, {"extends", 7}};
+  /* Called for every identifier of a module: lengths first, no strlen (see lexer.c's ops). */
   for (size_t i = 0; i < DW_ARRAY_LEN(w); i++)
-    if (strlen(w[i]) == n && memcmp(w[i], p, n) == 0) return true;
+    if (w[i].n == n && w[i].s[0] == p[0] && memcmp(w[i].s, p, n) == 0) return true;
   return false;
 }
 
