@@ -71,10 +71,14 @@ def main():
     # The engine's floor (bench/coldstart): a bare JavaScriptCore realm, in a new VM or a shared one.
     p = subprocess.run([os.path.join(build, "bench", "coldstart", "coldstart"), str(max(a.n, 100))],
                        capture_output=True, text=True, timeout=900)
+    R["mem_floor_kb"] = {}
     for line in p.stdout.splitlines():
         if line.startswith("| engine floor"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            path["floor: " + cells[0][len("engine floor: "):]] = {"p50": float(cells[1]), "p99": float(cells[2])}
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 3:
+                path["floor: " + cells[0][len("engine floor: "):]] = {"p50": float(cells[1]), "p99": float(cells[2])}
+            else:  # the memory table: KB of RSS per live bare realm, 1,000 live
+                R["mem_floor_kb"][cells[0][len("engine floor: "):]] = float(cells[1])
     for mode in ("new-shared", "cold-shared", "cold-loader", "new-own", "cold-own", "warm"):
         path["inprocess " + mode] = dw(build, mode, a.n, exp, sb, entry)
     daemon = compare.Daemon(os.path.join(build, "dynworker"), gen, tmp)
@@ -99,6 +103,21 @@ def main():
         size[kb] = {m: dw(build, m, n, exp, psb, pentry) for m in ("cold-shared", "cold-own")}
     R["code_size"] = size
 
+    # 2b. Memory of a live sandbox: created only, after W1, after W2, and W1 padded to 100 KB.
+    mem = {}
+    exe = os.path.join(build, "bench", "compare", "dw_compare")
+    w2sb = os.path.join(gen["w2"]["dir"], "dw_sandbox.js")
+    for label, mode, js in (("shared VM, created, nothing run", "shared-new", sb),
+                            ("shared VM, W1 ran", "shared", sb),
+                            ("shared VM, W2 ran", "shared", w2sb),
+                            ("shared VM, W1 + 100 KB of unused functions ran", "shared", os.path.join(tmp, "sb-100.js")),
+                            ("own VM, created, nothing run", "own-new", sb),
+                            ("own VM, W1 ran", "own", sb)):
+        p = subprocess.run([exe, "mem", mode, "2000", "120", "8000", js], capture_output=True, text=True, timeout=400)
+        lines = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+        mem[label] = lines[-1]["per_kb"] if lines else None
+    R["memory_kb_at_2000"] = mem
+
     # 3. Live count.
     live = {}
     for k in (0, 1000, 10000):
@@ -115,6 +134,11 @@ def main():
     print("\n| code size (W1 + unused functions) | fresh realm, shared VM p50 ms | own VM p50 ms |\n|---|---:|---:|")
     for kb, r in size.items():
         print("| %d KB | %s | %s |" % (kb, ms(r["cold-shared"]), ms(r["cold-own"])))
+    print("\n| a live sandbox (2,000 live) | KB of RSS each |\n|---|---:|")
+    for k, v in R["mem_floor_kb"].items():
+        print("| engine floor: %s (bench/coldstart, 1,000 live) | %.0f |" % (k, v))
+    for k, v in mem.items():
+        print("| %s | %s |" % (k, "n/a" if v is None else "%.0f" % v))
     print("\n| live sandboxes in the VM | fresh realm p50 ms | p99 ms |\n|---|---:|---:|")
     for k, r in live.items():
         print("| %d | %s | %s |" % (k, ms(r), ms(r, "p99")))

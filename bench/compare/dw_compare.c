@@ -18,7 +18,8 @@
  *       alive in the shared engine first (how a cold start scales with the live count).
  *
  *   dw_compare mem MODE MAX BUDGET_S CAP_MB SANDBOX_JS
- *       Keeps sandboxes that ran SANDBOX_JS alive (MODE own or shared) until MAX are live,
+ *       Keeps sandboxes that ran SANDBOX_JS alive (MODE own or shared; own-new and shared-new
+ *       keep them created but never run) until MAX are live,
  *       BUDGET_S seconds have passed or the process's RSS reaches CAP_MB. Prints one JSON
  *       object per line at every 1,000 live and a last one with why it stopped:
  *       {"n","rss_kb","per_kb"} ... {"n","rss_kb","per_kb","stopped"}.
@@ -177,6 +178,10 @@ static int lat(const char *workload, const char *mode, int n, const char *expect
   printf("{\"p50\": %.4f, \"p99\": %.4f, \"mean\": %.4f, \"ops\": %.1f}\n", t[n / 2],
          t[(int)((n - 1) * 0.99)], mean, 1000.0 / mean);
   free(t);
+  if (live) { /* the kept sandboxes are never freed: the engine cannot be freed under them */
+    fflush(stdout);
+    _exit(0);
+  }
   dw_loader_free(shared_loader);
   dw_engine_free(engine);
   dw_code_free(sb_code);
@@ -195,7 +200,8 @@ static long rss_kb(void) {
 }
 
 static int mem(const char *mode, long max, double budget_s, long cap_mb, const char *sb_path) {
-  bool own = !strcmp(mode, "own");
+  bool own = !strncmp(mode, "own", 3);
+  bool new_only = strstr(mode, "-new") != NULL; /* created, nothing run: realm + prelude */
   dw_code *code = code_from(sb_path, "main.js");
   /* The shared VM's heap cap covers every realm in it: lift it for the ramp. */
   dw_engine_options eo = {.memory_mb = 64000};
@@ -229,7 +235,7 @@ static int mem(const char *mode, long max, double budget_s, long cap_mb, const c
       stopped = "sandbox creation failed";
       break;
     }
-    int rc = dw_sandbox_run(keep[n], code, NULL, &r);
+    int rc = new_only ? 0 : dw_sandbox_run(keep[n], code, NULL, &r);
     if (rc) {
       fprintf(stderr, "dw_compare: run %ld failed: %s\n", n, r ? dw_result_json(r) : "?");
       dw_result_free(r);
