@@ -206,7 +206,9 @@ static const struct {
 static void scan_punct(dw__lexer *lx, dw__tok *t) {
   const char *s = lx->src + lx->pos;
   size_t avail = lx->len - lx->pos;
-  for (size_t i = 0; avail > 1 && i < sizeof ops / sizeof ops[0]; i++) {
+  /* Most punctuators ( ) { } , ; [ ] : ~ start no longer one. */
+  bool multi = avail > 1 && s[0] && strchr(">.=!*<&|?+-/%^", s[0]) != NULL;
+  for (size_t i = 0; multi && i < sizeof ops / sizeof ops[0]; i++) {
     size_t n = ops[i].n;
     if (ops[i].s[0] != s[0] || n > avail || memcmp(s + 1, ops[i].s + 1, n - 1) != 0) continue;
     /* a?.5:1 is a conditional, not optional chaining */

@@ -125,6 +125,15 @@ static bool word_is_op(const char *p, uint32_t n) {
   return false;
 }
 
+static bool has_import(const char *src, uint32_t len) {
+  const char *p = src, *end = src + len;
+  while (end - p >= 6 && (p = memchr(p, 'i', (size_t)(end - p - 5))) != NULL) {
+    if (memcmp(p, "import", 6) == 0) return true;
+    p++;
+  }
+  return false;
+}
+
 /* Collects every identifier between an `import` and its specifier string, so that the
  * main pass knows (a superset of) the names imports bind before it meets the imports. */
 static int prescan(dw__ps *ps) {
@@ -1295,7 +1304,9 @@ int dw__ps_run(dw__ps *ps) {
   ps->look_budget = (uint64_t)ps->len * 8 + 100000;
   dw__buf_init(&ps->etext, (size_t)ps->len * 8 + (1u << 20));
   dw__buf_init(&ps->strs, (size_t)ps->len * 4 + (1u << 20));
-  if ((rc = prescan(ps))) return rc;
+  /* The prescan lexes the whole module a second time; a module whose bytes never spell
+   * "import" has no import for it to find (an escaped keyword is not the keyword). */
+  if (has_import(ps->src, ps->len) && (rc = prescan(ps))) return rc;
   if ((rc = new_scope(ps, 1, &s0))) return rc;
   ps->cur = 0;
   if ((rc = push(ps, F_MODULE, BM_NONE, 0))) return rc;
