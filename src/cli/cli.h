@@ -16,5 +16,8 @@ int dw__cli_types(int argc, char **argv);
 /* `dynworker serve [options]`; argv[0] is "serve". Runs the daemon until SIGTERM/SIGINT and
  * its drain; returns 0 after a drain, 1 when it cannot start, 2 on bad usage or config. */
 int dw__cli_serve(int argc, char **argv);
+/* `dynworker mcp --config FILE [--in-process]`; argv[0] is "mcp". Serves MCP on stdin/stdout
+ * until the client closes stdin. */
+int dw__cli_mcp(int argc, char **argv);
 
 #endif

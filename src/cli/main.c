@@ -8,6 +8,8 @@ static const char usage[] =
     "\n"
     "  run FILE [MODULE...]   run one worker in a fresh, contained sandbox\n"
     "  serve                  the daemon: HTTP API on 127.0.0.1:8787 (docs/OPERATIONS.md)\n"
+    "  mcp --config FILE      Code Mode: an MCP server (stdio) whose `code` tool runs code over\n"
+    "                         the tools of the MCP servers of FILE\n"
     "  types --config FILE    print the TypeScript API Code Mode gives a model for MCP servers\n"
     "  version                print the version\n"
     "\n"
@@ -20,6 +22,7 @@ static const struct {
     {"run", dw__cli_run},
     {"serve", dw__cli_serve},
     {"types", dw__cli_types},
+    {"mcp", dw__cli_mcp},
 };
 
 int main(int argc, char **argv) {

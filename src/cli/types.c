@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "mcp/client.h"
 #include "mcp/tsgen.h"
+#include "mcp/upstream.h"
+#include <event2/event.h>
 
 #define MAX_CONFIG_BYTES ((size_t)4 << 20)
 #define MAX_API_BYTES ((size_t)64 << 20)
@@ -17,7 +19,7 @@ static const char types_usage[] =
     "Starts each MCP server of FILE, lists its tools and prints the TypeScript API Code Mode\n"
     "gives a model for them (one `declare namespace` per server). FILE is the MCP clients'\n"
     "config: {\"mcpServers\": {\"NAME\": {\"command\": \"...\", \"args\": [...], \"env\": {...}}}}.\n"
-    "Servers with a \"url\" (Streamable HTTP) are not supported yet: reported and skipped.\n"
+    "Servers with a \"url\" (and optional \"headers\") are reached over Streamable HTTP.\n"
     "\n"
     "  --config FILE   the servers (required)\n"
     "  --compact       no doc comments, one line per declaration\n"
@@ -31,7 +33,7 @@ typedef struct {
   const char *name;
   dw__mcp_stdio spec;
   const char **args;
-  bool skip;
+  json_t *http; /* a {"url"} entry (borrowed) */
 } server_cfg;
 
 /* Checks one mcpServers entry; fills `s` (borrowing from `v`). Returns 0 or prints and -1. */
@@ -42,9 +44,7 @@ static int parse_server(const char *file, const char *name, json_t *v, server_cf
     return -1;
   }
   if (json_object_get(v, "url") && !json_object_get(v, "command")) {
-    fprintf(stderr, "dynworker types: server '%s': Streamable HTTP (\"url\") is not supported "
-                    "yet; skipped\n", name);
-    s->skip = true;
+    s->http = v; /* listed through mcp/upstream (Streamable HTTP) */
     return 0;
   }
   json_t *cmd = json_object_get(v, "command"), *args = json_object_get(v, "args"),
@@ -93,6 +93,33 @@ static int parse_server(const char *file, const char *name, json_t *v, server_cf
   s->spec.n_args = n;
   s->spec.env = env;
   return 0;
+}
+
+/* Lists the tools of a Streamable HTTP server (blocks up to about 3 x the timeout). The
+ * tools are deep-copied into `out`. */
+static int list_http(const char *name, const json_t *entry, int timeout_ms, dw__mcp_tools *out,
+                     char *why, size_t why_len) {
+  memset(out, 0, sizeof *out);
+  struct event_base *base = event_base_new();
+  dw__up *u = NULL;
+  int err = base ? dw__up_new(base, name, entry, timeout_ms, &u, why, why_len) : DW_E_NOMEM;
+  if (!err) err = dw__up_connect(u, why, why_len);
+  if (!err) {
+    const dw__mcp_tools *t = dw__up_tools(u);
+    out->tools = calloc(t->n_tools + 1, sizeof *out->tools);
+    if (!out->tools) err = DW_E_NOMEM;
+    for (size_t i = 0; !err && i < t->n_tools; i++) {
+      dw__mcp_tool *d = &out->tools[out->n_tools++];
+      d->name = dw__strdup(t->tools[i].name);
+      d->description = t->tools[i].description ? dw__strdup(t->tools[i].description) : NULL;
+      d->input_schema = t->tools[i].input_schema ? json_incref(t->tools[i].input_schema) : NULL;
+      d->output_schema = t->tools[i].output_schema ? json_incref(t->tools[i].output_schema) : NULL;
+      if (!d->name) err = DW_E_NOMEM;
+    }
+  }
+  dw__up_free(u);
+  if (base) event_base_free(base);
+  return err;
 }
 
 int dw__cli_types(int argc, char **argv) {
@@ -175,9 +202,12 @@ int dw__cli_types(int argc, char **argv) {
   status = 0;
   size_t nts = 0;
   for (size_t i = 0; i < n; i++) {
-    if (servers[i].skip) continue;
     char why[512] = "";
-    err = dw__mcp_list_tools(&servers[i].spec, &lists[i], why, sizeof why);
+    if (servers[i].http) {
+      err = list_http(servers[i].name, servers[i].http, timeout_ms, &lists[i], why, sizeof why);
+    } else {
+      err = dw__mcp_list_tools(&servers[i].spec, &lists[i], why, sizeof why);
+    }
     if (err) {
       fprintf(stderr, "dynworker types: server '%s': %s\n", servers[i].name,
               *why ? why : dw_strerror(err));

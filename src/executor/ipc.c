@@ -3,6 +3,8 @@
  * compromised executor meets, so it checks everything it can before a length is trusted. */
 #include <errno.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "executor/ipc.h"
 #include "util/util.h"
@@ -37,18 +39,6 @@ int dw__ipc_header_get(const uint8_t in[DW_IPC_HEADER], dw__ipc_header *h) {
   return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n) {
-  const uint8_t *c = p;
-  while (n) {
-    ssize_t w = write(fd, c, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return DW_E_IO;
-    c += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 static int read_all(int fd, void *p, size_t n) {
   uint8_t *c = p;
   while (n) {
@@ -68,10 +58,89 @@ int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const
     return DW_E_TOO_LARGE;
   uint8_t hdr[DW_IPC_HEADER];
   dw__ipc_header_put(hdr, type, (uint32_t)json_len, (uint32_t)bin_len);
-  int rc = write_all(fd, hdr, sizeof hdr);
-  if (!rc) rc = write_all(fd, json, json_len);
-  if (!rc && bin_len) rc = write_all(fd, bin, bin_len);
-  return rc;
+  /* One writev for the whole frame (usually one system call), then the rest, if short. */
+  struct iovec iov[3] = {{hdr, sizeof hdr}, {(void *)json, json_len}, {(void *)bin, bin_len}};
+  int n = bin_len ? 3 : 2;
+  size_t total = sizeof hdr + json_len + bin_len, done = 0;
+  while (done < total) {
+    ssize_t w = writev(fd, iov, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      /* A non-blocking descriptor (the executor's): wait until it takes more. */
+      struct pollfd p = {.fd = fd, .events = POLLOUT};
+      poll(&p, 1, -1);
+      continue;
+    }
+    if (w <= 0) return DW_E_IO;
+    done += (size_t)w;
+    for (size_t left = (size_t)w; left && n;) {
+      if (left >= iov[0].iov_len) {
+        left -= iov[0].iov_len;
+        memmove(iov, iov + 1, (size_t)--n * sizeof *iov);
+      } else {
+        iov[0].iov_base = (char *)iov[0].iov_base + left;
+        iov[0].iov_len -= left;
+        left = 0;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Bytes for a frame: from the reader's buffer first, then the descriptor (a big payload is
+ * read straight into its destination). */
+static int take(dw__ipc_reader *r, void *p, size_t n) {
+  char *c = p;
+  while (n) {
+    if (r->off < r->len) {
+      size_t k = DW_MIN(n, r->len - r->off);
+      memcpy(c, r->buf + r->off, k);
+      r->off += k;
+      c += k;
+      n -= k;
+      continue;
+    }
+    if (n >= sizeof r->buf) return read_all(r->fd, c, n);
+    ssize_t got = read(r->fd, r->buf, sizeof r->buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return DW_E_IO;
+    r->off = 0;
+    r->len = (size_t)got;
+  }
+  return 0;
+}
+
+int dw__ipc_reader_read(dw__ipc_reader *r, uint8_t *type, char **json, size_t *json_len,
+                        void **bin, size_t *bin_len) {
+  *json = NULL;
+  *bin = NULL;
+  *json_len = *bin_len = 0;
+  uint8_t hdr[DW_IPC_HEADER];
+  dw__ipc_header h;
+  int rc = take(r, hdr, sizeof hdr);
+  if (!rc) rc = dw__ipc_header_get(hdr, &h);
+  if (rc) return rc;
+  char *j = malloc((size_t)h.json_len + 1);
+  void *b = h.bin_len ? malloc(h.bin_len) : NULL;
+  if (!j || (h.bin_len && !b)) {
+    free(j);
+    free(b);
+    return DW_E_NOMEM;
+  }
+  rc = take(r, j, h.json_len);
+  if (!rc && h.bin_len) rc = take(r, b, h.bin_len);
+  if (rc) {
+    free(j);
+    free(b);
+    return rc;
+  }
+  j[h.json_len] = 0;
+  *type = h.type;
+  *json = j;
+  *json_len = h.json_len;
+  *bin = b;
+  *bin_len = h.bin_len;
+  return 0;
 }
 
 int dw__ipc_read(int fd, uint8_t *type, char **json, size_t *json_len, void **bin,

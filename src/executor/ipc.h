@@ -95,10 +95,22 @@ int dw__ipc_header_get(const uint8_t in[DW_IPC_HEADER], dw__ipc_header *h);
 /* Blocking helpers for the executor side (and tests): writes a whole frame; reads a whole
  * frame into *json (NUL-terminated, caller frees) and *bin (caller frees; NULL when empty).
  * 0, DW_E_IO (the peer closed or an error; errno kept), or the errors of
- * dw__ipc_header_get. Restart on EINTR. */
+ * dw__ipc_header_get. Restart on EINTR; a write to a non-blocking descriptor waits for room
+ * (poll) instead of failing. */
 int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const void *bin,
                   size_t bin_len);
 int dw__ipc_read(int fd, uint8_t *type, char **json, size_t *json_len, void **bin,
                  size_t *bin_len);
+
+/* A buffered reader of frames (fewer system calls than dw__ipc_read when frames are small
+ * and many): zero it, set fd. Used by one thread. */
+typedef struct {
+  int fd;
+  size_t off, len;
+  uint8_t buf[65536];
+} dw__ipc_reader;
+/* As dw__ipc_read, from the reader's buffer and then its descriptor. */
+int dw__ipc_reader_read(dw__ipc_reader *r, uint8_t *type, char **json, size_t *json_len,
+                        void **bin, size_t *bin_len);
 
 #endif

@@ -5,13 +5,12 @@
  * REPLY frames. Nothing here trusts a guest; the supervisor is trusted (it made us), but
  * its frames are still checked, since a bug there must not become memory corruption here.
  *
- * Threads: a reader thread turns the channel into an inbox and wakes the loop; the main
- * thread runs the loop (dw__loader_pump) and, between its slices, handles the inbox, sends
- * what the loop produced (the outbox) and the results of finished invocations. Only the
- * main thread writes to the channel. */
+ * One thread: it runs the loop (dw__loader_pump), which waits on the channel when idle; at
+ * each of the loop's safe points (remote.tick) it reads what arrived (non-blocking), handles
+ * the frames, and sends what the loop produced and the results of finished invocations. */
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +57,12 @@ typedef struct pend {
 
 struct exe {
   int fd;
-  pthread_mutex_t mu;
-  frame *in_head, *in_tail; /* guarded by mu */
-  bool closed;              /* guarded by mu: the channel ended */
+  struct {
+    char *data;
+    size_t len, cap_bytes;
+  } inbuf;                  /* bytes read from the channel, not yet whole frames */
+  frame *in_head, *in_tail; /* whole frames, not yet handled */
+  bool closed;              /* the channel ended */
   dw_loader *L;
   /* Main thread only: */
   frame *out_head, *out_tail;
@@ -111,36 +113,66 @@ static void out_flush(exe *x) {
   }
 }
 
-static void *reader(void *arg) {
-  exe *x = arg;
+/* Reads what the channel has (non-blocking) and queues the complete frames. A frame that
+ * is malformed ends the process (the supervisor is trusted; garbage means a bug). */
+static void read_frames(exe *x) {
   for (;;) {
-    frame *f = calloc(1, sizeof *f);
-    if (!f) break;
-    if (dw__ipc_read(x->fd, &f->type, &f->json, &f->json_len, &f->bin, &f->bin_len)) {
-      free(f);
+    if (x->inbuf.len == x->inbuf.cap_bytes) {
+      size_t ncap = x->inbuf.cap_bytes ? x->inbuf.cap_bytes * 2 : 65536;
+      char *p = realloc(x->inbuf.data, ncap);
+      if (!p) _exit(4);
+      x->inbuf.data = p;
+      x->inbuf.cap_bytes = ncap;
+    }
+    ssize_t n = read(x->fd, x->inbuf.data + x->inbuf.len, x->inbuf.cap_bytes - x->inbuf.len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (n <= 0) {
+      x->closed = true;
       break;
     }
-    pthread_mutex_lock(&x->mu);
+    x->inbuf.len += (size_t)n;
+    if ((size_t)n < x->inbuf.cap_bytes - x->inbuf.len + (size_t)n) break; /* drained */
+  }
+  size_t off = 0;
+  while (x->inbuf.len - off >= DW_IPC_HEADER) {
+    dw__ipc_header h;
+    if (dw__ipc_header_get((const uint8_t *)x->inbuf.data + off, &h)) {
+      fprintf(stderr, "dynworker executor: a malformed frame from the supervisor\n");
+      _exit(4);
+    }
+    size_t need = DW_IPC_HEADER + (size_t)h.json_len + h.bin_len;
+    if (x->inbuf.len - off < need) break;
+    frame *f = calloc(1, sizeof *f);
+    const char *p = x->inbuf.data + off + DW_IPC_HEADER;
+    if (!f || !(f->json = malloc(h.json_len + 1)) || (h.bin_len && !(f->bin = malloc(h.bin_len)))) _exit(4);
+    memcpy(f->json, p, h.json_len);
+    f->json[h.json_len] = 0;
+    f->json_len = h.json_len;
+    if (h.bin_len) memcpy(f->bin, p + h.json_len, h.bin_len);
+    f->bin_len = h.bin_len;
+    f->type = h.type;
     if (x->in_tail) x->in_tail->next = f;
     else x->in_head = f;
     x->in_tail = f;
-    pthread_mutex_unlock(&x->mu);
-    dw__loader_wake(x->L);
+    off += need;
   }
-  pthread_mutex_lock(&x->mu);
-  x->closed = true;
-  pthread_mutex_unlock(&x->mu);
-  dw__loader_wake(x->L);
-  return NULL;
+  if (off) {
+    memmove(x->inbuf.data, x->inbuf.data + off, x->inbuf.len - off);
+    x->inbuf.len -= off;
+  }
+  /* A buffer grown for a big frame goes back to its usual size once it is empty. */
+  if (!x->inbuf.len && x->inbuf.cap_bytes > ((size_t)1 << 20)) {
+    free(x->inbuf.data);
+    x->inbuf.data = NULL;
+    x->inbuf.cap_bytes = 0;
+  }
 }
 
-static bool have_work(void *user) {
+/* The pump's stop predicate: only the end (the tick does the work without leaving it). */
+static bool must_stop(void *user) {
   exe *x = user;
-  if (x->ndone || x->out_head) return true;
-  pthread_mutex_lock(&x->mu);
-  bool r = x->in_head || x->closed;
-  pthread_mutex_unlock(&x->mu);
-  return r;
+  return x->closed || (x->stopping && !x->inflight);
 }
 
 /* ---- Calls out: bindings and egress ----------------------------------------------------- */
@@ -508,31 +540,49 @@ static void finish_done(exe *x) {
     *pp = v->next;
     x->ninflight--;
     dw_result *r = NULL;
-    dw__loader_finish(x->L, v->hc, &r);
-    json_t *res = r ? json_loads(dw_result_json(r), 0, NULL) : NULL;
-    if (!res) {
+    char *headers = NULL;
+    dw__loader_finish(x->L, v->hc, &r, &headers);
+    if (!r) {
       send_failure(x, v->id, DW_E_NOMEM, "out of memory");
     } else {
-      json_t *o = json_pack("{s:I,s:o}", "inv", (json_int_t)v->id, "result", res);
+      /* The frame is written around the result's JSON text (no second parse). */
+      dw__loader_stats st;
+      dw__loader_stats_get(x->L, &st);
+      dw_buf b;
+      dw__buf_init(&b, DW_IPC_MAX_JSON);
+      int rc = dw__buf_printf(&b, "{\"inv\":%llu,\"warm\":%llu", (unsigned long long)v->id,
+                              (unsigned long long)st.cached);
       size_t blen = 0;
       const void *body = dw_result_body(r, &blen);
       void *bin = NULL;
-      if (body) {
-        json_t *resp = json_object_get(res, "response"), *h = json_object_get(resp, "headers");
-        json_t *pairs = json_array();
+      if (!rc && body) {
+        json_t *h = headers ? json_loads(headers, 0, NULL) : NULL, *pairs = json_array();
         const char *k;
         json_t *hv;
         json_object_foreach(h, k, hv)
           if (json_is_string(hv)) json_array_append_new(pairs, json_pack("[sO]", k, hv));
-        json_object_set_new(o, "status", json_integer(dw_result_status(r)));
-        json_object_set_new(o, "headers", pairs);
+        char *ps = json_dumps(pairs, JSON_COMPACT);
+        json_decref(h);
+        json_decref(pairs);
+        rc = ps ? dw__buf_printf(&b, ",\"status\":%d,\"headers\":%s", dw_result_status(r), ps)
+                : DW_E_NOMEM;
+        free(ps);
         if (blen && !(bin = dw__memdup(body, blen))) blen = 0;
       }
-      dw__loader_stats st;
-      dw__loader_stats_get(x->L, &st);
-      json_object_set_new(o, "warm", json_integer((json_int_t)st.cached));
-      out_push_json(x, DW_IPC_RESULT, o, bin, bin ? blen : 0);
+      if (!rc) rc = dw__buf_puts(&b, ",\"result\":");
+      if (!rc) rc = dw__buf_puts(&b, dw_result_json(r));
+      if (!rc) rc = dw__buf_putc(&b, '}');
+      if (rc) {
+        dw__buf_free(&b);
+        free(bin);
+        send_failure(x, v->id, rc, "the result is too large to send");
+      } else {
+        size_t n = 0;
+        char *text = dw__buf_steal(&b, &n);
+        out_push(x, DW_IPC_RESULT, text, n, bin, bin ? blen : 0);
+      }
     }
+    free(headers);
     dw_result_free(r);
     free(v);
   }
@@ -540,11 +590,10 @@ static void finish_done(exe *x) {
 }
 
 static void handle_inbox(exe *x) {
-  pthread_mutex_lock(&x->mu);
+  read_frames(x);
   frame *list = x->in_head;
   x->in_head = x->in_tail = NULL;
   bool closed = x->closed;
-  pthread_mutex_unlock(&x->mu);
   while (list) {
     frame *f = list;
     list = f->next;
@@ -569,6 +618,14 @@ static void handle_inbox(exe *x) {
   }
   /* The supervisor is gone: nobody is left to answer. */
   if (closed) _exit(0);
+}
+
+/* What the loop's tick does (a safe point): new frames, finished invocations, output. */
+static void work(void *user) {
+  exe *x = user;
+  handle_inbox(x);
+  if (x->ndone) finish_done(x);
+  if (x->out_head) out_flush(x);
 }
 
 /* ---- Start-up ------------------------------------------------------------------------------ */
@@ -631,8 +688,8 @@ int dw__executor_main(void) {
   static exe xs; /* one per process: this is the process's main */
   exe *x = &xs;
   x->fd = fd;
-  pthread_mutex_init(&x->mu, NULL);
-  dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress};
+  dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress,
+                              .tick = work, .wait_fd = fd};
   dw__loader_config cfg = {.max_instances = max_workers, .remote = &remote};
   dw_sandbox_options so = {.limits = {.memory_mb = memory_mb}, .allow_wasm = true};
   /* The engine initialises with the loader's VM: before the root is emptied. */
@@ -648,13 +705,11 @@ int dw__executor_main(void) {
     _exit(4);
   }
   hello(x, &cr);
-  pthread_t th;
-  if (pthread_create(&th, NULL, reader, x) != 0) _exit(4);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) _exit(4);
   for (;;) {
-    int rc = dw__loader_pump(x->L, have_work, x);
-    handle_inbox(x);
-    finish_done(x);
-    out_flush(x);
+    int rc = dw__loader_pump(x->L, must_stop, x);
+    work(x);
     if (rc) {
       /* The VM is past its cap with nothing left to evict: its calls have failed (and were
        * answered above); a fresh process is the way back. */

@@ -82,12 +82,11 @@ static json_t *with_default_limits(dw__http *h, const json_t *code) {
 
 /* ---- invocations ----------------------------------------------------------------------- */
 
-/* Counts the invocation in the store. A failure loses a count, never a definition: it is
- * counted in dynworker_store_errors_total rather than failing the request. */
+/* Counts the invocation (batched into the store by touch.c). A failure loses a count, never
+ * a definition: it is counted in dynworker_store_errors_total rather than failing a request. */
 static void touch(dw__http_ctx *c) {
   c->invoking = false;
-  if (c->registered && dw__store_touch(c->h->store, c->tenant, c->id, (int64_t)dw__epoch_ms()))
-    dw__metrics_add(c->h->metrics, c->h->m_store_errors, "op=\"touch\"", 1);
+  if (c->registered) dw__touch_add(c->h, c->tenant, c->id, (int64_t)dw__epoch_ms());
 }
 
 /* A supervisor-level failure (its status in the table is not 200): replied, true. */
@@ -293,18 +292,22 @@ out:
   json_decref(body);
 }
 
+/* A store call about c's worker failed: replied (404 for an unknown one), true. */
+static bool store_failed(dw__http_ctx *c, int rc, const char *why) {
+  if (!rc) return false;
+  if (rc == DW_E_WORKER_NOT_FOUND)
+    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
+  else
+    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
+  return true;
+}
+
 void dw__http_h_get_worker(dw__http_ctx *c) {
   dw__store_worker w = {0};
   char why[512] = "";
+  dw__touch_flush(c->h); /* the counts it shows are current */
   int rc = dw__store_get(c->h->store, c->tenant, c->id, &w, why, sizeof why);
-  if (rc == DW_E_WORKER_NOT_FOUND) {
-    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
-    return;
-  }
-  if (rc) {
-    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
-    return;
-  }
+  if (store_failed(c, rc, why)) return;
   dw__http_reply_json(c, 200, worker_json(&w, true));
   dw__store_worker_clear(&w);
 }
@@ -313,14 +316,7 @@ void dw__http_h_delete_worker(dw__http_ctx *c) {
   char why[512] = "";
   dw__defs_drop(c->h->defs, c->tenant, c->id);
   int rc = dw__store_delete(c->h->store, c->tenant, c->id, why, sizeof why);
-  if (rc == DW_E_WORKER_NOT_FOUND) {
-    dw__http_reply_error(c, rc, 0, "no worker '%s' (tenant '%s')", c->id, c->tenant);
-    return;
-  }
-  if (rc) {
-    dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));
-    return;
-  }
+  if (store_failed(c, rc, why)) return;
   dw__sup_forget(c->h->sup, c->tenant, c->id);
   dw__http_reply_json(c, 200, json_pack("{s:s,s:b}", "id", c->id, "deleted", 1));
 }
@@ -351,6 +347,7 @@ void dw__http_h_list_workers(dw__http_ctx *c) {
   dw__store_worker *w = NULL;
   size_t n = 0;
   char why[512] = "";
+  dw__touch_flush(c->h);
   int rc = dw__store_list(c->h->store, c->tenant, after, limit, &w, &n, why, sizeof why);
   if (rc) {
     dw__http_reply_error(c, rc, 0, "%s", why[0] ? why : dw_strerror(rc));

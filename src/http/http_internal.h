@@ -63,7 +63,17 @@ struct dw__http {
   void (*drained)(void *user);
   void *drained_user;
   struct event *drain_check;
+  json_t *touch_pending;     /* invocation counts not yet in the store (touch.c) */
+  struct event *touch_timer;
 };
+
+/* touch.c: invocation counts of registered workers, batched into one store transaction a
+ * second. start: 0 or a dw_err; flush: writes what is pending (before reading counts);
+ * stop: flushes, then frees (the store must still be open). */
+int dw__touch_start(dw__http *h);
+void dw__touch_add(dw__http *h, const char *tenant, const char *id, int64_t now_ms);
+void dw__touch_flush(dw__http *h);
+void dw__touch_stop(dw__http *h);
 
 /* Replies and frees c. `body` is copied. Counts the reply in http_requests_total. */
 void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const void *body,

@@ -128,7 +128,7 @@ void dw__http_reply(dw__http_ctx *c, int status, const char *content_type, const
 }
 
 void dw__http_reply_json(dw__http_ctx *c, int status, json_t *v) {
-  char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *s = v ? dw__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   json_decref(v);
   if (!s) {
     static const char oom[] =
@@ -434,7 +434,7 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   if (!(h->defs = dw__defs_new(0, 0))) goto fail;
   h->drain_check = event_new(h->base, -1, 0, drain_check, h);
   h->http = evhttp_new(h->base);
-  if (!h->drain_check || !h->http || dw__tail_start(h)) goto fail;
+  if (!h->drain_check || !h->http || dw__tail_start(h) || dw__touch_start(h)) goto fail;
   evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
                                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
@@ -494,6 +494,7 @@ int dw__http_listen(dw__http *h, const char *host, uint16_t port, uint16_t *boun
 void dw__http_free(dw__http *h) {
   if (!h) return;
   dw__tail_close_all(h);
+  dw__touch_stop(h);
   if (h->keepalive) event_free(h->keepalive);
   /* Requests still waiting: their answers will never come (the supervisor is freed below
    * without calling done), and their connections are closed by evhttp_free. */

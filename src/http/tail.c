@@ -70,7 +70,7 @@ void dw__tail_publish(dw__http *h, const dw__sup_event *ev) {
   if (json_is_null(json_object_get(v, "logs"))) json_object_set_new(v, "logs", json_array());
   if (json_is_null(json_object_get(v, "exceptions")))
     json_object_set_new(v, "exceptions", json_array());
-  char *s = json_dumps(v, JSON_COMPACT);
+  char *s = dw__json_dumps(v, JSON_COMPACT);
   json_decref(v);
   if (!s) return;
   dw_buf b;

@@ -1,6 +1,7 @@
 /* The loader for C hosts (include/dynworker.h): host-made workers, calls from the host into
  * them, and bindings whose methods are C callbacks. Values between C and a worker are JSON. */
 #include <jansson.h>
+#include <poll.h>
 #include <string.h>
 #include "loader_internal.h"
 #include "modules/modules.h"
@@ -109,6 +110,16 @@ void dw__host_drain(dw_loader *L) {
 
 void dw__host_wait(dw_loader *L, uint64_t ns) {
   if (ns > 100000000u) ns = 100000000u;
+  if (L->pumping && L->cfg.remote && L->cfg.remote->wait_fd >= 0) {
+    pthread_mutex_lock(&L->host_mu);
+    bool ready = L->host_done || L->egress_done || L->woken;
+    pthread_mutex_unlock(&L->host_mu);
+    if (ready) return;
+    if (ns > 10000000u) ns = 10000000u; /* completions from other threads: seen within 10 ms */
+    struct pollfd p = {.fd = L->cfg.remote->wait_fd, .events = POLLIN};
+    poll(&p, 1, (int)((ns + 999999u) / 1000000u));
+    return;
+  }
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   uint64_t t = (uint64_t)ts.tv_nsec + ns;
@@ -466,9 +477,12 @@ int dw__loader_start(dw_loader *L, const dw__host_call *hc, void (*done)(void *u
   return 0;
 }
 
-int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out) {
+int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out, char **headers_json) {
   free(c->done_user);
   c->done_user = NULL;
+  if (headers_json)
+    *headers_json = c->has_body && !c->err_msg ? dw__strdup(c->headers_json ? c->headers_json : "{}")
+                                               : NULL;
   return host_result(L, c, 0, out);
 }
 

@@ -54,6 +54,7 @@ static uint64_t next_due(void *user) {
 
 static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
+  if (L->pumping && L->cfg.remote && L->cfg.remote->tick) L->cfg.remote->tick(L->cfg.remote->user);
   dw__host_drain(L);
   dw__releases_drain(L);
   dw__calls_expire(L, now);

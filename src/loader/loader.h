@@ -60,6 +60,14 @@ typedef struct dw__loader_remote {
    * exactly once with dw__egress_complete, from any thread. `req` is borrowed for the call. */
   void (*egress)(void *user, uint64_t tag, const char *key, const dw__net_request *req,
                  dw__egress_req *e);
+  /* Called at every iteration of the loop while dw__loader_pump runs, at a safe point (no
+   * JS on the stack): the host may start and finish calls and forget workers here, without
+   * leaving the pump. May be NULL. */
+  void (*tick)(void *user);
+  /* When >= 0, an idle pump waits on this descriptor (readable: work for tick) instead of a
+   * condition variable: a host that reads its channel on the loop's thread needs no thread
+   * of its own. Completions from other threads then still wake the pump within 10 ms. */
+  int wait_fd;
 } dw__loader_remote;
 
 /* Completes a remote egress request: err 0 and the response (copied), or a dw_err and a
@@ -93,8 +101,10 @@ typedef struct {
  * is never called). */
 int dw__loader_start(dw_loader *L, const dw__host_call *hc, void (*done)(void *user, dw__hcall *c),
                      void *user, dw__hcall **out);
-/* The result of a done call (as dw_loader_call's), and frees the call. Not inside the pump. */
-int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out);
+/* The result of a done call (as dw_loader_call's), and frees the call. When headers_json is
+ * not NULL it receives a fetch response's headers as a JSON object (caller frees; NULL when
+ * there is no response). Outside the pump, or from remote.tick. */
+int dw__loader_finish(dw_loader *L, dw__hcall *c, dw_result **out, char **headers_json);
 /* Runs the loader's loop until stop(user) is true (checked at every iteration, and when
  * dw__loader_wake is called). Returns 0, or a dw_err when the VM cannot go on (its heap
  * is over the cap with nothing left to evict): every call in flight has then failed. */

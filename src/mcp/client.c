@@ -351,15 +351,13 @@ static void stop(conn *c) {
   c->out_fd = -1;
 }
 
-int dw__mcp_list_tools(const dw__mcp_stdio *spec, dw__mcp_tools *out, char *why,
-                       size_t why_len) {
-  conn c = {.in_fd = -1, .out_fd = -1, .why = why, .why_len = why_len,
-            .timeout_ms = spec && spec->timeout_ms > 0 ? spec->timeout_ms
-                                                       : DW__MCP_DEFAULT_TIMEOUT_MS};
+/* Spawns the server of `spec` into `c`, initializes a session and lists its tools; the
+ * server is left running (the caller stops it, also on error). */
+static int open_session(conn *c_, const dw__mcp_stdio *spec, dw__mcp_tools *out) {
+#define c (*c_)
   json_t *res = NULL, *params = NULL;
   int err;
   memset(out, 0, sizeof *out);
-  dw__buf_init(&c.rbuf, DW__MCP_MAX_LINE + 65536);
   if (!spec || !spec->command || !*spec->command) {
     err = fail(&c, DW_E_BAD_REQUEST, "no command");
     goto out;
@@ -401,11 +399,61 @@ int dw__mcp_list_tools(const dw__mcp_stdio *spec, dw__mcp_tools *out, char *why,
     res = NULL;
   }
 out:
-  stop(&c);
   json_decref(res);
   json_decref(params);
-  dw__buf_free(&c.rbuf);
   return err;
+#undef c
+}
+
+static conn *conn_new(const dw__mcp_stdio *spec, char *why, size_t why_len) {
+  conn *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  *c = (conn){.in_fd = -1, .out_fd = -1, .why = why, .why_len = why_len,
+              .timeout_ms = spec && spec->timeout_ms > 0 ? spec->timeout_ms
+                                                         : DW__MCP_DEFAULT_TIMEOUT_MS};
+  dw__buf_init(&c->rbuf, DW__MCP_MAX_LINE + 65536);
+  return c;
+}
+
+int dw__mcp_list_tools(const dw__mcp_stdio *spec, dw__mcp_tools *out, char *why,
+                       size_t why_len) {
+  conn *c = conn_new(spec, why, why_len);
+  if (!c) { memset(out, 0, sizeof *out); return DW_E_NOMEM; }
+  int err = open_session(c, spec, out);
+  stop(c);
+  dw__buf_free(&c->rbuf);
+  free(c);
+  return err;
+}
+
+int dw__mcp_open(const dw__mcp_stdio *spec, dw__mcp_tools *tools, dw__mcp_proc *proc,
+                 dw_buf *leftover, char *why, size_t why_len) {
+  memset(proc, 0, sizeof *proc);
+  proc->in_fd = proc->out_fd = -1;
+  conn *c = conn_new(spec, why, why_len);
+  if (!c) { memset(tools, 0, sizeof *tools); return DW_E_NOMEM; }
+  int err = open_session(c, spec, tools);
+  if (!err && c->rbuf.len) err = dw__buf_append(leftover, c->rbuf.data, c->rbuf.len);
+  if (err) {
+    stop(c);
+  } else {
+    proc->pid = c->pid;
+    proc->in_fd = c->in_fd;
+    proc->out_fd = c->out_fd;
+    proc->next_id = c->next_id;
+  }
+  dw__buf_free(&c->rbuf);
+  free(c);
+  return err;
+}
+
+void dw__mcp_proc_stop(dw__mcp_proc *p, char *note, size_t n) {
+  conn c = {.pid = p->pid, .in_fd = p->in_fd, .out_fd = p->out_fd};
+  if (note && n && c.pid > 0) exit_note(&c, note, n); /* waits up to 250 ms for an exit */
+  else if (note && n) snprintf(note, n, "was stopped");
+  stop(&c);
+  memset(p, 0, sizeof *p);
+  p->in_fd = p->out_fd = -1;
 }
 
 void dw__mcp_tools_free(dw__mcp_tools *l) {

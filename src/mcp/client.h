@@ -56,6 +56,27 @@ typedef struct {
 int dw__mcp_list_tools(const dw__mcp_stdio *spec, dw__mcp_tools *out, char *why,
                        size_t why_len);
 
+/* A server left running by dw__mcp_open, for an event loop to drive: its process (the
+ * leader of its own process group), our ends of its stdin (non-blocking) and stdout, and the
+ * last request id used. */
+typedef struct {
+  int pid;
+  int in_fd, out_fd;
+  long next_id;
+} dw__mcp_proc;
+
+/* As dw__mcp_list_tools, but leaves the server running on success: fills `proc` and appends
+ * to `leftover` the bytes it already read past the tools/list answer. On error the server is
+ * stopped (and `tools` must still be freed). Blocks as dw__mcp_list_tools. */
+int dw__mcp_open(const dw__mcp_stdio *spec, dw__mcp_tools *tools, dw__mcp_proc *proc,
+                 dw_buf *leftover, char *why, size_t why_len);
+
+/* Stops a server from dw__mcp_open: kills its process group, reaps it, closes the fds. With
+ * `note` (the server is believed dead: its stdout closed), waits up to 250 ms for it to exit
+ * and says how ("exited with status 3", "was killed by signal 9", "closed its stdout");
+ * without, closes its stdin and gives it 100 ms first. Blocks briefly. */
+void dw__mcp_proc_stop(dw__mcp_proc *p, char *note, size_t n);
+
 /* Frees what dw__mcp_list_tools put in `l` and zeroes it. NULL-safe. */
 void dw__mcp_tools_free(dw__mcp_tools *l);
 

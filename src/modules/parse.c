@@ -999,6 +999,13 @@ static int on_word(dw__ps *ps, bool was_dot, bool label) {
     TRY(dw__ts_param_prefix(ps, &handled));
     if (handled) return 0;
   }
+  if (kw == KW_ASYNC && f->bm == BM_CAND && f->pst == P_BIND) {
+    /* `(async (x: T) => x)`, `(async x => x)`: an async arrow inside parentheses, which are
+     * then an expression, not a parameter list (a parameter named async is followed by `,`,
+     * `)`, `=` or `:`). */
+    const dw__tok *p = dw__peek(ps, false);
+    if (!p->nl && (dw__is_op(p, '(') || p->type == DW_TK_IDENT)) f->pst = P_EXPR;
+  }
   if (f->bm && f->pst == P_BIND && !reserved) {
     if (f->bm == BM_DECL) {
       dw__tok me = *t;

@@ -57,7 +57,7 @@ static const char schema_v1[] =
   XX(DELETE, "DELETE FROM workers WHERE tenant = ?1 AND id = ?2")                              \
   XX(LIST, "SELECT id, rev, size, created_ms, updated_ms, last_used_ms, invocations "          \
            "FROM workers WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3")                  \
-  XX(TOUCH, "UPDATE workers SET invocations = invocations + 1, "                               \
+  XX(TOUCH, "UPDATE workers SET invocations = invocations + ?4, "                               \
             "last_used_ms = max(last_used_ms, ?3) WHERE tenant = ?1 AND id = ?2")
 
 enum {
@@ -684,6 +684,7 @@ int dw__store_touch(dw__store *s, const char *tenant, const char *id, int64_t no
   if (!rc) rc = bind_key(s, st, tenant, id, doing, s->err, sizeof s->err);
   if (!rc) {
     int b = sqlite3_bind_int64(st, 3, now_ms);
+    if (b == SQLITE_OK) b = sqlite3_bind_int64(st, 4, 1);
     if (b != SQLITE_OK) rc = fail(s, b, doing, s->err, sizeof s->err);
   }
   if (!rc) rc = step(s, st, doing, NULL, s->err, sizeof s->err);
@@ -696,3 +697,28 @@ int dw__store_touch(dw__store *s, const char *tenant, const char *id, int64_t no
 }
 
 const char *dw__store_last_error(const dw__store *s) { return s->err; }
+
+int dw__store_touch_batch(dw__store *s, const dw__store_touch_item *items, size_t n) {
+  static const char doing[] = "counting invocations in";
+  sqlite3_stmt *st = s->st[ST_TOUCH];
+  s->err[0] = 0;
+  if (!n) return 0;
+  int rc = sync_mode(s, true, doing, s->err, sizeof s->err);
+  if (!rc) rc = run(s, ST_BEGIN, doing, s->err, sizeof s->err);
+  if (rc) return rc;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const dw__store_touch_item *t = &items[i];
+    if (check_key(t->tenant, t->id, s->err, sizeof s->err)) continue; /* never stored */
+    rc = bind_key(s, st, t->tenant, t->id, doing, s->err, sizeof s->err);
+    if (!rc) {
+      int b = sqlite3_bind_int64(st, 3, t->last_used_ms);
+      if (b == SQLITE_OK) b = sqlite3_bind_int64(st, 4, (sqlite3_int64)t->count);
+      if (b != SQLITE_OK) rc = fail(s, b, doing, s->err, sizeof s->err);
+    }
+    if (!rc) rc = step(s, st, doing, NULL, s->err, sizeof s->err); /* a deleted one: no row */
+    finish(st);
+  }
+  if (!rc) rc = run(s, ST_COMMIT, doing, s->err, sizeof s->err);
+  if (rc) abandon(s);
+  return rc;
+}

@@ -67,6 +67,15 @@ void dw__store_list_free(dw__store_worker *w, size_t n);
  * (a crash may lose the last counts, never a definition). 0, DW_E_WORKER_NOT_FOUND,
  * DW_E_BAD_REQUEST or DW_E_IO; the reason is then in dw__store_last_error(). */
 int dw__store_touch(dw__store *s, const char *tenant, const char *id, int64_t now_ms);
+/* Many touches in one transaction (the daemon batches them: one write a second, not one per
+ * request): each adds `count` invocations and stamps last_used. Workers deleted since are
+ * skipped. 0 or DW_E_IO (all or nothing); the reason is in dw__store_last_error(). */
+typedef struct {
+  const char *tenant, *id;
+  uint64_t count;
+  int64_t last_used_ms;
+} dw__store_touch_item;
+int dw__store_touch_batch(dw__store *s, const dw__store_touch_item *items, size_t n);
 /* The message of the last failed dw__store_touch on this handle ("" if none). Owned by the
  * handle, valid until the next call on it. */
 const char *dw__store_last_error(const dw__store *s);

@@ -169,6 +169,12 @@ typedef struct {
 } dw__sup_stats;
 void dw__sup_stats_get(const dw__sup *s, dw__sup_stats *out);
 
+/* JSON text of v (json_dumps flags) with its numbers as short as they can be while still
+ * reading back as the same double: jansson prints reals with %.17g (8.364 becomes
+ * 8.3640000000000008), so the precision used is the largest any real in v needs. Caller
+ * frees; NULL when out of memory. */
+char *dw__json_dumps(const json_t *v, size_t flags);
+
 /* Checks a WorkerCode as the HTTP API and Code Mode accept it (the loader issue's rules;
  * compatibilityDate optional; env values may be $http/$worker/$loader descriptors;
  * globalOutbound null, {"allow","inject"}, or a $http/$worker gateway; limits positive

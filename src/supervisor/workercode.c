@@ -324,3 +324,4 @@ int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   }
   return 0;
 }
+

@@ -1,4 +1,5 @@
 /* The one error table, and the version. */
+#include <stdarg.h>
 #include <string.h>
 #include "util.h"
 
@@ -70,4 +71,14 @@ const char *dw__limit_message(int err) {
 _Noreturn void dw__bug(const char *file, int line, const char *msg) {
   fprintf(stderr, "dynworker bug at %s:%d: %s\n", file, line, msg);
   abort();
+}
+
+int dw__whyf(char *why, size_t n, int err, const char *fmt, ...) {
+  if (why && n) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, n, fmt, ap);
+    va_end(ap);
+  }
+  return err;
 }

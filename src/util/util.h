@@ -52,6 +52,9 @@ uint64_t dw__thread_cpu_ns(void);
 /* The process's resident memory in bytes (/proc/self/statm), or 0 when unknown. One
  * small read: safe from any thread, at any time. */
 size_t dw__rss_bytes(void);
+/* Formats a message into why (when not NULL and n > 0) and returns err: `return dw__whyf(why,
+ * n, DW_E_BAD_REQUEST, "field %s: ...", k);`. */
+int dw__whyf(char *why, size_t n, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Decodes standard base64 (padding optional, no whitespace) into a new buffer of *n bytes
  * (caller frees; never NULL on success). DW_E_BAD_REQUEST on a bad character or length,
  * DW_E_NOMEM. */

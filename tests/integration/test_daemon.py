@@ -171,6 +171,12 @@ def case_run(d, p):
     expect(p, v.get("result") == "world", "env: %s" % v)
     s, v, _ = run_js(d, "console.log('hello'); export default () => 1")
     expect(p, any(l.get("message") == "hello" for l in v.get("logs", [])), "logs: %s" % v)
+    # Numbers keep their shortest form (jansson alone would print 0.1 as 0.10000000000000001),
+    # and a number that needs 17 digits keeps them.
+    st, _, raw = d.request("POST", "/v1/run", {"code": "export default () => [0.1, 1.5]"})
+    expect(p, st == 200 and b'"result":[0.1,1.5]' in raw, "short numbers: %r" % raw[:200])
+    st, _, raw = d.request("POST", "/v1/run", {"code": "export default () => 0.1 + 0.2"})
+    expect(p, st == 200 and json.loads(raw)["result"] == 0.1 + 0.2, "17-digit numbers kept: %r" % raw[:200])
 
 
 def case_run_errors(d, p):
@@ -329,6 +335,41 @@ def case_health_metrics(d, p):
                 "dynworker_http_requests_total{code=\"200\"}", "dynworker_live_sandboxes", "dynworker_executor_memory_bytes",
                 "dynworker_executor_restarts_total", "dynworker_executors", "dynworker_queue_depth", "dynworker_inflight"]:
         expect(p, fam in text, "metrics lack %s" % fam)
+
+
+def executor_pids(daemon_pid):
+    """The executor processes below the daemon (their cmdline holds __executor)."""
+    out, todo = set(), [daemon_pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            for t in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/children" % (pid, t)) as f:
+                    kids = [int(x) for x in f.read().split()]
+                todo.extend(kids)
+                for k in kids:
+                    with open("/proc/%d/cmdline" % k, "rb") as f:
+                        if b"__executor" in f.read() and pid == daemon_pid:
+                            out.add(k)
+        except OSError:
+            pass
+    return out
+
+
+def case_tenants(d, p):
+    """Tenants never share an executor process: a new tenant gets executors of its own, and
+    its invocations run there (the executors the default tenant had are not used)."""
+    run_js(d, "export default () => 1")
+    before = executor_pids(d.proc.pid)
+    s, v, _ = d.call("POST", "/v1/run", {"code": "export default () => globalThis.x = 'b'"},
+                     headers={"X-Dynworker-Tenant": "tenant-b"})
+    expect(p, s == 200 and v.get("result") == "b", "tenant-b run: %s %s" % (s, v))
+    after = executor_pids(d.proc.pid)
+    expect(p, before and len(after - before) >= 1 and before <= after,
+           "a new tenant gets executors of its own: before %s after %s" % (before, after))
+    s, v, _ = d.call("GET", "/healthz")
+    # (a second executor of the new group may still be starting: it counts once it said HELLO)
+    expect(p, s == 200 and v.get("executors", 0) >= len(before) + 1, "healthz counts them: %s" % v)
 
 
 class BindingServer(http.server.BaseHTTPRequestHandler):
@@ -595,7 +636,8 @@ def case_runaways(_d, p):
 
 
 # Cases that share one daemon, then cases that start their own.
-SHARED = [case_run, case_run_errors, case_workers, case_fetch, case_rpc, case_tail, case_health_metrics, case_bindings]
+SHARED = [case_run, case_run_errors, case_workers, case_fetch, case_rpc, case_tail, case_health_metrics, case_bindings,
+          case_tenants]
 OWN = [case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
 
 

@@ -95,7 +95,7 @@ mixed = {"mcpServers": {
     "err": server("error"),
     "flood": server("flood"),
     "missing": {"command": "/nonexistent/mcp-server"},
-    "remote": {"url": "https://example.com/mcp"},
+    "remote": {"url": "http://127.0.0.1:9/mcp"},  # Streamable HTTP; nothing listens there
 }}
 rc, out, err, secs = run(mixed, timeout_ms=700)
 check("mixed: exit 1", rc == 1, f"rc={rc}\n{err}")
@@ -107,7 +107,7 @@ for want in ["server 'crashy': the server exited with status 3 before answering 
              "server 'flood': the server did not read its input within 700 ms",
              "server 'err': tools/list failed: JSON-RPC error -32000: no tools today",
              "server 'missing': cannot run '/nonexistent/mcp-server'",
-             "server 'remote': Streamable HTTP (\"url\") is not supported yet; skipped"]:
+             "server 'remote': upstream 'remote' (HTTP): could not connect"]:
     check(f"mixed: stderr has {want!r}", want in err, err)
 check("mixed: failing servers do not print namespaces",
       "namespace crashy" not in out and "namespace slow" not in out, out)
@@ -134,8 +134,11 @@ with tempfile.TemporaryDirectory() as d:
     check("hung server: exit 1 and its child process is killed too", rc == 1 and not alive,
           f"rc={rc} alive={alive}\n{err}")
 
-rc, out, err, _ = run({"mcpServers": {"remote": {"url": "https://example.com/mcp"}}})
-check("url only: skipped with a message, exit 0", rc == 0 and "not supported yet" in err,
+rc, out, err, _ = run({"mcpServers": {"remote": {"url": "http://127.0.0.1:9/mcp"}}})
+check("url only, unreachable: exit 1 and a message", rc == 1 and "server 'remote'" in err,
+      f"rc={rc}\n{err}")
+rc, out, err, _ = run({"mcpServers": {"remote": {"url": "ftp://example.com/mcp"}}})
+check("url that is not http(s): exit 1 and a message", rc == 1 and "must be an http(s) URL" in err,
       f"rc={rc}\n{err}")
 
 # 3. Bad usage and bad configs: exit 2 and a message naming the problem.

@@ -15,3 +15,7 @@ const t: TypeOnly = null as unknown as TypeOnly;
 console.log(Color.Red, Color[Color.Green], Dir.Up, Dir.Down, Color.Blue);
 console.log(add<number>(1, 2), arrow(1), gen<string>("g"), b.get(), b.label, s.w!);
 console.log(greet("ts"), n satisfies number);
+// An async arrow inside parentheses (a model's self-invoking function), and `async` as a
+// parameter name, which must stay one.
+(async () => { const k: number = 7; console.log("iife", k); })();
+console.log(await (async (x: number): Promise<number> => x * 2)(21), ((async: number) => async + 1)(1));
