@@ -61,8 +61,14 @@ def sh(cmd, timeout, env=None, cwd=None):
     except OSError as e:
         return False, "", str(e)
     if p.returncode != 0:
-        err = (p.stderr.strip().splitlines() or ["exit status %d" % p.returncode])[-1]
-        return False, p.stdout, err[:200]
+        # The most telling line of stderr: a fatal error's, else the last one with words in it
+        # (V8 ends its fatal reports with a line of '#').
+        lines = [l.strip() for l in p.stderr.splitlines() if l.strip("# \t")]
+        fatal = [l for l in lines if re.search(r"Fatal|what\(\)|Error|error:", l)]
+        err = (fatal or lines or ["exit status %d" % p.returncode])[0 if fatal else -1]
+        if p.returncode < 0:
+            err = "killed by signal %d: %s" % (-p.returncode, err)
+        return False, p.stdout, err.strip("# ")[:200]
     return True, p.stdout, ""
 
 
@@ -495,14 +501,14 @@ def build_rows(R, quick):
 
     for w in workloads.WORKLOADS:
         t = workloads.TITLES[w]
-        for mode, peer_mode, what in (("cold-own", "cold", "fresh sandbox, own VM/isolate/runtime"),
-                                      ("cold-shared", "cold-shared", "fresh sandbox, realm/context in a shared VM"),
-                                      ("warm", "warm", "warm sandbox")):
+        for mode, peer_mode, what in (("cold-own", "cold", "fresh, own VM/isolate/runtime"),
+                                      ("cold-shared", "cold-shared", "fresh, realm/context in a shared VM"),
+                                      ("warm", "warm", "warm")):
             fields = [("p50", "ms", "lower", "p50 ms"), ("ops", "/s", "higher", "runs/s (1 thread)")]
             if mode != "warm":
                 fields.insert(1, ("p99", "ms", "lower", "p99 ms"))
             for field, unit, better, flabel in fields:
-                rows.append(("%s — in-process, %s: %s" % (t, what, flabel), unit, better, {
+                rows.append(("%s in-process, %s: %s" % (w.upper(), what, flabel), unit, better, {
                     DW: cell(DW, "%s-%s" % (mode, w), field),
                     IVM: cell(IVM, "%s-%s" % (peer_mode, w), field),
                     QJS: cell(QJS, "%s-%s" % (peer_mode, w), field),
@@ -521,12 +527,11 @@ def build_rows(R, quick):
 
     for w in workloads.WORKLOADS:
         t = workloads.TITLES[w]
-        for phase, what in (("cold", "fresh sandbox per request (daemon: POST /v1/run; workerd: LOADER.load)"),
-                            ("warm", "warm worker (daemon: /v1/workers/ID/fetch; workerd: LOADER.get(id))")):
+        for phase, what in (("cold", "fresh per request"), ("warm", "warm")):
             for field, unit, better, flabel in (("p50", "ms", "lower", "p50 ms, 1 connection"),
                                                 ("p99", "ms", "lower", "p99 ms, 1 connection"),
                                                 ("rps16", "/s", "higher", "requests/s, 16 connections")):
-                rows.append(("%s — HTTP, %s: %s" % (t, what, flabel), unit, better, {
+                rows.append(("%s HTTP, %s: %s" % (w.upper(), what, flabel), unit, better, {
                     DW: hcell(DW, "%s-%s" % (phase, w), field), IVM: None, QJS: None,
                     WORKERD: hcell(WORKERD, "%s-%s" % (phase, w), field)}))
     M = R["memory"]
@@ -544,11 +549,11 @@ def build_rows(R, quick):
             return held(r)
         return v
 
-    for dwkey, what in (("dw-shared", "dynworker: realms in a shared VM"), ("dw-own", "dynworker: a VM per sandbox")):
+    for dwkey, what in (("dw-shared", "dynworker realms in a shared VM"), ("dw-own", "dynworker with a VM per sandbox")):
         for field, unit, flabel in (("kb_at_1000", "KB", "KB RSS per live sandbox at 1,000 live"),
                                     ("kb_at_10000", "KB", "KB RSS per live sandbox at 10,000 live"),
                                     ("max_live", "n", "live sandboxes held")):
-            rows.append(("Memory (%s) — %s" % (what, flabel), unit, "lower" if unit == "KB" else "higher", {
+            rows.append(("Memory, %s: %s" % (what, flabel), unit, "lower" if unit == "KB" else "higher", {
                 DW: mcell(dwkey, field), IVM: mcell(IVM, field), QJS: mcell(QJS, field), WORKERD: mcell(WORKERD, field)}))
     return rows
 
@@ -623,8 +628,13 @@ def targets(R):
     return out
 
 
+LEGEND = ("W1 " + workloads.TITLES["w1"][3:] + "; W2 " + workloads.TITLES["w2"][3:] + "; W3 " + workloads.TITLES["w3"][3:]
+          + "; W4 " + workloads.TITLES["w4"][3:] + ". HTTP fresh: the daemon's POST /v1/run, workerd's "
+          "env.LOADER.load(); HTTP warm: a registered worker's /v1/workers/ID/fetch, env.LOADER.get(id).")
+
+
 def table_lines(rows):
-    out = ["| measurement | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    out = [LEGEND, "", "| measurement | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
     for label, unit, better, cells in rows:
         dw = cells.get(DW)
         parts = []
@@ -652,7 +662,7 @@ def compact(rows):
     keep = []
     for r in rows:
         l = r[0]
-        if (l.endswith("realm/context in a shared VM: p50 ms") or l.endswith("warm sandbox: p50 ms")
+        if (l.endswith("realm/context in a shared VM: p50 ms") or l.endswith("in-process, warm: p50 ms")
                 or ("HTTP" in l and l.endswith("p50 ms, 1 connection")) or ("HTTP, fresh" in l and "requests/s" in l)
                 or l.startswith("Memory")):
             keep.append(r)
@@ -749,7 +759,7 @@ def main():
          "machine": machine(), "load_start": load_avg(), "inprocess": {}, "http": {}, "memory": {},
          "mem": {"max": mem_max, "budget": budget, "cap_mb": cap_mb}}
     nm, versions = install_peers(build)
-    R["versions"] = {DW: sh([os.path.join(build, "dynworker"), "--version"], 10)[1].strip() or "?"}
+    R["versions"] = {DW: re.sub(r"^dynworker\s*", "", sh([os.path.join(build, "dynworker"), "--version"], 10)[1].strip()) or "?"}
     R["versions"].update(versions)
     log("versions: %s" % R["versions"])
 
