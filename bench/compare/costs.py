@@ -13,7 +13,9 @@ Three probes, each a same-run comparison (no thresholds, nothing asserted):
   2. cold start against code size: W1 padded with 10 KB, 100 KB and 1 MB of functions that are
      defined but never called, fresh realm in a shared VM and own VM;
   3. cold start against the live count: a fresh realm in a VM that already holds 0, 1,000 and
-     10,000 live sandboxes.
+     10,000 live sandboxes;
+  and, for the HTTP rows, the CPU the server's whole process tree spent per request (the
+  daemon's supervisor and executors; workerd's one process), beside the same for workerd.
 Prints a markdown table per probe and writes the numbers as JSON.
 """
 import argparse
@@ -51,6 +53,38 @@ def padded(src, kb):
     return "".join(out)
 
 
+def tree_cpu_s(root):
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    parent, cpu = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        parent[int(d)] = int(fields[1])
+        cpu[int(d)] = (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [root]
+    while todo:
+        p = todo.pop()
+        total += cpu.get(p, 0.0)
+        todo += [c for c, pp in parent.items() if pp == p]
+    return total
+
+
+def cpu_per_request(pid, port, path, seconds, lua=None):
+    """wrk with 1 connection; the server's CPU (its whole process tree) per request, in ms."""
+    c0 = tree_cpu_s(pid)
+    r = compare.httpbench.wrk(port, path, 1, seconds, lua)
+    c1 = tree_cpu_s(pid)
+    n = r["rps"] * seconds
+    r["server_cpu_ms_per_request"] = (c1 - c0) * 1000 / n if n > 0 else None
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(compare.ROOT, "build"))
@@ -82,12 +116,24 @@ def main():
     for mode in ("new-shared", "cold-shared", "cold-loader", "new-own", "cold-own", "warm"):
         path["inprocess " + mode] = dw(build, mode, a.n, exp, sb, entry)
     daemon = compare.Daemon(os.path.join(build, "dynworker"), gen, tmp)
+    pid = daemon.proc.pid
     try:
-        path["http GET /healthz"] = compare.httpbench.wrk(daemon.port, "/healthz", 1, 5)
-        path["http warm fetch"] = compare.httpbench.wrk(daemon.port, "/v1/workers/warm-w1-0/fetch", 1, 5)
-        path["http POST /v1/run"] = compare.httpbench.wrk(daemon.port, "/v1/run", 1, 5, daemon.lua["w1"][0])
+        path["http GET /healthz"] = cpu_per_request(pid, daemon.port, "/healthz", 5)
+        path["http warm fetch"] = cpu_per_request(pid, daemon.port, "/v1/workers/warm-w1-0/fetch", 5)
+        path["http POST /v1/run"] = cpu_per_request(pid, daemon.port, "/v1/run", 5, daemon.lua["w1"][0])
     finally:
         daemon.stop()
+    # workerd, for the same per-request CPU.
+    nm = os.path.join(build, "compare-peers", "node_modules")
+    wdbin = compare.workerd_binary(nm)
+    if wdbin:
+        wd = compare.Workerd(wdbin, gen, tmp)
+        try:
+            compare.get(wd.port, "/warm/w1")
+            path["workerd warm (LOADER.get)"] = cpu_per_request(wd.proc.pid, wd.port, "/warm/w1", 5)
+            path["workerd fresh (LOADER.load)"] = cpu_per_request(wd.proc.pid, wd.port, "/cold/w1", 5)
+        finally:
+            wd.stop()
     R["path"] = path
 
     # 2. Code size.
@@ -128,9 +174,10 @@ def main():
     def ms(r, f="p50"):
         return "n/a (%s)" % r["error"] if "error" in r else "%.3f" % r[f]
     print("Run %s UTC, load %s -> %s\n" % (R["date"], R["load_start"], R["load_end"]))
-    print("| W1 path | p50 ms | p99 ms |\n|---|---:|---:|")
+    print("| W1 path | p50 ms | p99 ms | server CPU ms per request |\n|---|---:|---:|---:|")
     for k, r in path.items():
-        print("| %s | %s | %s |" % (k, ms(r), ms(r, "p99")))
+        c = r.get("server_cpu_ms_per_request")
+        print("| %s | %s | %s | %s |" % (k, ms(r), ms(r, "p99"), "—" if c is None else "%.3f" % c))
     print("\n| code size (W1 + unused functions) | fresh realm, shared VM p50 ms | own VM p50 ms |\n|---|---:|---:|")
     for kb, r in size.items():
         print("| %d KB | %s | %s |" % (kb, ms(r["cold-shared"]), ms(r["cold-own"])))
