@@ -741,12 +741,18 @@ def main():
     ap.add_argument("--skip-mem", action="store_true")
     ap.add_argument("--skip-http", action="store_true")
     ap.add_argument("--readme", action="store_true", help="also write the summary into README.md")
+    ap.add_argument("--runs", type=int, default=None, help="runs per in-process row (a smoke test: 2)")
+    ap.add_argument("--wrk-seconds", type=int, default=None, help="length of each wrk run (default 5; --quick 2)")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 when a dynworker row failed (a wrong answer or a crash); never on a number")
     ap.add_argument("--only", default="", help="comma-separated subset of dynworker,isolated-vm,quickjs-emscripten,workerd")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     only = set(a.only.split(",")) if a.only else set(COLUMNS)
     n_fast, n_slow = (60, 6) if a.quick else (400, 25)
-    wrk_s = 2 if a.quick else 5
+    if a.runs:
+        n_fast = n_slow = a.runs
+    wrk_s = a.wrk_seconds or (2 if a.quick else 5)
     budget = a.mem_budget if a.mem_budget is not None else (15 if a.quick else 150)
     # Leave room for the others on a shared machine: at most 60% of RAM per ramp, and 4 GB
     # below what is available when the run starts.
@@ -758,7 +764,10 @@ def main():
     R = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), "quick": a.quick,
          "machine": machine(), "load_start": load_avg(), "inprocess": {}, "http": {}, "memory": {},
          "mem": {"max": mem_max, "budget": budget, "cap_mb": cap_mb}}
-    nm, versions = install_peers(build)
+    if only & {IVM, QJS, WORKERD}:
+        nm, versions = install_peers(build)
+    else:
+        nm, versions = None, {p: "not available: not measured (--only)" for p in (IVM, QJS, WORKERD)}
     R["versions"] = {DW: re.sub(r"^dynworker\s*", "", sh([os.path.join(build, "dynworker"), "--version"], 10)[1].strip()) or "?"}
     R["versions"].update(versions)
     log("versions: %s" % R["versions"])
@@ -803,7 +812,7 @@ def main():
                         R["http"][DW] = http_rows(DW, d, gen, expected, wrk_s)
                     finally:
                         d.stop()
-                except Exception as e:
+                except (Exception, SystemExit) as e:  # bench/http's start() exits when the daemon does not start
                     R["http"][DW] = "daemon: %s" % str(e)[:200]
             if WORKERD in only:
                 wdbin = workerd_binary(nm)
@@ -876,6 +885,13 @@ def main():
         update_readme(R, rows)
     print(md)
     log("done in %d s; wrote %s/latest.md and latest.json" % (R["seconds"], a.out))
+    if a.check:
+        bad = [k for k, r in R["inprocess"].get(DW, {}).items() if "error" in r]
+        bad += [k for k, r in R["http"].get(DW, {}).items() if "error" in r] if isinstance(R["http"].get(DW), dict) else (
+            ["daemon"] if DW in R["http"] else [])
+        if bad:
+            log("failed rows: %s" % ", ".join(bad))
+            return 1
     return 0
 
 
