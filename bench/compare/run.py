@@ -227,7 +227,7 @@ const code = (w, ctx) => ({
   compatibilityDate: "2026-01-01",
   mainModule: "main.js",
   modules: { "main.js": SOURCES[w] },
-  env: { HOST: ctx.exports.Host({ props: {} }) },
+  env: w === "w4" ? { HOST: ctx.exports.Host({ props: {} }) } : {},
   globalOutbound: null,
 });
 export default {
@@ -320,7 +320,9 @@ class Daemon:
         self.lua, self.warm_lua = {}, {}
         for w in workloads.WORKLOADS:
             d = gen[w]["dir"]
-            env = {"HOST": {"$worker": "host"}}
+            # Only W4 gets the host binding: a capability in env costs a realm the loader's
+            # API (loader.js), which W1-W3 have no use for (the same on workerd's side).
+            env = {"HOST": {"$worker": "host"}} if w == "w4" else {}
             # A warm worker serves every request of a wrk run, and the daemon's budgets are
             # the worker's, not a request's: CPU across the calls it serves at once, and
             # sub-requests (binding calls) over its whole life, at most 100,000. So the budgets

@@ -82,9 +82,9 @@ def flavours(w, data):
         "dw_entry.js": 'import { WorkerEntrypoint } from "cloudflare:workers";\n' + p
         + "export default class extends WorkerEntrypoint { async run() { return main(this.env.HOST); } }\n",
         # A fetch handler (workerd's dynamic workers, the daemon's registered workers).
-        "fetch.js": p + "export default { async fetch(request, env) { return new Response(await main(env.HOST)); } };\n",
+        "fetch.js": p + "export default { async fetch(request, env) { return new Response(await main(env && env.HOST)); } };\n",
         # The daemon's POST /v1/run: a default-exported function called with (env).
-        "run.js": p + "export default async function (env) { return main(env.HOST); }\n",
+        "run.js": p + "export default async function (env) { return main(env && env.HOST); }\n",
         # A classic script (isolated-vm, quickjs-emscripten): defines main.
         "plain.js": p,
     }
