@@ -698,6 +698,16 @@ def update_readme(R, rows):
     with open(path, "w") as f:
         f.write(text[:a] + "\n".join(body) + text[b:])
     log("README.md updated")
+    # docs/PERFORMANCE.md's table of targets, from the same run.
+    path = os.path.join(ROOT, "docs", "PERFORMANCE.md")
+    begin, end = "<!-- bench-compare:targets:begin", "<!-- bench-compare:targets:end -->"
+    text = open(path).read() if os.path.exists(path) else ""
+    if begin in text and end in text:
+        a = text.index("\n", text.index(begin)) + 1
+        b = text.index(end)
+        with open(path, "w") as f:
+            f.write(text[:a] + "\n".join(target_lines(R)) + "\n" + text[b:])
+        log("docs/PERFORMANCE.md's targets updated")
 
 
 def render(R, rows):
