@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench bench-compare fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench bench-compare bench-tokens fuzz-deps fuzz-build fuzz-smoke fuzz clean
 
 all: build
 
@@ -48,6 +48,11 @@ COMPARE_FLAGS ?=
 bench-compare: deps build
 	@./scripts/deps.sh bench
 	python3 bench/compare/run.py --build $(BUILD) --readme $(COMPARE_FLAGS)
+
+# Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
+# npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
+bench-tokens: build
+	sh bench/tokens/run.sh $(BUILD)/dynworker $(BUILD)/bench-tokens-node
 
 fuzz-deps:
 	@./scripts/deps.sh fuzz

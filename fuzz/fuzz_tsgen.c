@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     dw__ts_server s[] = {{"srv", NULL, tools, n}, {"srv", "again", tools, n / 2}};
     dw__ts_opts o = {.compact = flags & 4, .examples = flags & 8, .names_only = flags & 16,
+                     .listing = flags & 32,
                      .why = why, .why_len = sizeof why};
     rc = dw__ts_api(s, 2, &o, &b);
     if (!rc) check_text(b.data ? b.data : "", b.len);

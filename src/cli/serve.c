@@ -11,6 +11,7 @@
 #include "http/http.h"
 
 #define MAX_CONFIG_BYTES ((size_t)1 << 20)
+#define MAX_MCP_CONFIG_BYTES ((size_t)4 << 20)
 #define MAX_TOKEN_BYTES 4096
 #define MAX_TOKENS 1024
 
@@ -24,9 +25,12 @@ static const char serve_usage[] =
     "  --listen HOST:PORT   where to listen (default 127.0.0.1:8787; [::1]:8787 for IPv6)\n"
     "  --executors N        executor processes per tenant (default: the number of CPUs)\n"
     "  --data-dir DIR       where registered workers are stored (default ./dynworker-data)\n"
-    "  --token-file FILE    every /v1 request needs 'Authorization: Bearer <the first line>'\n"
+    "  --token-file FILE    every /v1 and /mcp request needs 'Authorization: Bearer <the first line>'\n"
     "  --config FILE        JSON: limits, caps, queues, grace, tokens -> tenants, ...\n"
     "                       (every key: docs/OPERATIONS.md)\n"
+    "  --mcp-config FILE    also serve Code Mode at /mcp (MCP over Streamable HTTP) over the\n"
+    "                       MCP servers of FILE, as `dynworker mcp --config FILE` does over\n"
+    "                       stdio (docs/CODE-MODE.md); the token check covers /mcp too\n"
     "\n"
     "Exit status: 0 after a drain, 1 when the daemon cannot start, 2 bad usage or config.\n";
 
@@ -37,6 +41,7 @@ typedef struct {
   size_t ntokens;
   char *token_file_token;
   json_t *config;
+  json_t *mcp_config;
 } serve_opts;
 
 typedef struct {
@@ -134,9 +139,10 @@ static int load_config(const char *path, serve_opts *o) {
       "maxBodyBytes", "maxHeaderBytes", "timeoutSeconds", "maxConcurrentRequests",
       "retryAfterSeconds", "limits", "maxInflightPerExecutor", "queueMax", "maxTenantGroups",
       "executorMemoryMb", "executorRssMb", "deadlineGraceMs", "quarantineMs", "maxWarmWorkers",
-      "drainGraceMs", "tail", "tokens", NULL};
+      "drainGraceMs", "tail", "tokens", "mcp", NULL};
   static const char *const limits[] = {"cpuMs", "wallMs", "memoryMb", "subRequests", NULL};
   static const char *const tail[] = {"maxSubscribers", "maxBacklogBytes", "keepaliveMs", NULL};
+  static const char *const mcp[] = {"maxSessions", "sessionIdleSeconds", "maxBodyBytes", NULL};
   json_error_t e;
   json_t *c = o->config = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
   if (!c) {
@@ -194,6 +200,16 @@ static int load_config(const char *path, serve_opts *o) {
     U(t, "tail.", "maxBacklogBytes", (uint64_t)1 << 32, o->http.tail_max_backlog);
     U(t, "tail.", "keepaliveMs", 3600000, o->http.tail_keepalive_ms);
   }
+  json_t *m = json_object_get(c, "mcp");
+  if (m) {
+    if (!json_is_object(m) || check_keys(m, "mcp.", mcp)) {
+      if (!json_is_object(m)) fprintf(stderr, "dynworker serve: config: mcp: an object\n");
+      return -1;
+    }
+    U(m, "mcp.", "maxSessions", 100000, o->http.mcp_max_sessions);
+    U(m, "mcp.", "sessionIdleSeconds", 604800, o->http.mcp_idle_s);
+    U(m, "mcp.", "maxBodyBytes", (uint64_t)1 << 30, o->http.mcp_max_body_bytes);
+  }
 #undef U
   json_t *toks = json_object_get(c, "tokens");
   if (toks) {
@@ -217,6 +233,27 @@ static int load_config(const char *path, serve_opts *o) {
       o->tokens[o->ntokens++] = (dw__http_token){k, tenant};
     }
   }
+  return 0;
+}
+
+static int load_mcp_config(const char *path, serve_opts *o) {
+  char *text = NULL;
+  size_t len = 0;
+  int rc = dw__read_file(path, MAX_MCP_CONFIG_BYTES, &text, &len);
+  if (rc) {
+    fprintf(stderr, "dynworker serve: --mcp-config %s: %s\n", path,
+            rc == DW_E_TOO_LARGE ? "over 4 MiB" : strerror(errno));
+    return -1;
+  }
+  json_error_t e;
+  o->mcp_config = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  free(text);
+  if (!o->mcp_config) {
+    fprintf(stderr, "dynworker serve: --mcp-config %s: not valid JSON: line %d: %s\n", path,
+            e.line, e.text);
+    return -1;
+  }
+  o->http.mcp_config = o->mcp_config;
   return 0;
 }
 
@@ -245,11 +282,11 @@ int dw__cli_serve(int argc, char **argv) {
       {"listen", required_argument, 0, 'l'},     {"executors", required_argument, 0, 'e'},
       {"data-dir", required_argument, 0, 'd'},   {"token-file", required_argument, 0, 't'},
       {"config", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+      {"mcp-config", required_argument, 0, 'm'}, {0, 0, 0, 0}};
   serve_opts *o = calloc(1, sizeof *o);
   serve_state st = {.o = o, .status = 1};
   const char *listen = "127.0.0.1:8787", *data_dir = "./dynworker-data", *token_file = NULL,
-             *config = NULL;
+             *config = NULL, *mcp_config = NULL;
   char host[256], exe[PATH_MAX], why[512] = "";
   uint16_t port = 0;
   long executors = 0;
@@ -274,6 +311,7 @@ int dw__cli_serve(int argc, char **argv) {
     case 'd': data_dir = optarg; break;
     case 't': token_file = optarg; break;
     case 'c': config = optarg; break;
+    case 'm': mcp_config = optarg; break;
     case 'h': fputs(serve_usage, stdout); status = 0; goto out;
     default: fputs(serve_usage, stderr); goto out;
     }
@@ -288,6 +326,7 @@ int dw__cli_serve(int argc, char **argv) {
   }
   if (config && load_config(config, o)) goto out;
   if (token_file && read_token_file(token_file, o)) goto out;
+  if (mcp_config && load_mcp_config(mcp_config, o)) goto out;
   status = 1;
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n <= 0) {
@@ -308,8 +347,14 @@ int dw__cli_serve(int argc, char **argv) {
   o->http.ntokens = o->ntokens;
   o->http.sup.exe = exe;
   o->http.sup.executors = (unsigned)executors;
-  if (dw__http_new(&o->http, &st.h, why, sizeof why)) {
-    fprintf(stderr, "dynworker serve: cannot start: %s\n", why);
+  int rc = dw__http_new(&o->http, &st.h, why, sizeof why);
+  if (rc) {
+    if (rc == DW_E_BAD_REQUEST && mcp_config) {
+      fprintf(stderr, "dynworker serve: --mcp-config %s: %s\n", mcp_config, why);
+      status = 2;
+    } else {
+      fprintf(stderr, "dynworker serve: cannot start: %s\n", why);
+    }
     goto out;
   }
   uint16_t bound = 0;
@@ -321,9 +366,10 @@ int dw__cli_serve(int argc, char **argv) {
   sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
   if (!sigterm || !sigint || evsignal_add(sigterm, NULL) || evsignal_add(sigint, NULL)) goto out;
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  fprintf(stderr, "dynworker: listening on http://%s%s%s:%u (executors %ld, data %s)\n",
+  fprintf(stderr, "dynworker: listening on http://%s%s%s:%u (executors %ld, data %s%s)\n",
           strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", (unsigned)bound,
-          executors ? executors : (ncpu > 0 ? ncpu : 1), data_dir);
+          executors ? executors : (ncpu > 0 ? ncpu : 1), data_dir,
+          mcp_config ? ", Code Mode at /mcp" : "");
   st.status = 0;
   event_base_dispatch(st.base);
   status = st.status;
@@ -334,6 +380,7 @@ out:
   dw__store_close(store);
   if (st.base) event_base_free(st.base);
   json_decref(o->config);
+  json_decref(o->mcp_config);
   free(o->token_file_token);
   free(o);
   return status;

@@ -7,9 +7,12 @@
  * resolver of $worker bindings and the event hook that feeds tails and metrics) and
  * dw__http_free frees it. The store is borrowed.
  *
+ * With a Code Mode config (mcp_config), it also serves Code Mode at /mcp over Streamable HTTP
+ * (src/mcp's sessions, run on this supervisor: its host_call hook is Code Mode's).
+ *
  * Threads: everything runs on the loop's thread. No process-global state: two servers in
  * one process work (the unit tests run several).
- * May depend on: supervisor, store, util, libevent, jansson. */
+ * May depend on: mcp, supervisor, store, util, libevent, jansson. */
 #ifndef DW_HTTP_H
 #define DW_HTTP_H
 
@@ -17,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "store/store.h"
+#include "mcp/codemode.h"
 #include "supervisor/supervisor.h"
 #include "util/util.h"
 
@@ -32,7 +36,7 @@ typedef struct {
 typedef struct {
   struct event_base *base; /* borrowed */
   dw__store *store;        /* borrowed */
-  dw__sup_config sup;      /* base, resolve and on_event are filled in by dw__http_new */
+  dw__sup_config sup;      /* base, resolve, on_event and host_call are filled in by dw__http_new */
   const dw__http_token *tokens; /* copied; none: /v1 needs no Authorization */
   size_t ntokens;
   size_t max_body_bytes;   /* 0: 64 MiB + 1 MiB (a WorkerCode of 64 MiB plus its JSON) */
@@ -45,10 +49,17 @@ typedef struct {
   unsigned tail_keepalive_ms; /* 0: 15000 */
   json_t *default_limits;  /* {cpuMs, wallMs, memoryMb, subRequests}: filled into a WorkerCode's
                               missing limits; borrowed (a new reference is taken); may be NULL */
+  const json_t *mcp_config; /* Code Mode's config ({"mcpServers", "codeMode"}; borrowed, only
+                               during dw__http_new); NULL: /mcp answers 404 */
+  unsigned mcp_max_sessions; /* MCP sessions at once; 0: 64 */
+  unsigned mcp_idle_s;       /* a session unused this long ends; 0: 1800 */
+  size_t mcp_max_body_bytes; /* one POSTed MCP message; 0: 4 MiB */
 } dw__http_config;
 
-/* Creates the server and its supervisor (which starts executors). 0 and *out, or a negative
- * dw_err with a message in `why`. Does not listen yet. */
+/* Creates the server and its supervisor (which starts executors), and Code Mode when
+ * mcp_config is set (blocks while it connects its upstreams; a config error is
+ * DW_E_BAD_REQUEST). 0 and *out, or a negative dw_err with a message in `why`. Does not
+ * listen yet. */
 int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t why_len);
 
 /* Listens on host:port (port 0: any free one; *bound gets the port, may be NULL). 0 or

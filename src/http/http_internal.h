@@ -16,6 +16,7 @@
 
 typedef struct dw__http_ctx dw__http_ctx;
 typedef struct dw__tail_sub dw__tail_sub;
+typedef struct dw__http_mcp_sess dw__http_mcp_sess;
 
 /* One request being handled, from dispatch to its reply (or its client's disconnection). */
 struct dw__http_ctx {
@@ -65,7 +66,23 @@ struct dw__http {
   struct event *drain_check;
   json_t *touch_pending;     /* invocation counts not yet in the store (touch.c) */
   struct event *touch_timer;
+  /* Code Mode at /mcp (mcp.c); cm NULL: not enabled. */
+  dw__cm *cm;
+  dw__http_mcp_sess *mcp_sessions;
+  unsigned n_mcp_sessions, mcp_max_sessions;
+  uint64_t mcp_idle_ms;
+  size_t mcp_max_body;
+  struct event *mcp_sweep;
 };
+
+/* mcp.c: start reads the mcp_* settings and, when cfg->mcp_config is set, creates Code Mode on
+ * h->sup (blocks while it connects its upstreams); 0 or a dw_err with `why`. stop ends every
+ * session (no answers) and Code Mode; before the supervisor is freed. host_call is the
+ * supervisor's host_call hook (user = h). */
+int dw__http_mcp_start(dw__http *h, const dw__http_config *cfg, char *why, size_t why_len);
+void dw__http_mcp_stop(dw__http *h);
+void dw__http_mcp_host_call(void *user, void *inv_user, const json_t *desc, const char *method,
+                            const json_t *args, dw__sup_call *call);
 
 /* touch.c: invocation counts of registered workers, batched into one store transaction a
  * second. start: 0 or a dw_err; flush: writes what is pending (before reading counts);

@@ -16,6 +16,8 @@
   XX(POST,   "/v1/workers/{id}/rpc/{entrypoint}/{method}",   rpc)                  \
   XX(GET,    "/v1/workers/{id}/tail",                        tail)                 \
   XX(GET,    "/healthz",                                     healthz)              \
-  XX(GET,    "/metrics",                                     metrics)
+  XX(GET,    "/metrics",                                     metrics)              \
+  XX(POST,   "/mcp",                                         mcp_post)             \
+  XX(DELETE, "/mcp",                                         mcp_delete)
 
 #endif

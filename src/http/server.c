@@ -48,12 +48,16 @@ static const char *reason(int status) {
   switch (status) {
   case 200: return "OK";
   case 201: return "Created";
+  case 202: return "Accepted";
   case 204: return "No Content";
   case 400: return "Bad Request";
   case 401: return "Unauthorized";
   case 404: return "Not Found";
+  case 403: return "Forbidden";
   case 405: return "Method Not Allowed";
+  case 406: return "Not Acceptable";
   case 413: return "Payload Too Large";
+  case 415: return "Unsupported Media Type";
   case 500: return "Internal Server Error";
   case 503: return "Service Unavailable";
   default: return status < 400 ? "OK" : "Error";
@@ -320,7 +324,7 @@ static void dispatch(struct evhttp_request *req, void *arg) {
     return;
   }
   match(found->pattern, path, c, true);
-  if (strncmp(path, "/v1/", 4) == 0 && authenticate(c)) return;
+  if ((strncmp(path, "/v1/", 4) == 0 || strcmp(path, "/mcp") == 0) && authenticate(c)) return;
   if (c->id && !dw__http_name_ok(c->id, DW__HTTP_ID_MAX, ".:")) {
     dw__http_reply_error(c, DW_E_BAD_REQUEST, 0,
                          "id: 1 to 128 characters of A-Z a-z 0-9 _ - . :");
@@ -457,7 +461,10 @@ int dw__http_new(const dw__http_config *cfg, dw__http **out, char *why, size_t w
   sc.resolve_user = h;
   sc.on_event = dw__http_on_event;
   sc.event_user = h;
+  sc.host_call = dw__http_mcp_host_call;
+  sc.host_user = h;
   if ((rc = dw__sup_new(&sc, &h->sup, why, why_len))) goto fail_quiet;
+  if ((rc = dw__http_mcp_start(h, cfg, why, why_len))) goto fail_quiet;
   *out = h;
   return 0;
 fail:
@@ -499,6 +506,7 @@ void dw__http_free(dw__http *h) {
   /* Requests still waiting: their answers will never come (the supervisor is freed below
    * without calling done), and their connections are closed by evhttp_free. */
   h->draining = false;
+  dw__http_mcp_stop(h); /* its requests' contexts are freed just below */
   while (h->active) {
     dw__http_ctx *c = h->active;
     if (c->conn) evhttp_connection_set_closecb(c->conn, NULL, NULL);

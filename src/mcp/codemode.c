@@ -33,6 +33,8 @@ struct run {
   bool invoked;
   dw__cm_done done;
   void *user;
+  dw__cm_elicit_fn elicit;  /* asks this run's client (NULL: nobody) */
+  void *elicit_self;
   uint32_t tool_calls;
   host_call *calls;     /* in flight */
   char *module;         /* for the stack cleaner */
@@ -56,8 +58,6 @@ struct dw__cm {
   struct event_base *base;
   dw__cm_config cfg;
   dw__cm_runner runner;
-  dw__cm_elicit_fn elicit;
-  void *elicit_self;
   dw__up **ups;
   size_t n_ups;
   dw__ts_server *ts;    /* one per upstream, in config order (names stable) */
@@ -180,7 +180,7 @@ static int build_description(dw__cm *cm) {
   cm->over_budget = err == DW_E_TOO_LARGE || dw__ts_tokens(api.len) > cm->cfg.token_budget;
   if (cm->over_budget) {
     dw__buf_reset(&api);
-    dw__ts_opts no = {.names_only = true, .compact = true, .why = why, .why_len = sizeof why};
+    dw__ts_opts no = {.listing = true, .why = why, .why_len = sizeof why};
     err = dw__ts_api(cm->ts, cm->n_ups, &no, &api);
   }
   if (err) {
@@ -190,9 +190,10 @@ static int build_description(dw__cm *cm) {
   }
   err = dw__buf_puts(&d, instruction);
   if (!err && cm->over_budget)
-    err = dw__buf_puts(&d, " The API is large, so only the names are shown: call "
+    err = dw__buf_puts(&d, " The API is large, so only the tool names are shown: call "
                            "`await search(\"words\")` to find tools and `await "
-                           "describe(\"server.tool\")` for a tool's full TypeScript signature.");
+                           "describe(\"server.tool\")` for a tool's TypeScript declaration "
+                           "before you call it as `server.tool(input)`.");
   if (!err) err = dw__buf_puts(&d, "\n\n```ts\n");
   if (!err && api.len) err = dw__buf_append(&d, api.data, api.len);
   if (!err && cm->over_budget)
@@ -292,11 +293,6 @@ void dw__cm_free(dw__cm *cm) {
 }
 
 const dw__cm_config *dw__cm_cfg(const dw__cm *cm) { return &cm->cfg; }
-
-void dw__cm_set_elicit(dw__cm *cm, dw__cm_elicit_fn fn, void *self) {
-  cm->elicit = fn;
-  cm->elicit_self = self;
-}
 
 const char *dw__cm_description(dw__cm *cm) { return cm->description; }
 
@@ -692,7 +688,7 @@ void dw__cm_host_call(void *user, void *inv_user, const json_t *desc, const char
                    shown ? shown : "{}", shown && strlen(shown) > 3000 ? "..." : "");
     free(shown);
     char why[256] = "";
-    int err = cm->elicit ? cm->elicit(cm->elicit_self, m.data, on_approval, h, why, sizeof why)
+    int err = r->elicit ? r->elicit(r->elicit_self, m.data, on_approval, h, why, sizeof why)
                          : dw__whyf(why, sizeof why, DW_E_BAD_REQUEST, "no client to ask");
     dw__buf_free(&m);
     if (err) {
@@ -766,8 +762,8 @@ static void on_run_done(void *user, const dw__sup_outcome *o) {
   json_decref(cr);
 }
 
-int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *user,
-                uint64_t *id, char *why, size_t why_len) {
+int dw__cm_call(dw__cm *cm, const json_t *arguments, const dw__cm_caller *caller,
+                dw__cm_done done, void *user, uint64_t *id, char *why, size_t why_len) {
   json_t *code = json_object_get(arguments, "code");
   json_t *lang = json_object_get(arguments, "language");
   if (!json_is_string(code))
@@ -813,11 +809,14 @@ int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *use
   r->id = cm->next_id++;
   r->done = done;
   r->user = user;
+  r->elicit = caller ? caller->elicit : NULL;
+  r->elicit_self = caller ? caller->elicit_self : NULL;
   r->module = dw__strdup(m.name);
   r->prefix_len = m.prefix_len;
   r->next = cm->runs;
   cm->runs = r;
-  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .code = wc, .host_user = r};
+  dw__sup_invocation inv = {.kind = DW_SUP_RUN, .tenant = caller ? caller->tenant : NULL,
+                            .code = wc, .host_user = r};
   err = cm->runner.invoke(cm->runner.self, &inv, on_run_done, r, &r->sup_id);
   json_decref(wc);
   dw__src_module_free(&m);

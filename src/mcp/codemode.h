@@ -58,7 +58,6 @@ int dw__cm_new(struct event_base *base, const json_t *root, const dw__cm_runner 
 /* Ends every run (abandoned at the runner) and upstream. Pending done callbacks are not called. */
 void dw__cm_free(dw__cm *cm);
 const dw__cm_config *dw__cm_cfg(const dw__cm *cm);
-void dw__cm_set_elicit(dw__cm *cm, dw__cm_elicit_fn fn, void *self);
 
 /* The `tools` array of tools/list (new reference). */
 json_t *dw__cm_tools(dw__cm *cm);
@@ -67,11 +66,19 @@ const char *dw__cm_description(dw__cm *cm);
 
 /* The answer of a tools/call: the CallToolResult object (borrowed for the callback). */
 typedef void (*dw__cm_done)(void *user, const json_t *call_result);
-/* Runs the `code` tool with its `arguments` ({"code": string, "language"?: string}).
- * Returns 0 and calls done later exactly once (not after dw__cm_cancel), or DW_E_BAD_REQUEST
- * (arguments) with `why` and never calls done. */
-int dw__cm_call(dw__cm *cm, const json_t *arguments, dw__cm_done done, void *user,
-                uint64_t *id, char *why, size_t why_len);
+/* Who makes a call (all borrowed for the duration of dw__cm_call; may be NULL: nobody). */
+typedef struct {
+  const char *tenant;        /* the runner's tenant for the run (NULL: "default") */
+  dw__cm_elicit_fn elicit;   /* asks this client for approval (NULL: nobody can be asked, such
+                                calls reject) */
+  void *elicit_self;
+} dw__cm_caller;
+
+/* Runs the `code` tool with its `arguments` ({"code": string, "language"?: string}) for
+ * `caller`. Returns 0 and calls done later exactly once (not after dw__cm_cancel), or
+ * DW_E_BAD_REQUEST (arguments) with `why` and never calls done. */
+int dw__cm_call(dw__cm *cm, const json_t *arguments, const dw__cm_caller *caller,
+                dw__cm_done done, void *user, uint64_t *id, char *why, size_t why_len);
 /* The client cancelled (notifications/cancelled): done will not be called. */
 void dw__cm_cancel(dw__cm *cm, uint64_t id);
 

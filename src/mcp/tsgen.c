@@ -795,6 +795,54 @@ static int tool_schema(const json_t *schema, const char *name, nameset *types,
   return 0;
 }
 
+/* Declarations already written in one namespace: a later type whose text is the same but for
+ * its name becomes `type Name = Earlier;` (outputs that repeat their input, the same result
+ * type of several tools), which costs a model a few tokens instead of the whole type again. */
+typedef struct {
+  char **name, **key;
+  size_t n, cap;
+} seen_types;
+
+static void seen_free(seen_types *st) {
+  for (size_t i = 0; i < st->n; i++) free(st->name[i]), free(st->key[i]);
+  free(st->name);
+  free(st->key);
+  *st = (seen_types){0};
+}
+
+/* The declaration of `name` is tmp[at..]: alias it to an earlier one with the same text, or
+ * remember it. 0 or DW_E_NOMEM (then nothing changed but what was remembered). */
+static int dedup_type(seen_types *st, dw_buf *tmp, size_t at, const char *name) {
+  if (tmp->len <= at) return 0;
+  const char *text = tmp->data + at, *hit = strstr(text, name);
+  if (!hit) return 0;
+  size_t pre = (size_t)(hit - text), nl = strlen(name);
+  size_t klen = tmp->len - at - nl;
+  char *key = malloc(klen + 1);
+  if (!key) return DW_E_NOMEM;
+  memcpy(key, text, pre);
+  memcpy(key + pre, hit + nl, tmp->len - at - pre - nl);
+  key[klen] = 0;
+  for (size_t i = 0; i < st->n; i++) {
+    if (strcmp(st->key[i], key)) continue;
+    free(key);
+    rollback(tmp, at);
+    return dw__buf_printf(tmp, "  type %s = %s;\n", name, st->name[i]) ? DW_E_NOMEM : 0;
+  }
+  if (st->n == st->cap) {
+    size_t cap = st->cap ? st->cap * 2 : 16;
+    char **a = realloc(st->name, cap * sizeof *a), **b = a ? realloc(st->key, cap * sizeof *b) : NULL;
+    if (a) st->name = a;
+    if (!b) { free(key); return DW_E_NOMEM; }
+    st->key = b;
+    st->cap = cap;
+  }
+  st->name[st->n] = dw__strdup(name);
+  if (!st->name[st->n]) { free(key); return DW_E_NOMEM; }
+  st->key[st->n++] = key;
+  return 0;
+}
+
 /* Appends the API, or with `only` set, the one tool whose generated name is `only`. */
 static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, const char *only,
                dw_buf *out) {
@@ -814,7 +862,22 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
   gen g = {.out = out, .compact = o->compact, .why = why, .why_len = why_len};
   dw_buf tmp;
   dw__buf_init(&tmp, DW__TS_MAX_SCHEMA_OUT);
-  for (size_t i = 0; i < n && !rc; i++) {
+  bool listed = o->listing && !only;
+  if (listed) {
+    /* Names only, a few tokens a tool: describe() gives the declarations. */
+    if (!rc) rc = put(&g, "interface Tools { [tool: string]: { (input?: Record<string, unknown>): Promise<unknown> } }\n");
+    for (size_t i = 0; i < n && !rc; i++) {
+      rc = put(&g, "declare const ");
+      if (!rc) rc = put(&g, sn[i].ns);
+      if (!rc) rc = put(&g, ": Tools; //");
+      for (size_t t = 0; !rc && t < servers[i].n_tools; t++) {
+        rc = put(&g, t ? ", " : " ");
+        if (!rc) rc = put(&g, sn[i].method[t]);
+      }
+      if (!rc) rc = put(&g, "\n");
+    }
+  }
+  for (size_t i = 0; i < n && !rc && !listed; i++) {
     const dw__ts_server *s = &servers[i];
     size_t t0 = 0, t1 = s->n_tools;
     if (only) {
@@ -834,6 +897,7 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
     if (!rc) rc = put(&g, sn[i].ns);
     if (!rc) rc = put(&g, " {\n");
     nameset types = {0};
+    seen_types seen = {0};
     for (size_t t = 0; !rc && t < s->n_tools; t++) {
       /* Every tool's names are taken, shown or not, so describe() names them as the API. */
       const dw__ts_tool *tool = &s->tools[t];
@@ -850,12 +914,15 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
       } else {
         rc = tool_schema(tool->input_schema, in, &types, o, &tmp, &in_t, note, sizeof note,
                          "input");
+        if (!rc && in_t == in) rc = dedup_type(&seen, &tmp, 0, in);
       }
+      size_t out_at = tmp.len;
       if (!rc && (o->names_only || !tool->output_schema)) {
         out_t = "unknown";
       } else if (!rc) {
         rc = tool_schema(tool->output_schema, res, &types, o, &tmp, &out_t, note, sizeof note,
                          "output");
+        if (!rc && out_t == res) rc = dedup_type(&seen, &tmp, out_at, res);
       }
       /* All inputs optional (or none declared): the argument may be left out. */
       bool opt = !tool->input_schema || o->names_only ||
@@ -874,6 +941,7 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
       if (!rc && tmp.len) rc = put(&g, tmp.data);
     }
     names_free(&types);
+    seen_free(&seen);
     if (!rc) rc = put(&g, "}\n");
   }
   dw__buf_free(&tmp);

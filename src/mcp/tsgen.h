@@ -40,7 +40,10 @@ typedef struct {
   bool compact;      /* no doc comments, each declaration on one line */
   bool examples;     /* `default`/`examples` of a schema as @default/@example in its doc */
   bool names_only;   /* namespaces and functions only; inputs typed `Record<string, unknown>`,
-                      * results `unknown` (what `code` carries when the API is over budget) */
+                      * results `unknown` (`dynworker types --names-only`) */
+  bool listing;      /* smaller still (what `code` carries when the API is over budget): one
+                      * line per server, `declare const <ns>: Tools; // tool, tool, ...`, after
+                      * `interface Tools { [tool: string]: { (input?): Promise<unknown> } }` */
   char *why;         /* when not NULL, receives a message on error */
   size_t why_len;
 } dw__ts_opts;

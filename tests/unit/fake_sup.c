@@ -237,3 +237,8 @@ int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   }
   return 0;
 }
+
+/* Host calls ($host bindings, Code Mode) never happen here: the fake runs no code. */
+void dw__sup_reply(dw__sup_call *call, const json_t *result, const char *error) {
+  (void)call, (void)result, (void)error;
+}

@@ -262,6 +262,16 @@ static void auth_needs_the_bearer_token(void **state) {
   r = call(e, EVHTTP_REQ_POST, "/v1/run", other, HELLO);
   assert_error(&r, 401, "unauthorized", "tenant");
   free_resp(&r);
+  /* /mcp needs the token too; with it, and no Code Mode configured, 404 saying how. */
+  r = call(e, EVHTTP_REQ_POST, "/mcp", NULL, "{}");
+  assert_error(&r, 401, "unauthorized", NULL);
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_POST, "/mcp", right, "{}");
+  assert_error(&r, 404, "not_found", "--mcp-config");
+  free_resp(&r);
+  r = call(e, EVHTTP_REQ_GET, "/mcp", right, NULL);
+  assert_int_equal(r.status, 405);
+  free_resp(&r);
   /* /healthz and /metrics are open (for probes and scrapers). */
   r = call(e, EVHTTP_REQ_GET, "/healthz", NULL, NULL);
   assert_int_equal(r.status, 200);

@@ -378,11 +378,78 @@ static void test_server(void **st) {
   event_base_free(base);
 }
 
+
+/* The transport-free session: every answer comes with the tag of its request; a forgotten
+ * request's run is abandoned and never answered. */
+typedef struct {
+  int n;
+  void *tag[8];
+  bool last[8];
+  json_t *msg[8];
+} sent;
+
+static void record(void *user, void *tag, const json_t *msg, bool last) {
+  sent *r = user;
+  assert_true(r->n < 8);
+  r->tag[r->n] = tag;
+  r->last[r->n] = last;
+  r->msg[r->n++] = json_deep_copy(msg);
+}
+
+static void handle(dw__mcp_session *s, const char *text, void *tag) {
+  json_t *m, *e;
+  dw__rpc_kind k = dw__rpc_parse(text, strlen(text), &m, &e);
+  assert_int_not_equal(k, DW__RPC_INVALID);
+  dw__mcp_session_handle(s, k, m, tag);
+  json_decref(m);
+}
+
+static void test_session_tags(void **st) {
+  (void)st;
+  struct event_base *base = event_base_new();
+  fake f = {.base = base, .hold = true};
+  dw__cm_runner runner = {.invoke = fake_invoke, .abandon = fake_abandon, .reply = fake_reply, .self = &f};
+  json_error_t je;
+  json_t *cfg = json_loads("{\"mcpServers\":{}}", 0, &je);
+  dw__cm *cm;
+  char why[256] = "";
+  assert_int_equal(dw__cm_new(base, cfg, &runner, &cm, why, sizeof why), 0);
+  sent r = {0};
+  dw__mcp_session *s;
+  assert_int_equal(dw__mcp_session_new(cm, record, &r, &s), 0);
+  int a, b, c;
+  handle(s, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}", &a);
+  assert_int_equal(r.n, 1);
+  assert_ptr_equal(r.tag[0], &a);
+  assert_true(r.last[0]);
+  handle(s, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"code\",\"arguments\":{\"code\":\"1\"}}}", &b);
+  assert_int_equal(r.n, 1); /* held by the runner */
+  assert_true(dw__mcp_session_busy(s));
+  dw__mcp_session_forget(s, &b);
+  assert_int_equal(f.abandoned, 1);
+  assert_false(dw__mcp_session_busy(s));
+  f.hold = false;
+  handle(s, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"code\",\"arguments\":{\"code\":\"1\"}}}", &c);
+  handle(s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", NULL);
+  for (int i = 0; i < 100 && r.n < 2; i++) event_base_loop(base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+  assert_int_equal(r.n, 2);
+  assert_ptr_equal(r.tag[1], &c);
+  assert_true(r.last[1]);
+  assert_int_equal(json_integer_value(json_object_get(r.msg[1], "id")), 3);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(r.msg[1], "result"), "structuredContent"), "result")), 42);
+  dw__mcp_session_free(s);
+  for (int i = 0; i < r.n; i++) json_decref(r.msg[i]);
+  dw__cm_free(cm);
+  json_decref(f.code);
+  json_decref(cfg);
+  event_base_free(base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse),       cmocka_unit_test(test_answer),
       cmocka_unit_test(test_clean_stack), cmocka_unit_test(test_tool_value),
-      cmocka_unit_test(test_config),      cmocka_unit_test(test_server),
+      cmocka_unit_test(test_config),      cmocka_unit_test(test_server), cmocka_unit_test(test_session_tags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -313,9 +313,9 @@ static void api_names_and_layout(void **state) {
              "  /** Deletes. */\n"
              "  function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
              "  function _2fa(input?: T2faInput): Promise<unknown>;\n"
-             "  type T2faInput = { [key: string]: unknown };\n"
+             "  type T2faInput = SearchIssues2Input;\n"
              "  function _t_(input?: TInput): Promise<unknown>;\n"
-             "  type TInput = { [key: string]: unknown };\n"
+             "  type TInput = SearchIssues2Input;\n"
              "}\n"
              "declare namespace git_hub {\n"
              "  function search_issues(input: SearchIssuesInput): Promise<unknown>;\n"
@@ -341,9 +341,9 @@ static void api_names_and_layout(void **state) {
              "  type SearchIssues2Input = { [key: string]: unknown };\n"
              "  function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
              "  function _2fa(input?: T2faInput): Promise<unknown>;\n"
-             "  type T2faInput = { [key: string]: unknown };\n"
+             "  type T2faInput = SearchIssues2Input;\n"
              "  function _t_(input?: TInput): Promise<unknown>;\n"
-             "  type TInput = { [key: string]: unknown };\n"
+             "  type TInput = SearchIssues2Input;\n"
              "}\n"
              "declare namespace git_hub {\n"
              "  function search_issues(input: SearchIssuesInput): Promise<unknown>;\n"
@@ -355,6 +355,13 @@ static void api_names_and_layout(void **state) {
              "declare namespace git_hub {\n"
              "  function search_issues(input?: Record<string, unknown>): Promise<unknown>;\n"
              "}\n");
+
+  /* The over-budget listing: every server on one line, its tools' generated names. */
+  dw__ts_opts listing = {.listing = true};
+  api_golden(s, 2, &listing,
+             "interface Tools { [tool: string]: { (input?: Record<string, unknown>): Promise<unknown> } }\n"
+             "declare const github: Tools; // search_issues, search_issues_2, delete_, _2fa, _t_\n"
+             "declare const git_hub: Tools; // search_issues\n");
 
   dw__ts_opts ex = {.examples = true};
   api_golden(s + 1, 1, &ex,
@@ -527,6 +534,44 @@ static void caps_and_hostile_schemas(void **state) {
   dw__buf_free(&b);
 }
 
+/* A type written again but for its name is an alias of the first (an output repeating its
+ * input, several tools with one result type); describe() of one tool stays self-contained. */
+static void repeated_types_are_aliases(void **state) {
+  (void)state;
+  json_t *ents = J("{\"type\":\"object\",\"properties\":{\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"names\"]}");
+  json_t *ents2 = J("{\"type\":\"object\",\"properties\":{\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"names\"],\"additionalProperties\":false}");
+  json_t *graph = J("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}}}");
+  json_t *q = J("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}");
+  dw__ts_tool tools[] = {{"create", NULL, ents, ents2}, {"read", NULL, NULL, graph}, {"search", NULL, q, graph}};
+  dw__ts_server s[] = {{"mem", NULL, tools, 3}};
+  api_golden(s, 1, NULL,
+             "declare namespace mem {\n"
+             "  function create(input: CreateInput): Promise<CreateOutput>;\n"
+             "  interface CreateInput {\n"
+             "    names: string[];\n"
+             "  }\n"
+             "  type CreateOutput = CreateInput;\n"
+             "  function read(input?: Record<string, unknown>): Promise<ReadOutput>;\n"
+             "  interface ReadOutput {\n"
+             "    n?: number;\n"
+             "  }\n"
+             "  function search(input?: SearchInput): Promise<SearchOutput>;\n"
+             "  interface SearchInput {\n"
+             "    q?: string;\n"
+             "  }\n"
+             "  type SearchOutput = ReadOutput;\n"
+             "}\n");
+  dw_buf b;
+  dw__buf_init(&b, 1 << 16);
+  assert_int_equal(dw__ts_describe_tool(s, 1, "mem.search", NULL, &b), 0);
+  assert_non_null(strstr(b.data, "interface SearchOutput {"));
+  dw__buf_free(&b);
+  json_decref(ents);
+  json_decref(ents2);
+  json_decref(graph);
+  json_decref(q);
+}
+
 static void api_degrades_one_tool_and_caps_the_whole(void **state) {
   json_t *bad = deep(1000, "items");
   json_t *ok = J("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}");
@@ -540,9 +585,7 @@ static void api_degrades_one_tool_and_caps_the_whole(void **state) {
              "    a?: string;\n"
              "  }\n"
              "  function ok(input?: OkInput): Promise<unknown>;\n"
-             "  interface OkInput {\n"
-             "    a?: string;\n"
-             "  }\n"
+             "  type OkInput = BadOutput;\n"
              "}\n");
   char why[200];
   dw__ts_opts o = {.why = why, .why_len = sizeof why};
@@ -626,6 +669,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(api_names_and_layout),
       cmocka_unit_test(caps_and_hostile_schemas),
       cmocka_unit_test(api_degrades_one_tool_and_caps_the_whole),
+      cmocka_unit_test(repeated_types_are_aliases),
       cmocka_unit_test(many_tools_and_properties),
       cmocka_unit_test(structural_check_can_fail),
   };

@@ -1,10 +1,12 @@
 // Integration tests of `dynworker mcp --config FILE` as an MCP client uses it: the official
 // TypeScript SDK's Client over StdioClientTransport, real upstream servers from npm
 // (server-memory, server-filesystem on a temp dir, server-everything over stdio and over
-// Streamable HTTP) and a fake one (fake_upstream.py) for failures.
+// Streamable HTTP) and a fake one (fake_upstream.py) for failures; and `dynworker serve
+// --mcp-config FILE` with the SDK's StreamableHTTPClientTransport (/mcp).
 //   node test_codemode.mjs DYNWORKER [--in-process]
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -231,6 +233,140 @@ async function main() {
     await s.close();
   } finally {
     everything.kill("SIGKILL");
+  }
+
+  // The daemon's /mcp runs on the supervisor's executors: no in-process variant.
+  if (!EXTRA.length) await overHttp(base);
+}
+
+// ---- dynworker serve --mcp-config: Code Mode at /mcp over Streamable HTTP ---------------------
+async function overHttp(base) {
+  const port = await freePort();
+  const cfgFile = path.join(tmp, "serve-mcp.json");
+  fs.writeFileSync(cfgFile, JSON.stringify({
+    mcpServers: { ...base.mcpServers, fake: { command: "python3", args: [FAKE] } },
+    codeMode: { tokenBudget: 100000, approval: ["fake.add"] },
+  }));
+  const tokenFile = path.join(tmp, "token");
+  fs.writeFileSync(tokenFile, "s3cret-token\n");
+  // timeoutSeconds 2: a stream waiting longer for the user's approval lives on keep-alives.
+  fs.writeFileSync(path.join(tmp, "serve.json"), JSON.stringify({ timeoutSeconds: 2, tokens: { "tok-acme": "acme" }, mcp: { maxSessions: 3, maxBodyBytes: 65536 } }));
+  const daemon = spawn(BIN, ["serve", "--listen", `127.0.0.1:${port}`, "--executors", "1", "--data-dir", path.join(tmp, "data"),
+                             "--token-file", tokenFile, "--mcp-config", cfgFile, "--config", path.join(tmp, "serve.json")],
+                       { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  daemon.stderr.on("data", (d) => { stderr += d; });
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  const auth = { Authorization: "Bearer s3cret-token" };
+  const post = (body, headers = {}) => fetch(url, { method: "POST", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...headers } });
+  const init = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } };
+  const connectHttp = async (headers, elicit) => {
+    const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+    const client = new Client({ name: "dw-http-test", version: "1.0.0" }, { capabilities: elicit ? { elicitation: {} } : {} });
+    if (elicit) client.setRequestHandler(ElicitRequestSchema, elicit);
+    await client.connect(transport);
+    return { client, transport };
+  };
+  try {
+    await waitFor(async () => { try { await fetch(`http://127.0.0.1:${port}/healthz`); return true; } catch { return false; } }, 30000);
+
+    // The token check, as for /v1.
+    let res = await post(init);
+    check("http /mcp: no token -> 401", res.status === 401 && res.headers.get("www-authenticate")?.startsWith("Bearer"), `${res.status}`);
+    res = await post(init, { Authorization: "Bearer wrong" });
+    check("http /mcp: a wrong token -> 401", res.status === 401, `${res.status}`);
+    let threw = null;
+    try { await connectHttp({}); } catch (e) { threw = e; }
+    check("http /mcp: the SDK without the token is refused", threw && /401|nauthorized/.test(String(threw)), String(threw));
+
+    // initialize, tools/list and a `code` call chaining tool calls on server-memory.
+    const { client, transport } = await connectHttp(auth);
+    check("http /mcp: initialize gives a session id", /^[0-9a-f]{32}$/.test(transport.sessionId ?? ""), transport.sessionId);
+    check("http /mcp: serverInfo", client.getServerVersion()?.name === "dynworker", JSON.stringify(client.getServerVersion()));
+    const { tools } = await client.listTools();
+    check("http /mcp: tools/list: code with the typed API", tools.length === 1 && tools[0].name === "code" &&
+          tools[0].description.includes("declare namespace memory {"), JSON.stringify(tools.map((t) => t.name)));
+    let r = await code(client,
+      "await memory.create_entities({ entities: [{ name: 'http-a', entityType: 'node', observations: ['one'] }, { name: 'http-b', entityType: 'node', observations: [] }] })\n" +
+      "await memory.create_relations({ relations: [{ from: 'http-a', to: 'http-b', relationType: 'links' }] })\n" +
+      "await memory.add_observations({ observations: [{ entityName: 'http-b', contents: ['two'] }] })\n" +
+      "const g = await memory.open_nodes({ names: ['http-a', 'http-b'] })\n" +
+      "({ names: g.entities.map((e) => e.name).sort(), relations: g.relations.length, obs: g.entities.find((e) => e.name === 'http-b').observations })");
+    check("http /mcp: code chaining calls on server-memory", JSON.stringify(r.result) === '{"names":["http-a","http-b"],"relations":1,"obs":["two"]}', JSON.stringify(r));
+    r = await code(client, "await memory.open_nodes({ names: 'x' })");
+    check("http /mcp: schema violations as over stdio", r.isError && /input\.names: expected array/.test(r.error?.message ?? ""), JSON.stringify(r));
+
+    // A token bound to a tenant: the session's code runs on that tenant's executors (tenants
+    // never share a process), which start on first use.
+    const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).executors;
+    const before = await health();
+    const acme = await connectHttp({ Authorization: "Bearer tok-acme" });
+    r = await code(acme.client, "(await memory.search_nodes({ query: 'http-a' })).entities.length");
+    const after = await health();
+    check("http /mcp: a tenant's token runs on that tenant's executors", r.result === 1 && after === before + 1, JSON.stringify({ r, before, after }));
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { Authorization: "Bearer tok-acme", "Mcp-Session-Id": transport.sessionId });
+    check("http /mcp: another tenant's session is not found", res.status === 404, `${res.status}`);
+    await acme.client.close().catch(() => {});
+
+    // Requests that break the transport's rules.
+    const sid = transport.sessionId;
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, auth);
+    check("http /mcp: no Mcp-Session-Id after initialize -> 400", res.status === 400, `${res.status}`);
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { ...auth, "Mcp-Session-Id": "0".repeat(32) });
+    check("http /mcp: an unknown session -> 404", res.status === 404, `${res.status}`);
+    res = await post({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } }, { ...auth, "Mcp-Session-Id": sid });
+    check("http /mcp: a notification -> 202", res.status === 202, `${res.status}`);
+    res = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }),
+                             headers: { ...auth, "Content-Type": "application/json", Accept: "application/json", "Mcp-Session-Id": sid } });
+    check("http /mcp: Accept without text/event-stream -> 406", res.status === 406, `${res.status}`);
+    res = await fetch(url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping" }),
+                             headers: { ...auth, "Content-Type": "application/json", Accept: "text/event-stream", "Mcp-Session-Id": sid } });
+    const sse = await res.text();
+    check("http /mcp: Accept text/event-stream alone -> the answer as a stream", res.status === 200 &&
+          res.headers.get("content-type") === "text/event-stream" && /^event: message\ndata: \{"jsonrpc":"2.0","id":9,"result":\{\}\}/m.test(sse), `${res.status} ${sse}`);
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping", params: { pad: "x".repeat(70000) } }, { ...auth, "Mcp-Session-Id": sid });
+    check("http /mcp: a body over mcp.maxBodyBytes -> 413", res.status === 413, `${res.status}`);
+    res = await post([{ jsonrpc: "2.0", id: 9, method: "ping" }], { ...auth, "Mcp-Session-Id": sid });
+    check("http /mcp: a batch -> 400 with a JSON-RPC error", res.status === 400 && (await res.json()).error?.code === -32600, `${res.status}`);
+    res = await fetch(url, { method: "GET", headers: { ...auth, Accept: "text/event-stream" } });
+    check("http /mcp: GET (no server stream) -> 405", res.status === 405, `${res.status}`);
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { ...auth, "Mcp-Session-Id": sid, Origin: "http://evil.example" });
+    check("http /mcp: a foreign Origin -> 403", res.status === 403, `${res.status}`);
+
+    // Approval: the elicitation goes out on the call's SSE stream, the answer is POSTed back.
+    const asked = [];
+    const e = await connectHttp(auth, async (req) => {
+      asked.push(req.params.message);
+      if (asked.length === 1) await new Promise((res) => setTimeout(res, 4500)); // past timeoutSeconds
+      return { action: asked.length === 1 ? "accept" : "decline" };
+    });
+    r = await code(e.client, "(await fake.add({ a: 1, b: 2 })).sum");
+    check("http /mcp: approval accepted over SSE (after 4.5 s, the stream kept alive)", r.result === 3 && asked.length === 1 && /fake\.add/.test(asked[0]), JSON.stringify({ r, asked }));
+    r = await code(e.client, "await fake.add({ a: 1, b: 2 })");
+    check("http /mcp: approval declined", r.isError && /not approved/.test(r.error?.message ?? ""), JSON.stringify(r));
+
+    // Sessions are bounded (mcp.maxSessions 3): the least recently used idle one makes room.
+    const extra = [];
+    for (let i = 0; i < 3; i++) extra.push(await connectHttp(auth));
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { ...auth, "Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18" });
+    check("http /mcp: past maxSessions the oldest idle session ended", res.status === 404, `${res.status}`);
+    const last = extra[2];
+    check("http /mcp: the newest session works", (await last.client.listTools()).tools.length === 1);
+
+    // DELETE ends a session.
+    const lsid = last.transport.sessionId;
+    await last.transport.terminateSession();
+    res = await post({ jsonrpc: "2.0", id: 9, method: "ping" }, { ...auth, "Mcp-Session-Id": lsid });
+    check("http /mcp: DELETE ended the session", res.status === 404, `${res.status}`);
+    for (const x of [e, ...extra]) await x.client.close().catch(() => {});
+    await client.close().catch(() => {});
+  } finally {
+    daemon.kill("SIGTERM");
+    const code = await new Promise((resolve) => { daemon.on("exit", (c) => resolve(c)); setTimeout(() => resolve("timeout"), 15000); });
+    check("http /mcp: the daemon drains and exits 0", code === 0, `${code}\n${stderr.slice(-2000)}`);
+    const m = /(ERROR: (Address|Leak)Sanitizer|runtime error:|AddressSanitizer)[^\n]*/.exec(stderr);
+    check("no sanitizer report from dynworker serve", !m, m ? stderr.slice(Math.max(0, m.index - 200), m.index + 3000) : "");
   }
 }
 
