@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench soak fuzz-deps fuzz-build fuzz-smoke fuzz clean bench-tokens
+.PHONY: all deps build run test test-asan bench bench-compare bench-tokens soak fuzz-deps fuzz-build fuzz-smoke fuzz clean
 
 all: build
 
@@ -48,6 +48,14 @@ bench: deps build
 SOAK_MINUTES ?= 30
 soak: build
 	python3 bench/soak/run.py --minutes $(SOAK_MINUTES) --bin $(BUILD)/dynworker
+
+# bench/compare (issue 8): dynworker beside workerd, isolated-vm and quickjs-emscripten, in one
+# run of at most ~20 minutes; COMPARE_FLAGS=--quick for a run of a few minutes.
+COMPARE_FLAGS ?=
+bench-compare: deps build
+	@./scripts/deps.sh bench
+	python3 bench/compare/run.py --build $(BUILD) --readme $(COMPARE_FLAGS)
+
 # Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
 # npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
 bench-tokens: build
