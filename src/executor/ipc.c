@@ -87,62 +87,6 @@ int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const
   return 0;
 }
 
-/* Bytes for a frame: from the reader's buffer first, then the descriptor (a big payload is
- * read straight into its destination). */
-static int take(dw__ipc_reader *r, void *p, size_t n) {
-  char *c = p;
-  while (n) {
-    if (r->off < r->len) {
-      size_t k = DW_MIN(n, r->len - r->off);
-      memcpy(c, r->buf + r->off, k);
-      r->off += k;
-      c += k;
-      n -= k;
-      continue;
-    }
-    if (n >= sizeof r->buf) return read_all(r->fd, c, n);
-    ssize_t got = read(r->fd, r->buf, sizeof r->buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return DW_E_IO;
-    r->off = 0;
-    r->len = (size_t)got;
-  }
-  return 0;
-}
-
-int dw__ipc_reader_read(dw__ipc_reader *r, uint8_t *type, char **json, size_t *json_len,
-                        void **bin, size_t *bin_len) {
-  *json = NULL;
-  *bin = NULL;
-  *json_len = *bin_len = 0;
-  uint8_t hdr[DW_IPC_HEADER];
-  dw__ipc_header h;
-  int rc = take(r, hdr, sizeof hdr);
-  if (!rc) rc = dw__ipc_header_get(hdr, &h);
-  if (rc) return rc;
-  char *j = malloc((size_t)h.json_len + 1);
-  void *b = h.bin_len ? malloc(h.bin_len) : NULL;
-  if (!j || (h.bin_len && !b)) {
-    free(j);
-    free(b);
-    return DW_E_NOMEM;
-  }
-  rc = take(r, j, h.json_len);
-  if (!rc && h.bin_len) rc = take(r, b, h.bin_len);
-  if (rc) {
-    free(j);
-    free(b);
-    return rc;
-  }
-  j[h.json_len] = 0;
-  *type = h.type;
-  *json = j;
-  *json_len = h.json_len;
-  *bin = b;
-  *bin_len = h.bin_len;
-  return 0;
-}
-
 int dw__ipc_read(int fd, uint8_t *type, char **json, size_t *json_len, void **bin,
                  size_t *bin_len) {
   *json = NULL;

@@ -107,15 +107,4 @@ int dw__ipc_write(int fd, uint8_t type, const char *json, size_t json_len, const
 int dw__ipc_read(int fd, uint8_t *type, char **json, size_t *json_len, void **bin,
                  size_t *bin_len);
 
-/* A buffered reader of frames (fewer system calls than dw__ipc_read when frames are small
- * and many): zero it, set fd. Used by one thread. */
-typedef struct {
-  int fd;
-  size_t off, len;
-  uint8_t buf[65536];
-} dw__ipc_reader;
-/* As dw__ipc_read, from the reader's buffer and then its descriptor. */
-int dw__ipc_reader_read(dw__ipc_reader *r, uint8_t *type, char **json, size_t *json_len,
-                        void **bin, size_t *bin_len);
-
 #endif
