@@ -6,7 +6,7 @@ exit status, stdout, stderr and (with --json) the result object. Usage:
     test_run.py BUILD/dynworker [CASE-NAME-SUBSTRING...]
 Limits are checked for the right error code and exit status; the time a runaway takes to
 stop is printed, and must stay under three times its limit plus DW_TEST_SLACK_MS (default
-1000 ms): a bound against hangs, not a performance claim.
+5000 ms, generous for a busy machine): a bound against hangs, not a performance claim.
 """
 import json
 import os
@@ -17,7 +17,7 @@ import time
 
 BIN = os.path.abspath(sys.argv[1])
 ONLY = sys.argv[2:]
-SLACK_MS = int(os.environ.get("DW_TEST_SLACK_MS", "1000"))
+SLACK_MS = int(os.environ.get("DW_TEST_SLACK_MS", "5000"))
 
 # An infinite loop in WebAssembly: (func (export "f") (loop (br 0)))
 WASM_LOOP = bytes([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,
