@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench bench-compare bench-tokens fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench bench-compare soak fuzz-deps fuzz-build fuzz-smoke fuzz clean bench-tokens
 
 all: build
 
@@ -49,6 +49,12 @@ bench-compare: deps build
 	@./scripts/deps.sh bench
 	python3 bench/compare/run.py --build $(BUILD) --readme $(COMPARE_FLAGS)
 
+# Mixed traffic (fresh, warm, bindings, 5% hostile) for SOAK_MINUTES against one daemon: a
+# per-minute table, failed when an answer is wrong or RSS/fds grow (bench/soak/README.md).
+# Not part of `make test`.
+SOAK_MINUTES ?= 30
+soak: build
+	python3 bench/soak/run.py --minutes $(SOAK_MINUTES) --bin $(BUILD)/dynworker
 # Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
 # npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
 bench-tokens: build

@@ -27,6 +27,8 @@
 
 #define MAX_INFLIGHT 4096u       /* invocations held at once (the supervisor caps far lower) */
 #define MAX_PENDING_CALLS 65536u /* binding and egress calls waiting for a REPLY */
+/* The most JSON of a payload (arguments, a result) that still fits a frame with its envelope. */
+#define FRAME_JSON_ROOM ((size_t)DW_IPC_MAX_JSON - ((size_t)1 << 20))
 #define MAX_HEADERS 256u         /* request headers of an invocation */
 
 typedef struct frame {
@@ -210,6 +212,12 @@ static void call_origin(json_t *o, uint64_t tag, const char *key) {
 static void desc_call(void *user, uint64_t tag, const char *key, const char *desc_json,
                       const char *method, const char *args_json, dw_binding_call *call) {
   exe *x = user;
+  /* A frame past the channel's cap cannot be sent (dw__ipc_write refuses it, and the executor
+   * would end): the call is refused here, in the worker, instead. */
+  if (strlen(args_json) + strlen(desc_json) + strlen(method) > FRAME_JSON_ROOM) {
+    dw_binding_throw(call, "the arguments of this binding call are too large (over 79 MiB as JSON)");
+    return;
+  }
   json_t *desc = json_loads(desc_json, 0, NULL), *args = json_loads(args_json, 0, NULL);
   uint64_t id = desc && args ? pend_add(x, call, NULL) : 0;
   if (!id) {
@@ -555,6 +563,9 @@ static void finish_done(exe *x) {
       size_t blen = 0;
       const void *body = dw_result_body(r, &blen);
       void *bin = NULL;
+      /* A body past the channel's cap could not be sent and the executor would end, taking
+       * its other invocations with it: this one fails alone. */
+      if (!rc && blen > DW_IPC_MAX_BIN) rc = DW_E_TOO_LARGE;
       if (!rc && body) {
         json_t *h = headers ? json_loads(headers, 0, NULL) : NULL, *pairs = json_array();
         const char *k;
@@ -690,7 +701,11 @@ int dw__executor_main(void) {
   x->fd = fd;
   dw__loader_remote remote = {.user = x, .desc_call = desc_call, .egress = egress,
                               .tick = work, .wait_fd = fd};
-  dw__loader_config cfg = {.max_instances = max_workers, .remote = &remote};
+  /* The warm cache is bounded by count (DW_EXECUTOR_MAX_WORKERS) and by the VM's own heap cap
+   * (not the loader's 256 MiB default estimate): under memory pressure idle workers are
+   * evicted before anything fails (the loader's pressure hook). */
+  dw__loader_config cfg = {.max_instances = max_workers, .max_bytes = (size_t)memory_mb << 20,
+                           .remote = &remote};
   dw_sandbox_options so = {.limits = {.memory_mb = memory_mb}, .allow_wasm = true};
   /* The engine initialises with the loader's VM: before the root is emptied. */
   if (dw__loader_new(&cfg, &so, NULL, NULL, &x->L)) {

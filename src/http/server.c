@@ -273,6 +273,19 @@ static int authenticate(dw__http_ctx *c) {
   return 0;
 }
 
+/* Request smuggling: libevent frames a body by one of several Content-Length headers; a proxy
+ * in front may take another. A request with different Content-Lengths is refused (RFC 9112,
+ * 6.3) and its connection closed, so that nothing after it is read as a request. */
+static bool ambiguous_length(const struct evkeyvalq *hs) {
+  const char *first = NULL;
+  for (const struct evkeyval *kv = hs->tqh_first; kv; kv = kv->next.tqe_next) {
+    if (evutil_ascii_strcasecmp(kv->key, "Content-Length") != 0) continue;
+    if (first && strcmp(first, kv->value) != 0) return true;
+    first = kv->value;
+  }
+  return false;
+}
+
 static void dispatch(struct evhttp_request *req, void *arg) {
   dw__http *h = arg;
   dw__http_ctx *c = calloc(1, sizeof *c);
@@ -295,6 +308,12 @@ static void dispatch(struct evhttp_request *req, void *arg) {
   if (h->nactive > h->max_concurrent) {
     dw__http_reply_error(c, DW_E_OVERLOADED, 0, "too many requests at once (%u)",
                          h->max_concurrent);
+    return;
+  }
+  if (ambiguous_length(evhttp_request_get_input_headers(req))) {
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+    dw__http_reply_error(c, DW_E_BAD_REQUEST, 0,
+                         "Content-Length: given twice with different values");
     return;
   }
   const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);

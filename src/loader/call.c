@@ -172,6 +172,9 @@ static void host_reply(call *c, instance *in, bool ok, dw_val value) {
     c->res_json = dw__json_stringify(cx, value, NULL, &exc);
     if (!c->res_json && !exc) c->res_json = dw__strdup("null");
     if (!c->res_json) {
+      /* The budget ended the entry inside a toJSON: the limit answers the call (the
+       * instance's after hook fails it with the limit's error), not a serialisation error. */
+      if (dw__vm_terminated(dw__sandbox_vm(in->sb))) return;
       dw__call_fail(c, DW_E_BAD_RESULT, "TypeError", "The result cannot be serialised as JSON", "");
       return;
     }

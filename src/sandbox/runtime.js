@@ -16,6 +16,15 @@
   const StringCtor = String;
   const INTERNAL = /^(dynworker|dw):/;
 
+  // No blocking waits. A shared WebAssembly.Memory still hands out a SharedArrayBuffer, and
+  // Atomics.wait on it blocks the executor's thread where the engine's watchdog cannot reach
+  // (only the supervisor's kill ends it, with every other invocation of that executor); no
+  // other agent exists in a realm that could ever wake it, so nothing is lost.
+  if (typeof Atomics === "object" && Atomics) {
+    delete Atomics.wait;
+    delete Atomics.waitAsync;
+  }
+
   const builtin = (spec) =>
     spec === "cloudflare:workers" || spec === "dynworker:workers" ? load("cloudflare:workers") : undefined;
 

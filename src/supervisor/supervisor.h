@@ -17,9 +17,8 @@
  * ceiling the guilty one is known only when the executor held a single invocation (it gets
  * DW_E_MEMORY_LIMIT and its id is quarantined); otherwise every one gets executor_lost.
  *
- * Limits (when the WorkerCode has none): a registered worker gets the loader's defaults for
- * a dynamic worker (cpuMs 50, wallMs 30000), a one-shot run those of `dynworker run` (cpuMs
- * 1000, wallMs 10000); memoryMb: memory_mb; subRequests 10000 (src/supervisor/sup_internal.h).
+ * Limits (when the WorkerCode has none): a registered worker gets cpuMs 1000, wallMs 30000,
+ * a one-shot run those of `dynworker run` (cpuMs 1000, wallMs 10000); memoryMb: memory_mb; subRequests 10000 (src/supervisor/sup_internal.h).
  *
  * Threads: everything runs on the loop's thread; callbacks are called from the loop. A done
  * callback may call dw__sup_invoke, _abandon, _forget, _drain and _stats_get, never

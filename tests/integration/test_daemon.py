@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemon_util  # noqa: E402
 import openapi_check  # noqa: E402
 from test_run import run_all  # noqa: E402
 
@@ -28,93 +28,11 @@ ONLY = sys.argv[2:]
 SPEC = openapi_check.load()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Daemon(daemon_util.Daemon):
+    """daemon_util.Daemon of BIN whose JSON answers are checked against docs/openapi.yaml."""
 
-
-class Daemon:
-    """One `dynworker serve` process; stderr is collected in the background."""
-
-    def __init__(self, data_dir=None, args=(), config=None, token=None, executors=2):
-        self.tmp = tempfile.TemporaryDirectory(prefix="dw-daemon-")
-        self.data_dir = data_dir or os.path.join(self.tmp.name, "data")
-        self.port = free_port()
-        cmd = [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--data-dir", self.data_dir,
-               "--executors", str(executors)]
-        if config is not None:
-            path = os.path.join(self.tmp.name, "config.json")
-            with open(path, "w") as f:
-                json.dump(config, f)
-            cmd += ["--config", path]
-        if token is not None:
-            path = os.path.join(self.tmp.name, "token")
-            with open(path, "w") as f:
-                f.write(token + "\n")
-            cmd += ["--token-file", path]
-        cmd += list(args)
-        self.stderr = []
-        self.listening = threading.Event()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self.listening.wait(30):
-            self.kill()
-            raise AssertionError("the daemon did not say it is listening: " + self.err())
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.stderr.append(line)
-            if "dynworker: listening on http://127.0.0.1:%d " % self.port in line:
-                self.listening.set()
-
-    def err(self):
-        return "".join(self.stderr)[-2000:]
-
-    def kill(self, sig=signal.SIGKILL):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
-
-    def close(self):
-        self.kill(signal.SIGTERM)
-        self.tmp.cleanup()
-
-    def executors(self):
-        """Pids of the daemon's executor processes (children whose cmdline has __executor)."""
-        pids = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                with open("/proc/%s/cmdline" % d, "rb") as f:
-                    cmdline = f.read()
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.proc.pid and b"__executor" in cmdline:
-                pids.append(int(d))
-        return pids
-
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        """(status, headers as a dict of lower-case names, body bytes)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            if isinstance(body, (dict, list)):
-                body = json.dumps(body)
-            if isinstance(body, str):
-                body = body.encode()
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-        finally:
-            c.close()
+    def __init__(self, **kw):
+        super().__init__(BIN, **kw)
 
     def call(self, method, path, body=None, headers=None, timeout=60):
         """A request whose answer is JSON that must fit docs/openapi.yaml: (status, value, headers)."""
@@ -464,7 +382,7 @@ def case_auth(_d, p):
     empty = tempfile.NamedTemporaryFile("w", delete=False)
     empty.write("\n")
     empty.close()
-    r = subprocess.run([BIN, "serve", "--token-file", empty.name, "--listen", "127.0.0.1:%d" % free_port()],
+    r = subprocess.run([BIN, "serve", "--token-file", empty.name, "--listen", "127.0.0.1:%d" % daemon_util.free_port()],
                        capture_output=True, text=True, timeout=30)
     os.unlink(empty.name)
     expect(p, r.returncode == 2 and "empty" in r.stderr, "empty token file: %s %s" % (r.returncode, r.stderr))
@@ -635,10 +553,35 @@ def case_runaways(_d, p):
         d.close()
 
 
+def case_oversized_frames(_d, p):
+    """A result or binding arguments past the executor channel's frame cap fail alone (too_large)
+    instead of ending the executor and every invocation it holds (executor_lost)."""
+    d = Daemon(executors=1)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BindingServer)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        lim = {"cpuMs": 5000, "wallMs": 20000}
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default () => 'x'.repeat(90 << 20)", "limits": lim})
+        expect(p, s == 413 and err_code(v) == "too_large", "a 90 MiB result: %s %s" % (s, v))
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default { fetch() { return new Response(new Uint8Array(70 << 20)) } }", "limits": lim})
+        expect(p, s == 413 and err_code(v) == "too_large", "a 70 MiB body: %s %s" % (s, v))
+        url = "http://127.0.0.1:%d/rpc" % srv.server_address[1]
+        s, v, _ = d.call("POST", "/v1/run", {"code": "export default async (env) => { try { await env.API.sum('x'.repeat(85 << 20)); return 'sent' } catch (e) { return 'rejected: ' + e.message } }",
+                                             "env": {"API": {"$http": {"url": url}}}, "limits": lim})
+        expect(p, s == 200 and str(v.get("result", "")).startswith("rejected: the arguments of this binding call are too large"),
+               "85 MiB of binding arguments: %s %s" % (s, v))
+        s, h, raw = d.request("GET", "/metrics")
+        expect(p, b"dynworker_executor_restarts_total 0" in raw, "the executor was not lost: %s" %
+               [l for l in raw.decode().splitlines() if "restarts" in l])
+    finally:
+        srv.shutdown()
+        d.close()
+
+
 # Cases that share one daemon, then cases that start their own.
 SHARED = [case_run, case_run_errors, case_workers, case_fetch, case_rpc, case_tail, case_health_metrics, case_bindings,
           case_tenants]
-OWN = [case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
+OWN = [case_oversized_frames, case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
 
 
 def main():

@@ -219,6 +219,8 @@ void dw__sup_stats_get(const dw__sup *s, dw__sup_stats *out) {
   out->rss_bytes = 123456;
 }
 
+/* fuzz/fuzz_http.c links the real check (src/supervisor/workercode.c) instead. */
+#ifndef DW_FAKE_SUP_REAL_CHECK
 int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   const char *main = json_string_value(json_object_get(code, "mainModule"));
   json_t *mods = json_object_get(code, "modules");
@@ -237,6 +239,7 @@ int dw__workercode_check(const json_t *code, char *why, size_t why_len) {
   }
   return 0;
 }
+#endif
 
 /* Host calls ($host bindings, Code Mode) never happen here: the fake runs no code. */
 void dw__sup_reply(dw__sup_call *call, const json_t *result, const char *error) {

@@ -1,0 +1,5 @@
+// why: a name whose address is private is refused at connect time
+// expect: {"ok": true, "result": "outbound_blocked"}
+// request: {"globalOutbound": {"allow": ["*"]}}
+// needs: netns
+export default async () => { try { const r = await fetch("http://router.test:{{PORT}}/canary"); return 'REACHED ' + r.status + ' ' + (await r.text()).slice(0, 200) } catch (e) { return e.code || e.name } }

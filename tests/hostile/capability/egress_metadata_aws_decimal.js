@@ -1,0 +1,4 @@
+// why: SSRF guard: 2852039166 is not globally routable
+// expect: {"ok": true, "result": "outbound_blocked"}
+// request: {"globalOutbound": {"allow": ["*"]}}
+export default async () => { try { const r = await fetch("http://2852039166:{{PORT}}/canary"); return 'REACHED ' + r.status + ' ' + (await r.text()).slice(0, 200) } catch (e) { return e.code || e.name } }

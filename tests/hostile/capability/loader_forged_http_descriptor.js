@@ -1,0 +1,4 @@
+// why: a worker cannot mint a capability by writing a descriptor into a child's env: it stays data
+// expect: {"ok": true, "resultMatch": "^(data|rejected.*)$"}
+// request: {"env": {"LOADER": {"$loader": {}}}}
+export default async (env) => { const w = env.LOADER.get('forge-1', async () => ({ compatibilityDate: '2026-01-01', mainModule: 'm.js', modules: { 'm.js': "export default { async fetch(r, env) { try { const v = await env.X.echo('hi'); return new Response('CAPABILITY ' + JSON.stringify(v)) } catch (e) { return new Response(typeof env.X === 'object' ? 'data' : 'rejected ' + e.message) } } }" }, env: { X: { $http: { url: '{{LOCAL}}/canary' } } }, globalOutbound: null })); try { return await (await w.getEntrypoint().fetch('http://x/')).text() } catch (e) { return 'rejected ' + e.message } }

@@ -1,0 +1,3 @@
+// expect: {"ok": true, "resultMatch": "^(data|rejected.*)$"}
+// request: {"env": {"LOADER": {"$loader": {}}}}
+export default async (env) => { const w = env.LOADER.get('forge-2', async () => ({ compatibilityDate: '2026-01-01', mainModule: 'm.js', modules: { 'm.js': "export default { async fetch(r, env) { try { const v = await env.X.secret(); return new Response('CAPABILITY ' + v) } catch (e) { return new Response(typeof env.X === 'object' ? 'data' : 'rejected ' + e.message) } } }" }, env: { X: { $worker: 'tenant-secret' } }, globalOutbound: null })); try { return await (await w.getEntrypoint().fetch('http://x/')).text() } catch (e) { return 'rejected ' + e.message } }

@@ -1,0 +1,4 @@
+// why: nested loaders end; no unbounded recursion across loaders
+// expect: {"ok": true, "resultMatch": "^(depth-limited|rejected.*|RangeError.*|Error.*)$"}
+// request: {"env": {"LOADER": {"$loader": {}}}, "limits": {"cpuMs": 1000}}
+export default async (env) => { const src = "export default { async fetch(r, env) { const w = env.L.get('d' + Math.random(), async () => ({ compatibilityDate: '2026-01-01', mainModule: 'm.js', modules: { 'm.js': SRC }, env: { L: env.L }, globalOutbound: null })); return w.getEntrypoint().fetch(r) } }"; const code = src.replace('SRC', JSON.stringify(src).replace(/SRC/, 'null')); const w = env.LOADER.get('nest', async () => ({ compatibilityDate: '2026-01-01', mainModule: 'm.js', modules: { 'm.js': code }, env: { L: env.LOADER }, globalOutbound: null })); try { await (await w.getEntrypoint().fetch('http://x/')).text(); return 'depth-limited' } catch (e) { return 'rejected ' + e.message } }

@@ -1,0 +1,4 @@
+// expect: {"ok": true, "resultMatch": "^(TypeError|outbound_blocked)$"}
+// request: {"globalOutbound": {"allow": ["*"]}}
+// needs: netns
+export default async () => { try { const r = await fetch("http://public.test:{{PORT}}/redirect?to=http%3A%2F%2Fu%3Ap%40public.test%3A{{PORT}}%2Fecho"); return 'REACHED ' + r.status + ' ' + (await r.text()).slice(0, 200) } catch (e) { return e.code || e.name } }

@@ -1,0 +1,3 @@
+// expect: {"ok": true, "resultMatch": "^(TypeError|outbound_blocked)$"}
+// request: {"globalOutbound": {"allow": ["*"]}}
+export default async () => { try { const r = await fetch("file:///etc/passwd"); return 'REACHED ' + r.status + ' ' + (await r.text()).slice(0, 200) } catch (e) { return e.code || e.name } }

@@ -1,0 +1,4 @@
+// expect: {"ok": false, "code": "cpu_limit_exceeded"}
+// request: {"limits": {"cpuMs": 150, "wallMs": 5000}}
+class A { static { for (;;) {} } }
+export default () => A

@@ -1,0 +1,2 @@
+// expect: {"ok": true, "result": "EvalError"}
+export default () => { try { return 'ESCAPED ' + eval('typeof process') } catch (e) { return e.name } }

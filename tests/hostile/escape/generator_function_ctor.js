@@ -1,0 +1,3 @@
+// expect: {"ok": true, "result": "EvalError"}
+const attempt = (F) => { try { return 'ESCAPED ' + F('return typeof process + typeof require')() } catch (e) { return e.name } };
+export default () => attempt(Object.getPrototypeOf(function* () {}).constructor)

@@ -1,0 +1,3 @@
+// expect: {"ok": false, "code": "module_not_found"}
+import x from '../../../../../../etc/passwd';
+export default () => x

@@ -1,0 +1,2 @@
+// expect: {"ok": true, "result": "undefined|undefined"}
+export default () => typeof SharedArrayBuffer + '|' + typeof WebAssembly.Memory.prototype.shared

@@ -1,0 +1,4 @@
+// why: a storm of small objects: may abort the engine's allocator, so the process boundary must catch it
+// expect: {"status": [200, 503], "code": ["memory_limit_exceeded", "executor_lost"]}
+// request: {"limits": {"cpuMs": 5000, "wallMs": 6000}}
+export default () => { const a = []; for (;;) a.push({ i: a.length }) }

@@ -1,0 +1,2 @@
+// expect: {"ok": false, "code": "memory_limit_exceeded"}
+export default () => 'x'.repeat(2 ** 31)

@@ -1,0 +1,9 @@
+# known: F8: Expect: 100-continue with a Content-Length over maxBodyBytes gets no answer at all; the connection just ends at timeoutSeconds (docs/OPERATIONS.md promises 413)
+# why: Expect: 100-continue with a body over the cap
+# expect: {"status": 413}
+from rawhttp import exchange, post, healthy
+
+
+def probe(port, local):
+    r = exchange(port, b"POST /v1/run HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n", timeout=6)
+    return {"status": r["status"]}
