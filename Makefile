@@ -8,7 +8,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench bench-compare bench-tokens soak fuzz-deps fuzz-build fuzz-smoke fuzz clean
+.PHONY: all deps build run test test-asan bench bench-compare soak fuzz-deps fuzz-build fuzz-smoke fuzz clean bench-tokens
 
 all: build
 
@@ -42,13 +42,6 @@ bench: deps build
 	$(BUILD)/bench/loader/loader_bench
 	python3 bench/http/run.py $(BUILD)/dynworker
 
-# Mixed traffic (fresh, warm, bindings, 5% hostile) for SOAK_MINUTES against one daemon: a
-# per-minute table, failed when an answer is wrong or RSS/fds grow (bench/soak/README.md).
-# Not part of `make test`.
-SOAK_MINUTES ?= 30
-soak: build
-	python3 bench/soak/run.py --minutes $(SOAK_MINUTES) --bin $(BUILD)/dynworker
-
 # bench/compare (issue 8): dynworker beside workerd, isolated-vm and quickjs-emscripten, in one
 # run of at most ~20 minutes; COMPARE_FLAGS=--quick for a run of a few minutes.
 COMPARE_FLAGS ?=
@@ -56,6 +49,12 @@ bench-compare: deps build
 	@./scripts/deps.sh bench
 	python3 bench/compare/run.py --build $(BUILD) --readme $(COMPARE_FLAGS)
 
+# Mixed traffic (fresh, warm, bindings, 5% hostile) for SOAK_MINUTES against one daemon: a
+# per-minute table, failed when an answer is wrong or RSS/fds grow (bench/soak/README.md).
+# Not part of `make test`.
+SOAK_MINUTES ?= 30
+soak: build
+	python3 bench/soak/run.py --minutes $(SOAK_MINUTES) --bin $(BUILD)/dynworker
 # Tokens a model reads and writes per task, classic tool calling vs Code Mode (bench/tokens):
 # npm packages pinned by bench/tokens/package-lock.json, installed once into BUILD.
 bench-tokens: build

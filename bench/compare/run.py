@@ -314,6 +314,13 @@ WARM_IDS = 32
 class Daemon:
     def __init__(self, binary, gen, tmp):
         self.proc, self.port = httpbench.start(binary, tmp)
+        try:
+            self._register(gen, tmp)
+        except BaseException:
+            self.stop()  # a failed registration must not leave the daemon running
+            raise
+
+    def _register(self, gen, tmp):
         s, body = httpbench.request(self.port, "PUT", "/v1/workers/host", {"mainModule": "host.js", "modules": {"host.js": workloads.HOST_WORKER}})
         if s not in (200, 201):
             raise RuntimeError("cannot register the host worker: %d %s" % (s, body[:200]))
