@@ -344,6 +344,10 @@ static call *host_start(dw_loader *L, const dw_worker_ref *w, const dw__host_cal
     return NULL;
   }
   via->inst = in; /* the reference host_worker took */
+  /* A host's call is a request: a warm worker's subrequest limit counts per request, not
+   * over its life (one it served between calls is not held against the next). Calls that
+   * overlap in one worker share the count. */
+  if (!in->ninflight && !in->wait_head) in->subreq_used = 0;
   c->L = L;
   c->binding = -1;
   c->id = ++L->next_call;

@@ -124,6 +124,18 @@ r, _ = expect(ch, RESULT, "rpc with a failed binding")
 check(not r["result"]["ok"] and "upstream said no" in r["result"]["error"]["message"],
       "a failed REPLY rejects the binding call with its message", r)
 
+# subRequests counts per request of a warm worker, not over its life.
+sub = code("export default { async fetch(r, env) { return new Response(String(await env.B.m() + await env.B.m())) } }",
+           {"B": {"$http": {"url": "http://127.0.0.1:9/s"}}})
+for n in (1, 2, 3):
+    ch.send(INVOKE, {"inv": 100 + n, "key": "t\x1fsub\x1f1", "kind": "fetch", "request": {"url": "http://x/"},
+                     "limits": {"subRequests": 2}, "code": sub})
+    for _ in range(2):
+        c, _ = expect(ch, CALL, "sub call")
+        ch.send(REPLY, {"call": c["call"], "ok": True, "result": 1})
+    r, body = expect(ch, RESULT, "sub result")
+    check(body == b"2", "a warm worker with subRequests 2 makes 2 calls in request %d" % n, (r, body))
+
 ch.send(INVOKE, {"inv": 11, "key": "t\x1fapi\x1f1", "kind": "fetch", "request": {"url": "http://x/"}, "limits": {}})
 c, body = expect(ch, CALL, "egress call")
 check(c["desc"] == {"$egress": True} and c["args"][0]["url"] == "http://example.com/a"
