@@ -422,6 +422,11 @@ int dw__sup_new(const dw__sup_config *cfg, dw__sup **out, char *why, size_t why_
   if (!s->cfg.queue_max) s->cfg.queue_max = 1024;
   if (!s->cfg.memory_mb) s->cfg.memory_mb = 512;
   if (!s->cfg.rss_mb) s->cfg.rss_mb = 2 * s->cfg.memory_mb + 256;
+#if defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer's shadow memory and quarantine roughly double an executor's RSS (the
+   * sanitizer build of the tests): the ceiling follows, as dynworker run's does. */
+  s->cfg.rss_mb *= 2;
+#endif
   if (!s->cfg.grace_ms) s->cfg.grace_ms = 2000;
   if (!s->cfg.quarantine_ms) s->cfg.quarantine_ms = 10000;
   if (!s->cfg.max_workers) s->cfg.max_workers = 1000;
