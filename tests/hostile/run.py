@@ -326,9 +326,34 @@ def matches(want, got):
     return json.dumps(want, sort_keys=True) == json.dumps(got, sort_keys=True)
 
 
+def asan_build(binary):
+    """Whether the daemon under test is the AddressSanitizer build (make test-asan)."""
+    try:
+        with open(binary, "rb") as f:
+            return b"libasan.so" in f.read()
+    except OSError:
+        return False
+
+
+ASAN = False  # set in main()
+
+
 def check_expect(exp, status, value, raw, hdrs):
     """Problems of an answer against `expect` (with alternatives: none when one holds, else
     the problems against each)."""
+    # Under AddressSanitizer an executor's memory grows about twice as fast, so a runaway the
+    # engine cannot stop may reach the RSS ceiling while neighbours are in flight before its
+    # wall-clock deadline: the supervisor then cannot tell the guilty one and answers every
+    # invocation it held executor_lost (503, retriable; docs/internals/supervisor.md). That is
+    # contained too; it is accepted there, and only there, for a case expecting a wall limit.
+    if (ASAN and status == 503 and isinstance(value, dict)
+            and (value.get("error") or {}).get("code") == "executor_lost"):
+        alts = exp if isinstance(exp, list) else [exp]
+        for e in alts:
+            codes = e.get("code")
+            codes = codes if isinstance(codes, list) else [codes]
+            if "wall_limit_exceeded" in codes:
+                return []
     if isinstance(exp, list):
         probs = [check_expect(e, status, value, raw, hdrs) for e in exp]
         if any(not x for x in probs):
@@ -495,6 +520,8 @@ def main(argv):
         print(__doc__)
         return 2
     binary, only = os.path.abspath(args[0]), args[1:]
+    global ASAN
+    ASAN = asan_build(binary)
     cases = load_corpus()
     if "--list" in argv:
         for c in cases:
