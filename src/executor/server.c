@@ -126,7 +126,8 @@ static void read_frames(exe *x) {
       x->inbuf.data = p;
       x->inbuf.cap_bytes = ncap;
     }
-    ssize_t n = read(x->fd, x->inbuf.data + x->inbuf.len, x->inbuf.cap_bytes - x->inbuf.len);
+    size_t room = x->inbuf.cap_bytes - x->inbuf.len;
+    ssize_t n = read(x->fd, x->inbuf.data + x->inbuf.len, room);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n <= 0) {
@@ -134,7 +135,7 @@ static void read_frames(exe *x) {
       break;
     }
     x->inbuf.len += (size_t)n;
-    if ((size_t)n < x->inbuf.cap_bytes - x->inbuf.len + (size_t)n) break; /* drained */
+    if ((size_t)n < room) break; /* a short read: nothing more is waiting */
   }
   size_t off = 0;
   while (x->inbuf.len - off >= DW_IPC_HEADER) {

@@ -447,10 +447,11 @@ int dw__loader_start(dw_loader *L, const dw__host_call *hc, void (*done)(void *u
   if (hc->convention || strcmp(method, "fetch") == 0) {
     /* [request, args]: the convention reads both; a fetch only the first. */
     dw_request dflt = {0};
-    char *json = hc->req || !hc->convention ? dw__request_json(hc->req ? hc->req : &dflt) : NULL;
+    bool with_req = hc->req || !hc->convention; /* a fetch always has one (default: GET /) */
+    char *json = with_req ? dw__request_json(hc->req ? hc->req : &dflt) : NULL;
     const char *a = hc->args_json ? hc->args_json : "null";
     size_t n = (json ? strlen(json) : 4) + strlen(a) + 8;
-    if ((json || !(hc->req || !hc->convention)) && (args = malloc(n)))
+    if ((json || !with_req) && (args = malloc(n)))
       snprintf(args, n, "[%s,%s]", json ? json : "null", a);
     free(json);
   } else {
