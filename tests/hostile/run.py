@@ -491,7 +491,13 @@ def run_case(d, local, case):
     try:
         if case["path"].endswith(".py"):
             return run_py_case(d, local, case)
-        return run_js_case(d, local, case)
+        problems, raw = run_js_case(d, local, case)
+        if problems and b'"executor_lost"' in raw[:200]:
+            # A retriable 503: the case landed on an executor that a neighbour's or an earlier
+            # case's runaway got killed (or that was retiring). A client retries; so does this.
+            time.sleep(1)
+            problems, raw = run_js_case(d, local, case)
+        return problems, raw
     except socket.timeout:
         return ["hung: no answer within %d s" % CASE_TIMEOUT], b""
     except OSError as e:
