@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,11 +46,37 @@ static uint64_t now_ms(void) {
  * (malloc'd, NUL-terminated) in *out. */
 static size_t exchange(const char *req, size_t len, char **out, unsigned ms) {
   *out = NULL;
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) abort();
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, (struct sockaddr *)&a, sizeof a)) abort();
+  int fd = -1;
+  /* Two connections per input, thousands of inputs a second: the harness itself could run
+   * out of ephemeral ports if closed connections sat in TIME_WAIT (a kernel with
+   * net.ipv4.tcp_tw_reuse=0 does not reuse them), so each is closed with a reset (linger 0
+   * below) and a connect that still finds no free port is retried, not taken for a bug. */
+  for (int tries = 0; fd < 0; tries++) {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+      perror("fuzz_http: socket");
+      abort();
+    }
+    int err = connect(fd, (struct sockaddr *)&a, sizeof a) ? errno : 0;
+    if (err == EINTR) { /* libFuzzer's timer signal: the connect goes on; wait for it */
+      struct pollfd p = {.fd = fd, .events = POLLOUT};
+      socklen_t el = sizeof err;
+      if (poll(&p, 1, 2000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el)) err = ETIMEDOUT;
+    }
+    if (err == 0) break;
+    close(fd);
+    fd = -1;
+    if ((err != EADDRNOTAVAIL && err != EAGAIN) || tries == 200) {
+      fprintf(stderr, "fuzz_http: connect to the server: %s\n", strerror(err));
+      abort();
+    }
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL);
+  }
+  struct linger lg = {.l_onoff = 1, .l_linger = 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   fcntl(fd, F_SETFL, O_NONBLOCK);
   size_t sent = 0, got = 0, cap = 1 << 16;
   char *buf = malloc(cap + 1);

@@ -27,7 +27,9 @@ for t in "$build"/fuzz/fuzz_*; do
     echo "fuzz_$name: ok ($runs in ${secs} s)"
   else
     echo "fuzz_$name: FAILED (log and input: $out/$name)"
-    tail -20 "$out/$name/log"
+    # The target's own message (printed before the stack) and the end of the log.
+    grep -E "^(fuzz_|==[0-9]+==ERROR)" "$out/$name/log" | head -5
+    tail -40 "$out/$name/log" | grep -v '^"'
     status=1
   fi
 done
