@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "cli.h"
 #include "http/http.h"
@@ -139,7 +140,7 @@ static int load_config(const char *path, serve_opts *o) {
       "maxBodyBytes", "maxHeaderBytes", "timeoutSeconds", "maxConcurrentRequests",
       "retryAfterSeconds", "limits", "maxInflightPerExecutor", "queueMax", "maxTenantGroups",
       "executorMemoryMb", "executorRssMb", "deadlineGraceMs", "quarantineMs", "maxWarmWorkers",
-      "drainGraceMs", "tail", "tokens", "mcp", NULL};
+      "drainGraceMs", "tail", "tokens", "mcp", "requestSeconds", "maxConnections", NULL};
   static const char *const limits[] = {"cpuMs", "wallMs", "memoryMb", "subRequests", NULL};
   static const char *const tail[] = {"maxSubscribers", "maxBacklogBytes", "keepaliveMs", NULL};
   static const char *const mcp[] = {"maxSessions", "sessionIdleSeconds", "maxBodyBytes", NULL};
@@ -162,6 +163,8 @@ static int load_config(const char *path, serve_opts *o) {
   U(c, "", "maxHeaderBytes", (uint64_t)1 << 24, o->http.max_header_bytes);
   U(c, "", "timeoutSeconds", 86400, o->http.timeout_s);
   U(c, "", "maxConcurrentRequests", 1000000, o->http.max_concurrent);
+  U(c, "", "requestSeconds", 86400, o->http.request_s);
+  U(c, "", "maxConnections", 1000000, o->http.max_connections);
   U(c, "", "retryAfterSeconds", 3600, o->http.retry_after_s);
   U(c, "", "maxInflightPerExecutor", 100000, o->http.sup.max_inflight);
   U(c, "", "queueMax", 1000000, o->http.sup.queue_max);
@@ -336,6 +339,13 @@ int dw__cli_serve(int argc, char **argv) {
   }
   exe[n] = 0;
   signal(SIGPIPE, SIG_IGN);
+  /* Each HTTP connection is a descriptor: take the hard limit, so maxConnections (not a
+   * default soft limit of 1024) is what bounds them. */
+  struct rlimit nofile;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   if (!(st.base = event_base_new())) goto out;
   if (dw__store_open(data_dir, &store, why, sizeof why)) {
     fprintf(stderr, "dynworker serve: --data-dir %s: %s\n", data_dir, why);

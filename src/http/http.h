@@ -43,6 +43,9 @@ typedef struct {
   size_t max_header_bytes; /* 0: 64 KiB */
   unsigned timeout_s;      /* a connection idle, or slow to send, this long is closed; 0: 30 */
   unsigned max_concurrent; /* requests being handled at once; 0: 1024; past it 503 */
+  unsigned request_s;      /* a request's head and body must arrive within this of its first
+                              byte, else 408 and close (slowloris); 0: 60 */
+  unsigned max_connections; /* open connections; 0: 4096; past it 503 and close */
   unsigned retry_after_s;  /* Retry-After of our own 503s; 0: 1 */
   unsigned tail_max_subscribers; /* per worker; 0: 8 */
   size_t tail_max_backlog; /* bytes queued for one tail subscriber before it is dropped; 0: 1 MiB */

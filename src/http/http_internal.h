@@ -17,6 +17,7 @@
 typedef struct dw__http_ctx dw__http_ctx;
 typedef struct dw__tail_sub dw__tail_sub;
 typedef struct dw__http_mcp_sess dw__http_mcp_sess;
+typedef struct dw__http_guard dw__http_guard;
 
 /* One request being handled, from dispatch to its reply (or its client's disconnection). */
 struct dw__http_ctx {
@@ -73,7 +74,22 @@ struct dw__http {
   uint64_t mcp_idle_ms;
   size_t mcp_max_body;
   struct event *mcp_sweep;
+  dw__http_guard *guard; /* conn.c */
 };
+
+/* conn.c, the connection guard: a deadline for each request to arrive whole (408 past it)
+ * and a cap on open connections (503 past it), on every connection evhttp accepts.
+ * guard_start: after evhttp_new, with the metrics ready (0: the defaults, 60 s and 4096);
+ * 0 or a dw_err. request_done: dispatch() has the whole request of `evcon` (its deadline
+ * stops). detach: after evhttp_free; connections finalized later by the loop free what is
+ * left. */
+int dw__http_guard_start(dw__http *h, unsigned request_s, unsigned max_conns);
+void dw__http_guard_request_done(dw__http *h, struct evhttp_connection *evcon);
+void dw__http_guard_detach(dw__http *h);
+/* evhttp_connection_set_closecb for the server's code: the connection's one close-callback
+ * slot is the guard's, which calls `cb` (NULL: none) after its own work. */
+void dw__http_conn_closecb(dw__http *h, struct evhttp_connection *evcon,
+                           void (*cb)(struct evhttp_connection *, void *), void *arg);
 
 /* mcp.c: start reads the mcp_* settings and, when cfg->mcp_config is set, creates Code Mode on
  * h->sup (blocks while it connects its upstreams); 0 or a dw_err with `why`. stop ends every

@@ -91,7 +91,7 @@ static void stream_chunk(mcp_req *r, const char *text) {
 
 /* Ends a stream (evhttp owns the request then). */
 static void stream_end(mcp_req *r) {
-  if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
+  if (r->conn) dw__http_conn_closecb(r->s->h, r->conn, NULL, NULL);
   evhttp_send_reply_end(r->req);
 }
 
@@ -116,7 +116,7 @@ static void sess_send(void *user, void *tag, const json_t *msg, bool last) {
     dw__http_ctx_done(r->c); /* the stream is ours now, its connection's close callback too */
     r->c = NULL;
     r->streaming = true;
-    if (r->conn) evhttp_connection_set_closecb(r->conn, req_conn_close, r);
+    if (r->conn) dw__http_conn_closecb(r->s->h, r->conn, req_conn_close, r);
   }
   stream_chunk(r, text);
   free(text);
@@ -136,11 +136,11 @@ static void sess_free(dw__http_mcp_sess *s, bool answer) {
   while (s->reqs) {
     mcp_req *r = s->reqs;
     if (!answer) {
-      if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
+      if (r->conn) dw__http_conn_closecb(r->s->h, r->conn, NULL, NULL);
     } else if (r->streaming) {
       stream_end(r);
     } else {
-      if (r->conn) evhttp_connection_set_closecb(r->conn, NULL, NULL);
+      if (r->conn) dw__http_conn_closecb(r->s->h, r->conn, NULL, NULL);
       dw__http_reply_error(r->c, DW_E_NOT_FOUND, 0, "the MCP session has ended");
     }
     req_unlink_free(r);
@@ -315,7 +315,7 @@ void dw__http_h_mcp_post(dw__http_ctx *c) {
   r->next = s->reqs;
   if (s->reqs) s->reqs->prev = r;
   s->reqs = r;
-  if (r->conn) evhttp_connection_set_closecb(r->conn, req_conn_close, r);
+  if (r->conn) dw__http_conn_closecb(r->s->h, r->conn, req_conn_close, r);
   dw__mcp_session_handle(s->core, kind, msg, r); /* may answer (and free r) at once */
 out:
   json_decref(msg);

@@ -27,7 +27,7 @@ static void unlink_sub(dw__tail_sub *s) {
 
 /* Ends the stream (evhttp then owns the request) and forgets the subscriber. */
 static void end_sub(dw__tail_sub *s) {
-  evhttp_connection_set_closecb(s->conn, NULL, NULL);
+  dw__http_conn_closecb(s->h, s->conn, NULL, NULL);
   evhttp_send_reply_end(s->req);
   unlink_sub(s);
 }
@@ -150,7 +150,7 @@ void dw__http_h_tail(dw__http_ctx *c) {
   if (h->subs) h->subs->prev = s;
   h->subs = s;
   h->nsubs++;
-  evhttp_connection_set_closecb(s->conn, on_close, s);
+  dw__http_conn_closecb(s->h, s->conn, on_close, s);
   static const char hello[] = ": tail of a dynworker worker\n\n";
   send_to(s, hello, sizeof hello - 1);
   dw__http_ctx_done(c);

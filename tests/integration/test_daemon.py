@@ -418,6 +418,114 @@ def case_caps(_d, p):
         d.close()
 
 
+def raw_exchanges(port, reqs, timeout):
+    """Opens one connection per request (all at once), sends each its bytes, and reads every
+    answer until the server closes or `timeout` passes. Returns the raw answers (b"" for a
+    connection that got nothing)."""
+    import selectors
+    import socket
+    socks = []
+    for _ in reqs:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        socks.append(s)
+    sel = selectors.DefaultSelector()
+    out = [b""] * len(socks)
+    for i, (s, r) in enumerate(zip(socks, reqs)):
+        try:
+            s.sendall(r)
+        except OSError:
+            pass
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, i)
+    open_ = len(socks)
+    end = time.time() + timeout
+    while open_ and time.time() < end:
+        for key, _ in sel.select(timeout=0.5):
+            i = key.data
+            try:
+                b = key.fileobj.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                b = b""
+            if b:
+                out[i] += b
+            else:
+                sel.unregister(key.fileobj)
+                open_ -= 1
+    for s in socks:
+        s.close()
+    return out
+
+
+def case_connections(_d, p):
+    """1,000 concurrent connections each get an answer (200, or 503 when over a cap), never a
+    hang; past maxConnections a connection gets 503 overloaded; a request that does not arrive
+    whole within requestSeconds gets 408 (slowloris)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096 and hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    d = Daemon()
+    try:
+        body = json.dumps({"code": "export default () => 6 * 7"}).encode()
+        req = (b"POST /v1/run HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        answers = raw_exchanges(d.port, [req] * 1000, 120)
+        statuses = {}
+        for a in answers:
+            st = a[9:12].decode("latin-1") if a.startswith(b"HTTP/1.1 ") else "none"
+            statuses[st] = statuses.get(st, 0) + 1
+            if st == "200":
+                expect(p, a.endswith(b'"result":42}') or b'"result":42' in a, "a 200 without the result: %r" % a[-200:])
+        expect(p, set(statuses) <= {"200", "503"} and statuses.get("200", 0) > 0,
+               "1,000 connections: answers by status %s" % statuses)
+        s, v, _ = d.call("GET", "/healthz")
+        expect(p, s == 200, "healthz after 1,000 connections: %s" % s)
+    finally:
+        d.close()
+    d = Daemon(config={"maxConnections": 50, "requestSeconds": 2})
+    try:
+        hz = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        # 80 connections at once, each sending nothing for now: 30 are over the cap.
+        import socket
+        idle = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(80)]
+        time.sleep(0.5)
+        refused = 0
+        for s in idle:
+            s.settimeout(0.2)
+            try:
+                a = s.recv(4096)
+            except socket.timeout:
+                continue
+            if a.startswith(b"HTTP/1.1 503"):
+                refused += 1
+                body_ = a.split(b"\r\n\r\n", 1)[1]
+                expect(p, json.loads(body_)["error"]["code"] == "overloaded" and b"Retry-After: 1" in a,
+                       "503 over maxConnections: %r" % a)
+        expect(p, refused == 30, "80 connections with maxConnections 50: %d refused, expected 30" % refused)
+        for s in idle:
+            s.close()
+        time.sleep(0.3)
+        answers = raw_exchanges(d.port, [hz] * 40, 10)
+        expect(p, all(a.startswith(b"HTTP/1.1 200") for a in answers),
+               "connections after the others closed: %s" % [a[:12] for a in answers if not a.startswith(b"HTTP/1.1 200")])
+        # A head that never ends: 408 at requestSeconds (2 s), not at timeoutSeconds (30 s).
+        t0 = time.time()
+        a = raw_exchanges(d.port, [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a"], 15)[0]
+        dt = time.time() - t0
+        expect(p, a.startswith(b"HTTP/1.1 408") and 1.5 < dt < 6,
+               "an unfinished head: %r after %.1f s" % (a[:40], dt))
+        if a.startswith(b"HTTP/1.1 408"):
+            expect(p, json.loads(a.split(b"\r\n\r\n", 1)[1])["error"]["code"] == "bad_request", "408 body: %r" % a)
+        text = d.request("GET", "/metrics")[2].decode()
+        expect(p, "dynworker_http_connections_refused_total 30" in text and
+               "dynworker_http_request_timeouts_total 1" in text,
+               "metrics: %s" % [l for l in text.splitlines() if l.startswith("dynworker_http_conn") or "timeouts" in l])
+    finally:
+        d.close()
+
+
 def case_persistence(_d, p):
     tmp = tempfile.TemporaryDirectory(prefix="dw-persist-")
     data = os.path.join(tmp.name, "data")
@@ -581,7 +689,7 @@ def case_oversized_frames(_d, p):
 # Cases that share one daemon, then cases that start their own.
 SHARED = [case_run, case_run_errors, case_workers, case_fetch, case_rpc, case_tail, case_health_metrics, case_bindings,
           case_tenants]
-OWN = [case_oversized_frames, case_auth, case_caps, case_persistence, case_drain, case_executor_killed, case_runaways]
+OWN = [case_oversized_frames, case_auth, case_caps, case_connections, case_persistence, case_drain, case_executor_killed, case_runaways]
 
 
 def main():

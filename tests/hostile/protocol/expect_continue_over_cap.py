@@ -1,4 +1,3 @@
-# known: F8: Expect: 100-continue with a Content-Length over maxBodyBytes gets no answer at all; the connection just ends at timeoutSeconds (docs/OPERATIONS.md promises 413)
 # why: Expect: 100-continue with a body over the cap
 # expect: {"status": 413}
 from rawhttp import exchange, post, healthy

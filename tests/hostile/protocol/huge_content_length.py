@@ -1,4 +1,3 @@
-# known: F8: an unparseable Content-Length (20 digits) gets no answer; the connection ends at timeoutSeconds
 # why: a Content-Length beyond any integer
 # expect: {"status": [413, 400]}
 from rawhttp import exchange, post, healthy
