@@ -42,8 +42,9 @@ struct dw__http_guard {
   bool detached;       /* the server is gone: no metrics, no new work */
   dw__metrics *metrics; /* borrowed from the server until detached */
   int m_timeouts, m_refused, m_conns;
-  conn **by_fd;        /* the connection of each descriptor, once its first bytes came */
+  conn **by_fd;        /* the connection of each adopted descriptor */
   size_t nby_fd;
+  conn *unadopted;     /* accepted, evhttp's connection not known yet (freed at detach) */
 };
 
 struct conn {
@@ -58,7 +59,15 @@ struct conn {
   bool closed;             /* we shut it down */
   void (*user_cb)(struct evhttp_connection *, void *); /* the server's close callback */
   void *user_arg;
+  conn *prev, *next;       /* in g->unadopted until adopted */
 };
+
+static void unlink_unadopted(conn *c) {
+  if (c->prev) c->prev->next = c->next;
+  else if (c->g->unadopted == c) c->g->unadopted = c->next;
+  if (c->next) c->next->prev = c->prev;
+  c->prev = c->next = NULL;
+}
 
 static void guard_unref(dw__http_guard *g) {
   if (--g->refs) return;
@@ -95,6 +104,7 @@ static conn *find(dw__http_guard *g, struct evhttp_connection *evcon) {
 static void conn_free(conn *c) {
   dw__http_guard *g = c->g;
   if (c->fd >= 0 && (size_t)c->fd < g->nby_fd && g->by_fd[c->fd] == c) g->by_fd[c->fd] = NULL;
+  if (!c->adopted) unlink_unadopted(c);
   evbuffer_remove_cb(bufferevent_get_input(c->bev), NULL, c); /* harmless when not added */
   event_free(c->timer);
   g->live--;
@@ -156,6 +166,7 @@ static bool adopt(conn *c) {
     bufferevent_decref(bev);
     return false;
   }
+  unlink_unadopted(c);
   c->adopted = true;
   c->evcon = evcon;
   note_fd(c, fd);
@@ -206,6 +217,9 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg) {
   if (!c->timer || !evbuffer_add_cb(bufferevent_get_input(bev), on_input, c)) goto fail;
   /* Ours until adopt(): if evhttp frees the connection first, the memory stays valid. */
   bufferevent_incref(bev);
+  c->next = g->unadopted;
+  if (g->unadopted) g->unadopted->prev = c;
+  g->unadopted = c;
   g->refs++;
   g->live++;
   if (!g->detached) dw__metrics_set(g->metrics, g->m_conns, "", g->live);
@@ -273,5 +287,13 @@ void dw__http_guard_detach(dw__http *h) {
   h->guard = NULL;
   g->detached = true;
   g->metrics = NULL;
+  /* evhttp_free (before this) closed every connection; those it had not shown us yet are
+   * still held by our reference. */
+  while (g->unadopted) {
+    conn *c = g->unadopted;
+    struct bufferevent *bev = c->bev;
+    conn_free(c);
+    bufferevent_decref(bev);
+  }
   guard_unref(g);
 }
