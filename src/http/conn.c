@@ -52,6 +52,7 @@ struct conn {
   struct bufferevent *bev; /* the socket bufferevent evhttp holds */
   struct evhttp_connection *evcon; /* once adopted */
   struct event *timer;     /* adoption, then the request's deadline */
+  struct evbuffer_cb_entry *watch; /* our callback on the input buffer */
   int fd;                  /* -1 until adopted */
   bool adopted;            /* evhttp's connection is known and its close callback is ours */
   bool receiving;          /* a request is arriving: the deadline runs */
@@ -75,21 +76,22 @@ static void guard_unref(dw__http_guard *g) {
   free(g);
 }
 
-/* Remembers c under its descriptor. */
-static void note_fd(conn *c, int fd) {
+/* Remembers c under its descriptor; false when it cannot. */
+static bool note_fd(conn *c, int fd) {
   dw__http_guard *g = c->g;
-  if (fd < 0 || fd >= MAX_FD_TABLE) return;
+  if (fd < 0 || fd >= MAX_FD_TABLE) return false;
   if ((size_t)fd >= g->nby_fd) {
     size_t n = g->nby_fd ? g->nby_fd : 256;
     while (n <= (size_t)fd) n *= 2;
     conn **t = realloc(g->by_fd, n * sizeof *t);
-    if (!t) return; /* without the entry, dispatch cannot stop this connection's deadline */
+    if (!t) return false;
     memset(t + g->nby_fd, 0, (n - g->nby_fd) * sizeof *t);
     g->by_fd = t;
     g->nby_fd = n;
   }
   g->by_fd[fd] = c;
   c->fd = fd;
+  return true;
 }
 
 static conn *find(dw__http_guard *g, struct evhttp_connection *evcon) {
@@ -105,7 +107,7 @@ static void conn_free(conn *c) {
   dw__http_guard *g = c->g;
   if (c->fd >= 0 && (size_t)c->fd < g->nby_fd && g->by_fd[c->fd] == c) g->by_fd[c->fd] = NULL;
   if (!c->adopted) unlink_unadopted(c);
-  evbuffer_remove_cb(bufferevent_get_input(c->bev), NULL, c); /* harmless when not added */
+  if (c->watch) evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->watch);
   event_free(c->timer);
   g->live--;
   if (!g->detached) dw__metrics_set(g->metrics, g->m_conns, "", g->live);
@@ -159,8 +161,10 @@ static bool adopt(conn *c) {
   bufferevent_getcb(c->bev, &readcb, NULL, NULL, &arg);
   struct evhttp_connection *evcon = arg;
   int fd = (int)bufferevent_getfd(c->bev);
-  if (!readcb || !evcon || fd < 0 || evhttp_connection_get_bufferevent(evcon) != c->bev) {
-    /* evhttp already let it go (it called bufferevent_free; our reference kept it). */
+  if (!readcb || !evcon || fd < 0 || evhttp_connection_get_bufferevent(evcon) != c->bev ||
+      !note_fd(c, fd)) {
+    /* evhttp already let it go (it called bufferevent_free; our reference kept it), or (out
+     * of memory) we cannot find it again: it goes unguarded. */
     struct bufferevent *bev = c->bev;
     conn_free(c);
     bufferevent_decref(bev);
@@ -169,7 +173,6 @@ static bool adopt(conn *c) {
   unlink_unadopted(c);
   c->adopted = true;
   c->evcon = evcon;
-  note_fd(c, fd);
   evhttp_connection_set_closecb(evcon, on_close, c);
   bufferevent_decref(c->bev); /* evhttp's own reference keeps it from here; on_close tells us */
   return true;
@@ -214,7 +217,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg) {
   c->bev = bev;
   c->fd = -1;
   c->timer = evtimer_new(base, on_timer, c);
-  if (!c->timer || !evbuffer_add_cb(bufferevent_get_input(bev), on_input, c)) goto fail;
+  if (!c->timer || !(c->watch = evbuffer_add_cb(bufferevent_get_input(bev), on_input, c)))
+    goto fail;
   /* Ours until adopt(): if evhttp frees the connection first, the memory stays valid. */
   bufferevent_incref(bev);
   c->next = g->unadopted;

@@ -464,14 +464,25 @@ def case_connections(_d, p):
     whole within requestSeconds gets 408 (slowloris)."""
     import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096 and hard > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    if soft < 4096:
+        # The daemon inherits this. Root may raise the hard limit too; anyone the soft one.
+        for want in ((65536, max(hard, 65536)), (hard, hard)):
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, want)
+                break
+            except (ValueError, OSError):
+                pass
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    # Our 1,000 sockets and the daemon's 1,000 (plus ~40 of its own) each need a descriptor.
+    n = 1000 if soft >= 1100 else max(100, soft - 100)
+    if n < 1000:
+        sys.stderr.write("connections: descriptor limit %d: %d connections, not 1,000\n" % (soft, n))
     d = Daemon()
     try:
         body = json.dumps({"code": "export default () => 6 * 7"}).encode()
         req = (b"POST /v1/run HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        answers = raw_exchanges(d.port, [req] * 1000, 120)
+        answers = raw_exchanges(d.port, [req] * n, 120)
         statuses = {}
         for a in answers:
             st = a[9:12].decode("latin-1") if a.startswith(b"HTTP/1.1 ") else "none"
@@ -479,9 +490,9 @@ def case_connections(_d, p):
             if st == "200":
                 expect(p, a.endswith(b'"result":42}') or b'"result":42' in a, "a 200 without the result: %r" % a[-200:])
         expect(p, set(statuses) <= {"200", "503"} and statuses.get("200", 0) > 0,
-               "1,000 connections: answers by status %s" % statuses)
+               "%d connections: answers by status %s" % (n, statuses))
         s, v, _ = d.call("GET", "/healthz")
-        expect(p, s == 200, "healthz after 1,000 connections: %s" % s)
+        expect(p, s == 200, "healthz after %d connections: %s" % (n, s))
     finally:
         d.close()
     d = Daemon(config={"maxConnections": 50, "requestSeconds": 2})
