@@ -377,6 +377,8 @@ typedef struct hoist {
   json_t *by_key; /* text -> {"n": occurrences, "p": first schema, "hint", "item", "name", "done"} */
   json_t *by_ptr; /* "%p" of each schema node walked -> its key */
   json_t *queue;  /* keys named but not declared yet, in order of first use */
+  json_t *roots;  /* texts of the tools' whole inputs and outputs walked */
+  gen *kg;        /* renders the texts (no hoisting) */
   size_t spent;
 } hoist;
 
@@ -387,6 +389,7 @@ static void hoist_free(hoist *h) {
   json_decref(h->by_key);
   json_decref(h->by_ptr);
   json_decref(h->queue);
+  json_decref(h->roots);
   *h = (hoist){0};
 }
 
@@ -409,47 +412,64 @@ static bool has_ref(const json_t *s, int depth, size_t *seen) {
   return false;
 }
 
-/* Counts the object types under `s` (not `s` itself at depth 0) by their text, rendered with
- * `kg` (one line, no hoisting); `hint` is the property that holds it (`item`: as an array's
- * items), for its name. A repeat is not walked into: what it contains is counted once, from
- * its first occurrence. Only DW_E_NOMEM fails. */
-static int hoist_walk(hoist *h, gen *kg, const json_t *s, int depth, const char *hint, bool item) {
-  if (!json_is_object(s) || depth > DW__TS_MAX_DEPTH || h->spent > HOIST_BUDGET) return 0;
-  if (depth > 0 && plain_object(s)) {
-    dw__buf_reset(kg->out);
-    int rc = object(kg, s, depth, 0);
-    if (rc == DW_E_NOMEM) return rc;
-    h->spent += rc ? HOIST_BUDGET + 1 : kg->out->len;
-    if (rc || h->spent > HOIST_BUDGET) return 0;
-    bool refs = has_ref(s, depth, &h->spent);
-    if (!refs && h->spent <= HOIST_BUDGET) {
-      const char *key = kg->out->data;
-      char ptr[32];
-      snprintf(ptr, sizeof ptr, "%p", (const void *)s);
-      json_t *e = json_object_get(h->by_key, key);
-      rc = json_object_set_new(h->by_ptr, ptr, json_string(key));
-      if (!rc && e)
-        return json_object_set_new(e, "n", json_integer(json_integer_value(json_object_get(e, "n")) + 1))
-                   ? DW_E_NOMEM : 0;
-      if (!rc) rc = json_object_set_new(h->by_key, key,
-                                        json_pack("{s:i,s:I,s:s,s:b}", "n", 1, "p", (json_int_t)(intptr_t)s,
-                                                  "hint", hint ? hint : "", "item", item));
-      if (rc) return DW_E_NOMEM;
-    }
+/* The text of object type `s` (at `depth`), rendered on one line without hoisting, cached by
+ * node; NULL when it is not a candidate (not a plain object, a `$ref` inside, the budget
+ * spent, a cap hit). `*err` is set only on DW_E_NOMEM. */
+static const char *hoist_key(hoist *h, const json_t *s, int depth, int *err) {
+  char ptr[32];
+  snprintf(ptr, sizeof ptr, "%p", (const void *)s);
+  json_t *c = json_object_get(h->by_ptr, ptr);
+  if (c) return json_string_value(c);
+  if (!plain_object(s) || h->spent > HOIST_BUDGET) return NULL;
+  dw__buf_reset(h->kg->out);
+  int rc = object(h->kg, s, depth, 0);
+  if (rc == DW_E_NOMEM) {
+    *err = rc;
+    return NULL;
   }
+  h->spent += rc ? HOIST_BUDGET + 1 : h->kg->out->len;
+  bool ok = !rc && h->spent <= HOIST_BUDGET && !has_ref(s, depth, &h->spent) && h->spent <= HOIST_BUDGET;
+  if (json_object_set_new(h->by_ptr, ptr, ok ? json_string(h->kg->out->data) : json_null())) {
+    *err = DW_E_NOMEM;
+    return NULL;
+  }
+  return ok ? json_string_value(json_object_get(h->by_ptr, ptr)) : NULL;
+}
+
+/* Counts the object types under `s` (not `s` itself at depth 0) by their text; `hint` is the
+ * property that holds it (`item`: as an array's items), for its name. A repeat is not walked
+ * into: what it contains is counted once, from its first occurrence; nor is a tool's whole
+ * input or output that repeats an earlier one (it is declared once), or its parts would count
+ * as repeats too. Only DW_E_NOMEM fails. */
+static int hoist_walk(hoist *h, const json_t *s, int depth, const char *hint, bool item) {
+  if (!json_is_object(s) || depth > DW__TS_MAX_DEPTH) return 0;
   int rc = 0;
+  const char *key = hoist_key(h, s, depth, &rc);
+  if (rc) return rc;
+  if (key && depth == 0) {
+    if (json_object_get(h->roots, key)) return 0;
+    if (json_object_set_new(h->roots, key, json_true())) return DW_E_NOMEM;
+  } else if (key) {
+    json_t *e = json_object_get(h->by_key, key);
+    if (e)
+      return json_object_set_new(e, "n", json_integer(json_integer_value(json_object_get(e, "n")) + 1))
+                 ? DW_E_NOMEM : 0;
+    e = json_pack("{s:i,s:I,s:s,s:b}", "n", 1, "p", (json_int_t)(intptr_t)s, "hint", hint ? hint : "",
+                  "item", item);
+    if (json_object_set_new(h->by_key, key, e)) return DW_E_NOMEM;
+  }
   const char *k;
   const json_t *v;
   json_object_foreach((json_t *)json_object_get(s, "properties"), k, v) {
-    if (!rc) rc = hoist_walk(h, kg, v, depth + 1, k, false);
+    if (!rc) rc = hoist_walk(h, v, depth + 1, k, false);
   }
-  if (!rc) rc = hoist_walk(h, kg, json_object_get(s, "items"), depth + 1, hint, true);
-  if (!rc) rc = hoist_walk(h, kg, json_object_get(s, "additionalProperties"), depth + 1, hint, false);
+  if (!rc) rc = hoist_walk(h, json_object_get(s, "items"), depth + 1, hint, true);
+  if (!rc) rc = hoist_walk(h, json_object_get(s, "additionalProperties"), depth + 1, hint, false);
   const char *lists[] = {"anyOf", "oneOf", "allOf", "prefixItems", "items"};
   for (size_t l = 0; l < DW_ARRAY_LEN(lists) && !rc; l++) {
     const json_t *arr = json_object_get(s, lists[l]);
     for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr) && !rc; i++)
-      rc = hoist_walk(h, kg, json_array_get(arr, i), depth + 1, hint, l >= 3);
+      rc = hoist_walk(h, json_array_get(arr, i), depth + 1, hint, l >= 3);
   }
   return rc;
 }
@@ -493,11 +513,12 @@ static int hoist_name(hoist *h, nameset *types) {
   return 0;
 }
 
-/* The name `s` is written as, when it is a repeated type; queues its declaration on first use. */
-static const char *hoisted(gen *g, const json_t *s) {
-  char ptr[32];
-  snprintf(ptr, sizeof ptr, "%p", (const void *)s);
-  const char *key = json_string_value(json_object_get(g->h->by_ptr, ptr));
+/* The name `s` (at `depth`) is written as, when its text is that of a repeated type (found by
+ * text, not by node: the same text is always written the same way); queues its declaration on
+ * first use. NULL otherwise, or when out of memory (then it is written in place). */
+static const char *hoisted(gen *g, const json_t *s, int depth) {
+  int err = 0;
+  const char *key = hoist_key(g->h, s, depth, &err);
   json_t *e = key ? json_object_get(g->h->by_key, key) : NULL;
   const char *name = json_string_value(json_object_get(e, "name"));
   if (name && !json_is_true(json_object_get(e, "done"))) {
@@ -764,7 +785,7 @@ static int emit(gen *g, const json_t *s, int depth, int indent, bool top) {
   }
   if (json_is_false(s)) return put(g, "never");
   if (!json_is_object(s)) return put(g, "unknown"); /* `true`, or junk */
-  const char *hn = g->h && depth > 0 ? hoisted(g, s) : NULL;
+  const char *hn = g->h && depth > 0 ? hoisted(g, s, depth) : NULL;
   if (hn) return put(g, hn);
   const char *r = json_string_value(json_object_get(s, "$ref"));
   if (r) return ref(g, s, r, depth, indent, top);
@@ -1109,13 +1130,15 @@ static int api_server(gen *g, const dw__ts_server *s, const server_names *sn, si
   size_t nt = 2 * (t1 - t0);
   tool_type *tt = calloc(nt + 1, sizeof *tt);
   char(*notes)[400] = calloc(t1 - t0 + 1, sizeof *notes);
-  hoist h = {.by_key = json_object(), .by_ptr = json_object(), .queue = json_array()};
+  hoist h = {.by_key = json_object(), .by_ptr = json_object(), .queue = json_array(),
+             .roots = json_object()};
   dw_buf kb;
   dw__buf_init(&kb, HOIST_BUDGET);
   char kwhy[160];
   gen kg = {.out = &kb, .compact = o->compact, .examples = o->examples, .oneline = true,
             .why = kwhy, .why_len = sizeof kwhy};
-  int rc = tt && notes && h.by_key && h.by_ptr && h.queue ? 0 : DW_E_NOMEM;
+  h.kg = &kg;
+  int rc = tt && notes && h.by_key && h.by_ptr && h.queue && h.roots ? 0 : DW_E_NOMEM;
   for (size_t t = 0; !rc && t < s->n_tools; t++) {
     char pas[MAX_IDENT + 2], in[MAX_IDENT + 16], res[MAX_IDENT + 16];
     pascal(sn->method[t], pas);
@@ -1124,10 +1147,9 @@ static int api_server(gen *g, const dw__ts_server *s, const server_names *sn, si
     if (rc || t < t0 || t >= t1) continue;
     snprintf(tt[2 * (t - t0)].name, sizeof tt[0].name, "%s", in);
     snprintf(tt[2 * (t - t0) + 1].name, sizeof tt[0].name, "%s", res);
-    if (!o->names_only) rc = hoist_walk(&h, &kg, s->tools[t].input_schema, 0, NULL, false);
-    if (!rc && !o->names_only) rc = hoist_walk(&h, &kg, s->tools[t].output_schema, 0, NULL, false);
+    if (!o->names_only) rc = hoist_walk(&h, s->tools[t].input_schema, 0, NULL, false);
+    if (!rc && !o->names_only) rc = hoist_walk(&h, s->tools[t].output_schema, 0, NULL, false);
   }
-  dw__buf_free(&kb);
   if (!rc) rc = hoist_name(&h, &types);
   for (size_t t = t0; !rc && t < t1; t++) {
     const dw__ts_tool *tool = &s->tools[t];
@@ -1166,6 +1188,7 @@ static int api_server(gen *g, const dw__ts_server *s, const server_names *sn, si
   free(tt);
   free(notes);
   hoist_free(&h);
+  dw__buf_free(&kb);
   names_free(&types);
   return rc;
 }

@@ -589,6 +589,49 @@ static void repeated_object_types_are_hoisted(void **state) {
   json_decref(graph);
   json_decref(del_in);
   json_decref(del_out);
+
+  /* A whole output two tools share is declared once; its parts are not repeats of their own
+   * (docs/internals/tsgen.md's example). */
+  json_t *in = J("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\",\"description\":\"the query\"},"
+                 "\"page\":{\"type\":\"integer\"},\"state\":{\"enum\":[\"open\",\"closed\"]}},\"required\":[\"q\"]}");
+  json_t *in2 = J("{\"type\":\"object\",\"properties\":{\"repo\":{\"type\":\"string\"}},\"required\":[\"repo\"]}");
+  const char *found = "{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\","
+                      "\"items\":{\"type\":\"object\",\"properties\":{\"number\":{\"type\":\"integer\"},"
+                      "\"title\":{\"type\":\"string\"}},\"required\":[\"number\",\"title\"]}}},\"required\":[\"total\",\"items\"]}";
+  json_t *out1 = J(found), *out2 = J(found);
+  dw__ts_tool gh[] = {{"search_issues", "Search issues.", in, out1}, {"list_issues", "List issues.", in2, out2}};
+  dw__ts_server s2[] = {{"github", "GitHub.", gh, 2}};
+  api_golden(s2, 1, NULL,
+             "/** GitHub. */ declare namespace github {\n"
+             "/** Search issues. */ function search_issues(input: { /** the query */ q: string; page?: number; "
+             "state?: \"open\" | \"closed\" }): Promise<SearchIssuesOutput>;\n"
+             "interface SearchIssuesOutput { total: number; items: Array<{ number: number; title: string }> }\n"
+             "/** List issues. */ function list_issues(input: { repo: string }): Promise<SearchIssuesOutput>;\n"
+             "}\n");
+  json_decref(in);
+  json_decref(in2);
+  json_decref(out1);
+  json_decref(out2);
+
+  /* An output repeating its input (not searched again) still names the repeated part the way
+   * the input does: the same text is always written the same way (server-memory). */
+  const char *ents = "{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":"
+                     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}}}}";
+  json_t *make_in = J(ents), *make_out = J(ents);
+  json_t *get_out = J("{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":"
+                      "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}},\"total\":{\"type\":\"integer\"}}}");
+  dw__ts_tool mem[] = {{"make", NULL, make_in, make_out}, {"get", NULL, NULL, get_out}};
+  dw__ts_server s3[] = {{"mem", NULL, mem, 2}};
+  api_golden(s3, 1, NULL,
+             "declare namespace mem {\n"
+             "function make(input?: MakeInput): Promise<MakeInput>;\n"
+             "interface MakeInput { entities?: Entity[] }\n"
+             "interface Entity { name?: string }\n"
+             "function get(input?: Record<string, unknown>): Promise<{ entities?: Entity[]; total?: number }>;\n"
+             "}\n");
+  json_decref(make_in);
+  json_decref(make_out);
+  json_decref(get_out);
 }
 
 /* `$ref`s in the API: a schema that names itself is declared under its name; other targets
