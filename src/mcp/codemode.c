@@ -14,13 +14,11 @@
 #define MAX_ERROR_BYTES 4096
 
 static const char instruction[] =
-    "Run TypeScript (or JavaScript) code in a sandbox whose only capabilities are the tool "
-    "namespaces below; use it to call several tools in one go and return only what is needed. "
-    "Every namespace function is async: `await namespace.tool({...})`. The code may be "
-    "statements (the value of the last expression is returned), a function body with `return`, "
-    "or an async arrow function; `console.log` output is returned too. No network, no "
-    "filesystem, no imports. The answer is JSON {\"result\", \"logs\", \"error\"}; error line "
-    "numbers are lines of your code.";
+    "Run TypeScript or JavaScript in a sandbox that can only call the functions below (all "
+    "async: `await ns.tool({...})`); call several tools in one go, return only what is needed. "
+    "Code: statements (the last expression's value is returned), a function body with `return`, "
+    "or an async arrow function. No network, files or imports. Answer: JSON {result, logs "
+    "(console.log), error}; error lines count from your code's first line.";
 
 typedef struct host_call host_call;
 typedef struct run run;
@@ -190,10 +188,9 @@ static int build_description(dw__cm *cm) {
   }
   err = dw__buf_puts(&d, instruction);
   if (!err && cm->over_budget)
-    err = dw__buf_puts(&d, " The API is large, so only the tool names are shown: call "
-                           "`await search(\"words\")` to find tools and `await "
-                           "describe(\"server.tool\")` for a tool's TypeScript declaration "
-                           "before you call it as `server.tool(input)`.");
+    err = dw__buf_puts(&d, " Only the tool names are shown: `await search(\"words\")` finds "
+                           "tools, `await describe(\"server.tool\")` gives one's declaration; "
+                           "then call `server.tool(input)`.");
   if (!err) err = dw__buf_puts(&d, "\n\n```ts\n");
   if (!err && api.len) err = dw__buf_append(&d, api.data, api.len);
   if (!err && cm->over_budget)
@@ -300,9 +297,9 @@ json_t *dw__cm_tools(dw__cm *cm) {
   return json_pack("[{s:s, s:s, s:s, s:{s:s, s:{s:{s:s, s:s}, s:{s:s, s:[s,s], s:s}}, s:[s], s:b}, s:{s:b, s:b, s:b}}]",
                    "name", "code", "title", "Run code over the tools", "description", cm->description,
                    "inputSchema", "type", "object", "properties", "code", "type", "string",
-                   "description", "TypeScript or JavaScript; may be inside a markdown fence",
+                   "description", "TypeScript or JavaScript, fenced or not",
                    "language", "type", "string", "enum", "typescript", "javascript", "description",
-                   "optional; default typescript (or the fence's language)",
+                   "default: the fence's, else typescript",
                    "required", "code", "additionalProperties", 0,
                    "annotations", "readOnlyHint", 0, "destructiveHint", 1, "openWorldHint", 1);
 }

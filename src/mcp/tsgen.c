@@ -132,6 +132,9 @@ typedef struct {
   const json_t *inl[DW__TS_MAX_DEPTH + 2]; /* aliases being expanded at top level */
   size_t n_inl;
   bool compact, examples;
+  bool oneline;  /* each declaration on one line, doc comments kept inline (the API's form) */
+  bool root_ref; /* a `$ref` named the root itself (it then needs a declaration) */
+  struct hoist *h; /* object types several tools of the namespace repeat (NULL: none) */
   char *why;
   size_t why_len;
 } gen;
@@ -155,8 +158,10 @@ static int chk(gen *g, int rc) {
 
 static int put(gen *g, const char *s) { return chk(g, dw__buf_puts(g->out, s)); }
 
+static bool flat(const gen *g) { return g->compact || g->oneline; }
+
 static int newline(gen *g, int indent) {
-  if (g->compact) return put(g, " ");
+  if (flat(g)) return put(g, " ");
   int rc = put(g, "\n");
   for (int i = 0; i < indent && !rc; i++) rc = put(g, "  ");
   return rc;
@@ -331,6 +336,7 @@ static int named_for(gen *g, const json_t *target, const char *last, const char 
   for (size_t i = 0; i < g->n; i++) {
     if (g->v[i].schema == target) {
       *name = g->v[i].name;
+      g->root_ref = g->root_ref || i == 0;
       return 0;
     }
   }
@@ -357,6 +363,171 @@ static int named_for(gen *g, const json_t *target, const char *last, const char 
 /* ---- schemas ---------------------------------------------------------------------------- */
 
 static int emit(gen *g, const json_t *s, int depth, int indent, bool top);
+
+/* ---- object types repeated across a namespace's tools ----------------------------------- */
+
+/* An object type (with properties, no `$ref` inside) whose text occurs more than once in
+ * the tools of one namespace (server-memory's entity in create_entities and read_graph, its
+ * relation in three tools) is declared once as an interface and named where it occurs. Found by a walk over the schemas before rendering, keyed by their text (the same
+ * text is the same type), at most HOIST_BUDGET bytes of it (and schema nodes looked at) per
+ * namespace; past it nothing more is considered, so hostile schemas cost bounded work. */
+#define HOIST_BUDGET ((size_t)4 << 20)
+
+typedef struct hoist {
+  json_t *by_key; /* text -> {"n": occurrences, "p": first schema, "hint", "item", "name", "done"} */
+  json_t *by_ptr; /* "%p" of each schema node walked -> its key */
+  json_t *queue;  /* keys named but not declared yet, in order of first use */
+  json_t *roots;  /* texts of the tools' whole inputs and outputs walked */
+  gen *kg;        /* renders the texts (no hoisting) */
+  size_t spent;
+} hoist;
+
+static bool plain_object(const json_t *s);
+static int object(gen *g, const json_t *s, int depth, int indent);
+
+static void hoist_free(hoist *h) {
+  json_decref(h->by_key);
+  json_decref(h->by_ptr);
+  json_decref(h->queue);
+  json_decref(h->roots);
+  *h = (hoist){0};
+}
+
+/* Whether `s` has a `$ref` anywhere (its text would depend on the root it is in); `*seen`
+ * counts the nodes looked at, charged to the budget. */
+static bool has_ref(const json_t *s, int depth, size_t *seen) {
+  ++*seen;
+  if (depth > DW__TS_MAX_DEPTH) return true;
+  if (json_is_object(s)) {
+    if (json_object_get(s, "$ref")) return true;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)s, k, v) {
+      if (has_ref(v, depth + 1, seen)) return true;
+    }
+  } else if (json_is_array(s)) {
+    for (size_t i = 0; i < json_array_size(s); i++)
+      if (has_ref(json_array_get(s, i), depth + 1, seen)) return true;
+  }
+  return false;
+}
+
+/* The text of object type `s` (at `depth`), rendered on one line without hoisting, cached by
+ * node; NULL when it is not a candidate (not a plain object, a `$ref` inside, the budget
+ * spent, a cap hit). `*err` is set only on DW_E_NOMEM. */
+static const char *hoist_key(hoist *h, const json_t *s, int depth, int *err) {
+  char ptr[32];
+  snprintf(ptr, sizeof ptr, "%p", (const void *)s);
+  json_t *c = json_object_get(h->by_ptr, ptr);
+  if (c) return json_string_value(c);
+  if (!plain_object(s) || h->spent > HOIST_BUDGET) return NULL;
+  dw__buf_reset(h->kg->out);
+  int rc = object(h->kg, s, depth, 0);
+  if (rc == DW_E_NOMEM) {
+    *err = rc;
+    return NULL;
+  }
+  h->spent += rc ? HOIST_BUDGET + 1 : h->kg->out->len;
+  bool ok = !rc && h->spent <= HOIST_BUDGET && !has_ref(s, depth, &h->spent) && h->spent <= HOIST_BUDGET;
+  if (json_object_set_new(h->by_ptr, ptr, ok ? json_string(h->kg->out->data) : json_null())) {
+    *err = DW_E_NOMEM;
+    return NULL;
+  }
+  return ok ? json_string_value(json_object_get(h->by_ptr, ptr)) : NULL;
+}
+
+/* Counts the object types under `s` (not `s` itself at depth 0) by their text; `hint` is the
+ * property that holds it (`item`: as an array's items), for its name. A repeat is not walked
+ * into: what it contains is counted once, from its first occurrence; nor is a tool's whole
+ * input or output that repeats an earlier one (it is declared once), or its parts would count
+ * as repeats too. Only DW_E_NOMEM fails. */
+static int hoist_walk(hoist *h, const json_t *s, int depth, const char *hint, bool item) {
+  if (!json_is_object(s) || depth > DW__TS_MAX_DEPTH) return 0;
+  int rc = 0;
+  const char *key = hoist_key(h, s, depth, &rc);
+  if (rc) return rc;
+  if (key && depth == 0) {
+    if (json_object_get(h->roots, key)) return 0;
+    if (json_object_set_new(h->roots, key, json_true())) return DW_E_NOMEM;
+  } else if (key) {
+    json_t *e = json_object_get(h->by_key, key);
+    if (e)
+      return json_object_set_new(e, "n", json_integer(json_integer_value(json_object_get(e, "n")) + 1))
+                 ? DW_E_NOMEM : 0;
+    e = json_pack("{s:i,s:I,s:s,s:b}", "n", 1, "p", (json_int_t)(intptr_t)s, "hint", hint ? hint : "",
+                  "item", item);
+    if (json_object_set_new(h->by_key, key, e)) return DW_E_NOMEM;
+  }
+  const char *k;
+  const json_t *v;
+  json_object_foreach((json_t *)json_object_get(s, "properties"), k, v) {
+    if (!rc) rc = hoist_walk(h, v, depth + 1, k, false);
+  }
+  if (!rc) rc = hoist_walk(h, json_object_get(s, "items"), depth + 1, hint, true);
+  if (!rc) rc = hoist_walk(h, json_object_get(s, "additionalProperties"), depth + 1, hint, false);
+  const char *lists[] = {"anyOf", "oneOf", "allOf", "prefixItems", "items"};
+  for (size_t l = 0; l < DW_ARRAY_LEN(lists) && !rc; l++) {
+    const json_t *arr = json_object_get(s, lists[l]);
+    for (size_t i = 0; json_is_array(arr) && i < json_array_size(arr) && !rc; i++)
+      rc = hoist_walk(h, json_array_get(arr, i), depth + 1, hint, l >= 3);
+  }
+  return rc;
+}
+
+/* The name of a repeated type: its property's name in PascalCase, singular when it names an
+ * array's items ("entities" -> Entity, "relations" -> Relation; otherwise `...Item`). */
+static void hoist_base(const char *hint, bool item, char *out) {
+  pascal(*hint ? hint : "item", out);
+  size_t n = strlen(out);
+  if (!item) return;
+  const char *es[] = {"sses", "shes", "ches", "xes", "zes"};
+  for (size_t i = 0; i < DW_ARRAY_LEN(es); i++) {
+    size_t k = strlen(es[i]);
+    if (n > k && strcmp(out + n - k, es[i]) == 0) {
+      out[n - 2] = 0;
+      return;
+    }
+  }
+  if (n > 3 && strcmp(out + n - 3, "ies") == 0) {
+    strcpy(out + n - 3, "y");
+  } else if (n > 1 && out[n - 1] == 's' && out[n - 2] != 's' && out[n - 2] != 'u') {
+    out[n - 1] = 0;
+  } else if (n + 4 <= MAX_IDENT) {
+    strcpy(out + n, "Item");
+  }
+}
+
+/* Names every type seen more than once, in the order first seen. */
+static int hoist_name(hoist *h, nameset *types) {
+  const char *key;
+  json_t *e;
+  int rc = 0;
+  json_object_foreach(h->by_key, key, e) {
+    if (json_integer_value(json_object_get(e, "n")) < 2) continue;
+    char base[MAX_IDENT + 8], name[MAX_IDENT + 16];
+    hoist_base(json_string_value(json_object_get(e, "hint")), json_is_true(json_object_get(e, "item")), base);
+    rc = unique(types, base, "", name);
+    if (!rc) rc = json_object_set_new(e, "name", json_string(name));
+    if (rc) return DW_E_NOMEM;
+  }
+  return 0;
+}
+
+/* The name `s` (at `depth`) is written as, when its text is that of a repeated type (found by
+ * text, not by node: the same text is always written the same way); queues its declaration on
+ * first use. NULL otherwise, or when out of memory (then it is written in place). */
+static const char *hoisted(gen *g, const json_t *s, int depth) {
+  int err = 0;
+  const char *key = hoist_key(g->h, s, depth, &err);
+  json_t *e = key ? json_object_get(g->h->by_key, key) : NULL;
+  const char *name = json_string_value(json_object_get(e, "name"));
+  if (name && !json_is_true(json_object_get(e, "done"))) {
+    if (json_array_append_new(g->h->queue, json_string(key))) return NULL; /* out of memory:
+                                                                                 written in place */
+    if (json_object_set_new(e, "done", json_true())) return name; /* may be declared twice */
+  }
+  return name;
+}
 
 /* A TypeScript string literal: JSON's escapes, plus U+2028/U+2029 (line terminators inside a
  * string literal for TypeScript before 5.x) as \u escapes; invalid UTF-8 bytes become `?`. */
@@ -428,18 +599,22 @@ static int object(gen *g, const json_t *s, int depth, int indent) {
       return fail(g, DW_E_NOMEM, "");
     }
   }
+  /* On one line the last member takes no `;` (`{ a: string; b?: number }`). */
+  const char *end = flat(g) ? "" : ";";
   int rc = put(g, "{");
   const char *key;
   json_t *val;
   void *tmp;
+  bool first = true;
   json_object_foreach_safe((json_t *)props, tmp, key, val) {
     bool required = json_object_get(reqset, key) != NULL;
+    if (!rc && !first) rc = put(g, ";");
+    first = false;
     if (!rc) rc = newline(g, indent + 1);
     if (!rc) rc = doc(g, val, NULL, indent + 1);
     if (!rc) rc = is_ident(key) ? put(g, key) : string_lit(g, key, strlen(key));
     if (!rc) rc = put(g, required ? ": " : "?: ");
     if (!rc) rc = emit(g, val, depth + 1, indent + 1, false);
-    if (!rc) rc = put(g, ";");
     if (rc) break;
   }
   json_decref(reqset);
@@ -447,10 +622,12 @@ static int object(gen *g, const json_t *s, int depth, int indent) {
   /* A typed index signature would have to admit every property's type too: keep `unknown`. */
   if (json_is_object(ap) || json_is_true(ap)) {
     if (json_is_object(ap) || json_object_get(s, "patternProperties")) {
-      rc = newline(g, indent + 1);
-      if (!rc) rc = put(g, "[key: string]: unknown;");
+      rc = put(g, ";");
+      if (!rc) rc = newline(g, indent + 1);
+      if (!rc) rc = put(g, "[key: string]: unknown");
     }
   }
+  if (!rc) rc = put(g, end);
   if (!rc) rc = newline(g, indent);
   if (!rc) rc = put(g, "}");
   return rc;
@@ -608,6 +785,8 @@ static int emit(gen *g, const json_t *s, int depth, int indent, bool top) {
   }
   if (json_is_false(s)) return put(g, "never");
   if (!json_is_object(s)) return put(g, "unknown"); /* `true`, or junk */
+  const char *hn = g->h && depth > 0 ? hoisted(g, s, depth) : NULL;
+  if (hn) return put(g, hn);
   const char *r = json_string_value(json_object_get(s, "$ref"));
   if (r) return ref(g, s, r, depth, indent, top);
 
@@ -777,70 +956,241 @@ static int check_input(const dw__ts_server *servers, size_t n, char *why, size_t
   return 0;
 }
 
-/* Types for one schema of a tool into `tmp`; on a cap, `*type` becomes "unknown" and `note`
- * says why. Only DW_E_NOMEM fails. */
-static int tool_schema(const json_t *schema, const char *name, nameset *types,
-                       const dw__ts_opts *o, dw_buf *tmp, const char **type, char *note,
-                       size_t note_len, const char *what) {
+/* One schema of a tool, rendered for the API: the type expression (`text`, an object literal
+ * on one line, a union, ...), the schema's own doc comment, and the declarations of the named
+ * types it reaches (`$ref` targets). A type that one function alone uses is written inline in
+ * its signature; one that several share is declared once, named after its first use. */
+typedef struct {
+  char name[MAX_IDENT + 16]; /* reserved for it: XInput, XOutput */
+  char *doc, *text, *decls;  /* owned; NULL when the type is a fixed one (`fixed`) */
+  const char *fixed;         /* "unknown", "Record<string, unknown>": no schema to show */
+  bool iface;                /* text is a plain object literal: declared as an `interface` */
+  size_t first;              /* the first type of the namespace with the same doc and text */
+  size_t uses;               /* (of a first) how many types have its doc and text */
+} tool_type;
+
+static void tool_type_free(tool_type *tt) {
+  free(tt->doc);
+  free(tt->text);
+  free(tt->decls);
+  tt->doc = tt->text = tt->decls = NULL;
+}
+
+/* Renders `schema` into `tt` (whose name is set and taken in `types`). On a cap the type
+ * becomes `unknown` and `note` says why; only DW_E_NOMEM fails. */
+static int tool_type_render(const json_t *schema, tool_type *tt, nameset *types, hoist *h,
+                            const dw__ts_opts *o, char *note, size_t note_len,
+                            const char *what) {
   char why[160] = "";
-  size_t len = tmp->len;
-  int rc = gen_root(schema, name, types, 1, o->compact, o->examples, tmp, why, sizeof why);
-  if (rc == DW_E_NOMEM) return rc;
-  if (rc) {
-    rollback(tmp, len);
-    *type = "unknown";
+  dw_buf d, t, x;
+  dw__buf_init(&d, DW__TS_MAX_DOC * 8 + 1024);
+  dw__buf_init(&t, DW__TS_MAX_SCHEMA_OUT);
+  dw__buf_init(&x, DW__TS_MAX_SCHEMA_OUT);
+  gen g = {.out = &d, .root = schema, .types = types, .prefix = tt->name, .compact = o->compact,
+           .examples = o->examples, .oneline = true, .h = h, .why = why, .why_len = sizeof why};
+  g.v = calloc(DW__TS_MAX_TYPES + 1, sizeof *g.v);
+  size_t queued = json_array_size(h->queue);
+  int rc = g.v ? 0 : fail(&g, DW_E_NOMEM, "");
+  if (!rc) {
+    snprintf(g.v[0].name, sizeof g.v[0].name, "%s", tt->name);
+    g.v[0].schema = schema;
+    g.v[0].done = true;
+    g.n = 1;
+    rc = doc(&g, schema, NULL, 0);
+  }
+  if (!rc) {
+    g.out = &t;
+    tt->iface = plain_object(schema);
+    if (tt->iface) {
+      rc = object(&g, schema, 0, 0);
+    } else {
+      g.inl[g.n_inl++] = schema;
+      rc = emit(&g, schema, 0, 0, true);
+    }
+  }
+  if (!rc && g.root_ref) {
+    /* `"$ref": "#"`: the root needs its name, so it is declared like its targets. */
+    dw__buf_reset(&d);
+    dw__buf_reset(&t);
+    rc = chk(&g, dw__buf_puts(&t, tt->name));
+    if (!rc) {
+      g.out = &x;
+      rc = declare(&g, tt->name, schema, 0);
+      if (!rc) rc = put(&g, "\n");
+    }
+  }
+  g.out = &x;
+  for (size_t i = 1; i < g.n && !rc; i++) { /* g.n grows as named types are found */
+    rc = declare(&g, g.v[i].name, g.v[i].schema, 0);
+    if (!rc) rc = put(&g, "\n");
+  }
+  /* The repeated types this one is the first to use (the queue grows as they use others). */
+  for (size_t i = queued; i < json_array_size(h->queue) && !rc; i++) {
+    json_t *e = json_object_get(h->by_key, json_string_value(json_array_get(h->queue, i)));
+    const json_t *hs = (const json_t *)(intptr_t)json_integer_value(json_object_get(e, "p"));
+    rc = put(&g, "interface ");
+    if (!rc) rc = put(&g, json_string_value(json_object_get(e, "name")));
+    if (!rc) rc = put(&g, " ");
+    if (!rc) rc = object(&g, hs, 1, 0);
+    if (!rc) rc = put(&g, "\n");
+  }
+  free(g.v);
+  if (rc && rc != DW_E_NOMEM) {
+    /* Whatever it queued is declared by nobody now: forget them, later uses queue again. */
+    while (json_array_size(h->queue) > queued) {
+      size_t last = json_array_size(h->queue) - 1;
+      json_t *e = json_object_get(h->by_key, json_string_value(json_array_get(h->queue, last)));
+      json_object_del(e, "done");
+      json_array_remove(h->queue, last);
+    }
+    tt->fixed = "unknown";
     size_t k = strlen(note);
     snprintf(note + k, note_len - k, "%s(%s schema not shown: %s)", k ? " " : "", what, why);
+    rc = 0;
+  } else if (!rc) {
+    tt->doc = dw__buf_steal(&d, NULL);
+    tt->text = dw__buf_steal(&t, NULL);
+    tt->decls = dw__buf_steal(&x, NULL);
+    if (!tt->doc || !tt->text || !tt->decls) rc = DW_E_NOMEM;
   }
-  return 0;
+  dw__buf_free(&d);
+  dw__buf_free(&t);
+  dw__buf_free(&x);
+  return rc;
 }
 
-/* Declarations already written in one namespace: a later type whose text is the same but for
- * its name becomes `type Name = Earlier;` (outputs that repeat their input, the same result
- * type of several tools), which costs a model a few tokens instead of the whole type again. */
-typedef struct {
-  char **name, **key;
-  size_t n, cap;
-} seen_types;
-
-static void seen_free(seen_types *st) {
-  for (size_t i = 0; i < st->n; i++) free(st->name[i]), free(st->key[i]);
-  free(st->name);
-  free(st->key);
-  *st = (seen_types){0};
+/* Links each type to the first one with the same doc and text (`first`, `uses`): a hash of
+ * doc + text, so that thousands of tools cost no quadratic scan. */
+static int share_types(tool_type *tt, size_t n) {
+  json_t *seen = json_object();
+  int rc = seen ? 0 : DW_E_NOMEM;
+  dw_buf k;
+  dw__buf_init(&k, 2 * DW__TS_MAX_SCHEMA_OUT);
+  for (size_t i = 0; i < n && !rc; i++) {
+    tt[i].first = i;
+    tt[i].uses = 1;
+    if (tt[i].fixed) continue;
+    dw__buf_reset(&k);
+    rc = dw__buf_puts(&k, tt[i].doc);
+    if (!rc) rc = dw__buf_puts(&k, tt[i].text);
+    if (rc) break;
+    json_t *at = json_object_get(seen, k.data);
+    if (at) {
+      tt[i].first = (size_t)json_integer_value(at);
+      tt[tt[i].first].uses++;
+    } else if (json_object_set_new_nocheck(seen, k.data, json_integer((json_int_t)i))) {
+      rc = DW_E_NOMEM;
+    }
+  }
+  dw__buf_free(&k);
+  json_decref(seen);
+  return rc ? DW_E_NOMEM : 0;
 }
 
-/* The declaration of `name` is tmp[at..]: alias it to an earlier one with the same text, or
- * remember it. 0 or DW_E_NOMEM (then nothing changed but what was remembered). */
-static int dedup_type(seen_types *st, dw_buf *tmp, size_t at, const char *name) {
-  if (tmp->len <= at) return 0;
-  const char *text = tmp->data + at, *hit = strstr(text, name);
-  if (!hit) return 0;
-  size_t pre = (size_t)(hit - text), nl = strlen(name);
-  size_t klen = tmp->len - at - nl;
-  char *key = malloc(klen + 1);
-  if (!key) return DW_E_NOMEM;
-  memcpy(key, text, pre);
-  memcpy(key + pre, hit + nl, tmp->len - at - pre - nl);
-  key[klen] = 0;
-  for (size_t i = 0; i < st->n; i++) {
-    if (strcmp(st->key[i], key)) continue;
-    free(key);
-    rollback(tmp, at);
-    return dw__buf_printf(tmp, "  type %s = %s;\n", name, st->name[i]) ? DW_E_NOMEM : 0;
+/* Whether type `i` is declared under its name: several functions use it, and its text is
+ * longer than its name (otherwise writing it each time costs less). */
+static bool shared(const tool_type *tt, size_t i) {
+  const tool_type *f = &tt[tt[i].first];
+  return f->uses > 1 && strlen(f->doc) + strlen(f->text) > strlen(f->name);
+}
+
+/* How a signature refers to type `i`: its first's name when shared, else the type itself. */
+static int type_ref(gen *g, const tool_type *tt, size_t i) {
+  const tool_type *f = &tt[tt[i].first];
+  if (tt[i].fixed) return put(g, tt[i].fixed);
+  if (shared(tt, i)) return put(g, f->name);
+  int rc = put(g, tt[i].doc);
+  if (!rc) rc = put(g, tt[i].text);
+  return rc;
+}
+
+/* After the function that first uses type `i`: its declaration when shared, then the
+ * declarations of its named types. */
+static int type_decls(gen *g, const tool_type *tt, size_t i) {
+  if (tt[i].fixed || tt[i].first != i) return 0;
+  int rc = 0;
+  if (shared(tt, i)) {
+    rc = put(g, tt[i].doc);
+    if (!rc) rc = put(g, tt[i].iface ? "interface " : "type ");
+    if (!rc) rc = put(g, tt[i].name);
+    if (!rc) rc = put(g, tt[i].iface ? " " : " = ");
+    if (!rc) rc = put(g, tt[i].text);
+    if (!rc) rc = put(g, tt[i].iface ? "\n" : ";\n");
   }
-  if (st->n == st->cap) {
-    size_t cap = st->cap ? st->cap * 2 : 16;
-    char **a = realloc(st->name, cap * sizeof *a), **b = a ? realloc(st->key, cap * sizeof *b) : NULL;
-    if (a) st->name = a;
-    if (!b) { free(key); return DW_E_NOMEM; }
-    st->key = b;
-    st->cap = cap;
+  if (!rc) rc = put(g, tt[i].decls);
+  return rc;
+}
+
+/* The declarations of server `i`'s tools t0..t1 (their names taken for every tool, shown or
+ * not, so that describe() names them as the API does), one line each, after the function
+ * that first uses it. */
+static int api_server(gen *g, const dw__ts_server *s, const server_names *sn, size_t t0,
+                      size_t t1, const dw__ts_opts *o) {
+  nameset types = {0};
+  size_t nt = 2 * (t1 - t0);
+  tool_type *tt = calloc(nt + 1, sizeof *tt);
+  char(*notes)[400] = calloc(t1 - t0 + 1, sizeof *notes);
+  hoist h = {.by_key = json_object(), .by_ptr = json_object(), .queue = json_array(),
+             .roots = json_object()};
+  dw_buf kb;
+  dw__buf_init(&kb, HOIST_BUDGET);
+  char kwhy[160];
+  gen kg = {.out = &kb, .compact = o->compact, .examples = o->examples, .oneline = true,
+            .why = kwhy, .why_len = sizeof kwhy};
+  h.kg = &kg;
+  int rc = tt && notes && h.by_key && h.by_ptr && h.queue && h.roots ? 0 : DW_E_NOMEM;
+  for (size_t t = 0; !rc && t < s->n_tools; t++) {
+    char pas[MAX_IDENT + 2], in[MAX_IDENT + 16], res[MAX_IDENT + 16];
+    pascal(sn->method[t], pas);
+    rc = unique(&types, pas, "Input", in);
+    if (!rc) rc = unique(&types, pas, "Output", res);
+    if (rc || t < t0 || t >= t1) continue;
+    snprintf(tt[2 * (t - t0)].name, sizeof tt[0].name, "%s", in);
+    snprintf(tt[2 * (t - t0) + 1].name, sizeof tt[0].name, "%s", res);
+    if (!o->names_only) rc = hoist_walk(&h, s->tools[t].input_schema, 0, NULL, false);
+    if (!rc && !o->names_only) rc = hoist_walk(&h, s->tools[t].output_schema, 0, NULL, false);
   }
-  st->name[st->n] = dw__strdup(name);
-  if (!st->name[st->n]) { free(key); return DW_E_NOMEM; }
-  st->key[st->n++] = key;
-  return 0;
+  if (!rc) rc = hoist_name(&h, &types);
+  for (size_t t = t0; !rc && t < t1; t++) {
+    const dw__ts_tool *tool = &s->tools[t];
+    tool_type *ti = &tt[2 * (t - t0)], *to = ti + 1;
+    char *note = notes[t - t0];
+    if (o->names_only || !tool->input_schema)
+      ti->fixed = "Record<string, unknown>";
+    else
+      rc = tool_type_render(tool->input_schema, ti, &types, &h, o, note, sizeof notes[0], "input");
+    if (!rc && (o->names_only || !tool->output_schema))
+      to->fixed = "unknown";
+    else if (!rc)
+      rc = tool_type_render(tool->output_schema, to, &types, &h, o, note, sizeof notes[0], "output");
+  }
+  if (!rc) rc = share_types(tt, nt);
+  for (size_t t = t0; t < t1 && !rc; t++) {
+    const dw__ts_tool *tool = &s->tools[t];
+    size_t k = 2 * (t - t0);
+    /* All inputs optional (or none declared): the argument may be left out. */
+    bool opt = !tool->input_schema || o->names_only ||
+               json_array_size(json_object_get(tool->input_schema, "required")) == 0;
+    json_t *d = json_pack("{s:s}", "description", tool->description ? tool->description : "");
+    rc = d ? doc(g, d, notes[t - t0], 0) : DW_E_NOMEM;
+    json_decref(d);
+    if (!rc) rc = put(g, "function ");
+    if (!rc) rc = put(g, sn->method[t]);
+    if (!rc) rc = put(g, opt ? "(input?: " : "(input: ");
+    if (!rc) rc = type_ref(g, tt, k);
+    if (!rc) rc = put(g, "): Promise<");
+    if (!rc) rc = type_ref(g, tt, k + 1);
+    if (!rc) rc = put(g, ">;\n");
+    if (!rc) rc = type_decls(g, tt, k);
+    if (!rc) rc = type_decls(g, tt, k + 1);
+  }
+  for (size_t k = 0; tt && k < nt; k++) tool_type_free(&tt[k]);
+  free(tt);
+  free(notes);
+  hoist_free(&h);
+  dw__buf_free(&kb);
+  names_free(&types);
+  return rc;
 }
 
 /* Appends the API, or with `only` set, the one tool whose generated name is `only`. */
@@ -859,9 +1209,7 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
   rc = name_servers(servers, n, sn);
   size_t start = out->len;
   bool found = false;
-  gen g = {.out = out, .compact = o->compact, .why = why, .why_len = why_len};
-  dw_buf tmp;
-  dw__buf_init(&tmp, DW__TS_MAX_SCHEMA_OUT);
+  gen g = {.out = out, .compact = o->compact, .oneline = true, .why = why, .why_len = why_len};
   bool listed = o->listing && !only;
   if (listed) {
     /* Names only, a few tokens a tool: describe() gives the declarations. */
@@ -896,55 +1244,9 @@ static int api(const dw__ts_server *servers, size_t n, const dw__ts_opts *o, con
     if (!rc) rc = put(&g, "declare namespace ");
     if (!rc) rc = put(&g, sn[i].ns);
     if (!rc) rc = put(&g, " {\n");
-    nameset types = {0};
-    seen_types seen = {0};
-    for (size_t t = 0; !rc && t < s->n_tools; t++) {
-      /* Every tool's names are taken, shown or not, so describe() names them as the API. */
-      const dw__ts_tool *tool = &s->tools[t];
-      char pas[MAX_IDENT + 2], in[MAX_IDENT + 16], res[MAX_IDENT + 16];
-      pascal(sn[i].method[t], pas);
-      rc = unique(&types, pas, "Input", in);
-      if (!rc) rc = unique(&types, pas, "Output", res);
-      if (rc || t < t0 || t >= t1) continue;
-      const char *in_t = in, *out_t = res;
-      char note[400] = "";
-      dw__buf_reset(&tmp);
-      if (o->names_only || !tool->input_schema) {
-        in_t = "Record<string, unknown>";
-      } else {
-        rc = tool_schema(tool->input_schema, in, &types, o, &tmp, &in_t, note, sizeof note,
-                         "input");
-        if (!rc && in_t == in) rc = dedup_type(&seen, &tmp, 0, in);
-      }
-      size_t out_at = tmp.len;
-      if (!rc && (o->names_only || !tool->output_schema)) {
-        out_t = "unknown";
-      } else if (!rc) {
-        rc = tool_schema(tool->output_schema, res, &types, o, &tmp, &out_t, note, sizeof note,
-                         "output");
-        if (!rc && out_t == res) rc = dedup_type(&seen, &tmp, out_at, res);
-      }
-      /* All inputs optional (or none declared): the argument may be left out. */
-      bool opt = !tool->input_schema || o->names_only ||
-                 json_array_size(json_object_get(tool->input_schema, "required")) == 0;
-      json_t *d = json_pack("{s:s}", "description", tool->description ? tool->description : "");
-      if (!rc) rc = d ? put(&g, "  ") : DW_E_NOMEM;
-      if (!rc) rc = doc(&g, d, note, 1);
-      json_decref(d);
-      if (!rc) rc = put(&g, "function ");
-      if (!rc) rc = put(&g, sn[i].method[t]);
-      if (!rc) rc = put(&g, opt ? "(input?: " : "(input: ");
-      if (!rc) rc = put(&g, in_t);
-      if (!rc) rc = put(&g, "): Promise<");
-      if (!rc) rc = put(&g, out_t);
-      if (!rc) rc = put(&g, ">;\n");
-      if (!rc && tmp.len) rc = put(&g, tmp.data);
-    }
-    names_free(&types);
-    seen_free(&seen);
+    if (!rc) rc = api_server(&g, s, &sn[i], t0, t1, o);
     if (!rc) rc = put(&g, "}\n");
   }
-  dw__buf_free(&tmp);
   if (!rc && only && !found) {
     snprintf(why, why_len, "no tool is named \"%.100s\"", only);
     rc = DW_E_NOT_FOUND;

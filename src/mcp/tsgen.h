@@ -37,7 +37,7 @@ typedef struct {
 } dw__ts_server;
 
 typedef struct {
-  bool compact;      /* no doc comments, each declaration on one line */
+  bool compact;      /* no doc comments (the API has one line per declaration either way) */
   bool examples;     /* `default`/`examples` of a schema as @default/@example in its doc */
   bool names_only;   /* namespaces and functions only; inputs typed `Record<string, unknown>`,
                       * results `unknown` (`dynworker types --names-only`) */
@@ -56,10 +56,12 @@ typedef struct {
 int dw__ts_from_schema(const json_t *schema, const char *type_name, dw_buf *out, char *why,
                        size_t why_len);
 
-/* Appends the whole API: one `declare namespace <server> { ... }` per server, with one
- * `function <tool>(input: XInput): Promise<XOutput>;` per tool and the types it uses. A tool
- * whose schema breaks a cap (depth, types, DW__TS_MAX_SCHEMA_OUT) gets `unknown` and a note
- * in its doc comment; the API as a whole fails only with DW_E_TOO_LARGE when `out`'s maximum
+/* Appends the whole API: one `declare namespace <server> { ... }` per server, with one line
+ * `function <tool>(input: {...}): Promise<{...}>;` per tool after its doc comment, its types in
+ * place when it alone uses them, declared once (one line each, after the first function that
+ * uses them) when several tools share them; object types repeated inside several schemas
+ * become interfaces too (docs/internals/tsgen.md). A tool whose schema breaks a cap (depth,
+ * types, DW__TS_MAX_SCHEMA_OUT) gets `unknown` and a note in its doc comment; the API as a whole fails only with DW_E_TOO_LARGE when `out`'s maximum
  * is reached (or too many servers/tools), DW_E_BAD_REQUEST for a NULL name, or DW_E_NOMEM.
  * On error `out` is left as it was. Names are sanitised deterministically (same input, same
  * names), see docs/internals/tsgen.md. `o` may be NULL. */

@@ -50,16 +50,11 @@ def check(name, cond, detail=""):
 
 GOOD_LINES = [
     "declare namespace weather {",
-    "  /** Current weather for a city. */",
-    "  function get_weather(input: GetWeatherInput): Promise<GetWeatherOutput>;",
-    "  interface GetWeatherInput {",
-    "    /** City name */",
-    "    city: string;",
-    '    units?: "metric" | "imperial";',
-    "    tags?: string[];",
-    "  function create_issue(input: CreateIssueInput): Promise<unknown>;",  # from page 2
-    "    labels?: CreateIssueInputLabel[];",                                # $defs/$ref
-    "  interface CreateIssueInputLabel {",
+    '/** Current weather for a city. */ function get_weather(input: { /** City name */ city: string; '
+    'units?: "metric" | "imperial" }): Promise<{ tempC: number; tags?: string[] }>;',
+    "/** Open an issue. */ function create_issue("                   # from page 2
+    "input: { title: string; labels?: CreateIssueInputLabel[] }): Promise<unknown>;",  # $defs/$ref
+    "interface CreateIssueInputLabel { name: string; color?: string }",
 ]
 
 # 1. A good server: both pages, the schemas' objects, enums, arrays, $refs and descriptions;

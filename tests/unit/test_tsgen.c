@@ -295,36 +295,17 @@ static void api_names_and_layout(void **state) {
                        {"github", NULL, NULL, 0},
                        {"class", NULL, NULL, 0}};
   api_golden(s, DW_ARRAY_LEN(s), NULL,
-             "/** GitHub. */\n"
-             "declare namespace github {\n"
-             "  /** Search issues. Ends *\\/ early? */\n"
-             "  function search_issues(input: SearchIssuesInput): Promise<SearchIssuesOutput>;\n"
-             "  interface SearchIssuesInput {\n"
-             "    /** the query */\n"
-             "    q: string;\n"
-             "    page?: number;\n"
-             "    state?: \"open\" | \"closed\";\n"
-             "  }\n"
-             "  interface SearchIssuesOutput {\n"
-             "    total: number;\n"
-             "  }\n"
-             "  function search_issues_2(input?: SearchIssues2Input): Promise<unknown>;\n"
-             "  type SearchIssues2Input = { [key: string]: unknown };\n"
-             "  /** Deletes. */\n"
-             "  function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
-             "  function _2fa(input?: T2faInput): Promise<unknown>;\n"
-             "  type T2faInput = SearchIssues2Input;\n"
-             "  function _t_(input?: TInput): Promise<unknown>;\n"
-             "  type TInput = SearchIssues2Input;\n"
+             "/** GitHub. */ declare namespace github {\n"
+             "/** Search issues. Ends *\\/ early? */ function search_issues(input: { /** the query */ q: string; page?: number; "
+             "state?: \"open\" | \"closed\" }): Promise<{ total: number }>;\n"
+             "function search_issues_2(input?: SearchIssues2Input): Promise<unknown>;\n"
+             "type SearchIssues2Input = { [key: string]: unknown };\n"
+             "/** Deletes. */ function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
+             "function _2fa(input?: SearchIssues2Input): Promise<unknown>;\n"
+             "function _t_(input?: SearchIssues2Input): Promise<unknown>;\n"
              "}\n"
              "declare namespace git_hub {\n"
-             "  function search_issues(input: SearchIssuesInput): Promise<unknown>;\n"
-             "  interface SearchIssuesInput {\n"
-             "    /** the query */\n"
-             "    q: string;\n"
-             "    page?: number;\n"
-             "    state?: \"open\" | \"closed\";\n"
-             "  }\n"
+             "function search_issues(input: { /** the query */ q: string; page?: number; state?: \"open\" | \"closed\" }): Promise<unknown>;\n"
              "}\n"
              "declare namespace github_2 {\n"
              "}\n"
@@ -334,26 +315,21 @@ static void api_names_and_layout(void **state) {
   dw__ts_opts compact = {.compact = true};
   api_golden(s, 2, &compact,
              "declare namespace github {\n"
-             "  function search_issues(input: SearchIssuesInput): Promise<SearchIssuesOutput>;\n"
-             "  interface SearchIssuesInput { q: string; page?: number; state?: \"open\" | \"closed\"; }\n"
-             "  interface SearchIssuesOutput { total: number; }\n"
-             "  function search_issues_2(input?: SearchIssues2Input): Promise<unknown>;\n"
-             "  type SearchIssues2Input = { [key: string]: unknown };\n"
-             "  function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
-             "  function _2fa(input?: T2faInput): Promise<unknown>;\n"
-             "  type T2faInput = SearchIssues2Input;\n"
-             "  function _t_(input?: TInput): Promise<unknown>;\n"
-             "  type TInput = SearchIssues2Input;\n"
+             "function search_issues(input: { q: string; page?: number; state?: \"open\" | \"closed\" }): Promise<{ total: number }>;\n"
+             "function search_issues_2(input?: SearchIssues2Input): Promise<unknown>;\n"
+             "type SearchIssues2Input = { [key: string]: unknown };\n"
+             "function delete_(input?: Record<string, unknown>): Promise<unknown>;\n"
+             "function _2fa(input?: SearchIssues2Input): Promise<unknown>;\n"
+             "function _t_(input?: SearchIssues2Input): Promise<unknown>;\n"
              "}\n"
              "declare namespace git_hub {\n"
-             "  function search_issues(input: SearchIssuesInput): Promise<unknown>;\n"
-             "  interface SearchIssuesInput { q: string; page?: number; state?: \"open\" | \"closed\"; }\n"
+             "function search_issues(input: { q: string; page?: number; state?: \"open\" | \"closed\" }): Promise<unknown>;\n"
              "}\n");
 
   dw__ts_opts names = {.names_only = true};
   api_golden(s + 1, 1, &names,
              "declare namespace git_hub {\n"
-             "  function search_issues(input?: Record<string, unknown>): Promise<unknown>;\n"
+             "function search_issues(input?: Record<string, unknown>): Promise<unknown>;\n"
              "}\n");
 
   /* The over-budget listing: every server on one line, its tools' generated names. */
@@ -366,14 +342,8 @@ static void api_names_and_layout(void **state) {
   dw__ts_opts ex = {.examples = true};
   api_golden(s + 1, 1, &ex,
              "declare namespace git_hub {\n"
-             "  function search_issues(input: SearchIssuesInput): Promise<unknown>;\n"
-             "  interface SearchIssuesInput {\n"
-             "    /** the query @default \"is:open\" */\n"
-             "    q: string;\n"
-             "    /** @example 2 */\n"
-             "    page?: number;\n"
-             "    state?: \"open\" | \"closed\";\n"
-             "  }\n"
+             "function search_issues(input: { /** the query @default \"is:open\" */ q: string; /** @example 2 */ page?: number; "
+             "state?: \"open\" | \"closed\" }): Promise<unknown>;\n"
              "}\n");
 
   /* describe(): the same names as in the API, one tool. */
@@ -381,8 +351,7 @@ static void api_names_and_layout(void **state) {
   dw__buf_init(&b, 1 << 16);
   assert_int_equal(dw__ts_describe_tool(s, DW_ARRAY_LEN(s), "github.search_issues_2", NULL, &b), 0);
   assert_string_equal(b.data, "declare namespace github {\n"
-                              "  function search_issues_2(input?: SearchIssues2Input): Promise<unknown>;\n"
-                              "  type SearchIssues2Input = { [key: string]: unknown };\n"
+                              "function search_issues_2(input?: { [key: string]: unknown }): Promise<unknown>;\n"
                               "}\n");
   check_ts(b.data);
   dw__buf_reset(&b);
@@ -534,42 +503,154 @@ static void caps_and_hostile_schemas(void **state) {
   dw__buf_free(&b);
 }
 
-/* A type written again but for its name is an alias of the first (an output repeating its
- * input, several tools with one result type); describe() of one tool stays self-contained. */
-static void repeated_types_are_aliases(void **state) {
+/* A type one function uses is written in its signature; one that several share (an output
+ * repeating its input, several tools with one result type) is declared once, named after its
+ * first use, unless its text is shorter than that name; describe() of one tool stays
+ * self-contained. */
+static void repeated_types_are_declared_once(void **state) {
   (void)state;
   json_t *ents = J("{\"type\":\"object\",\"properties\":{\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"names\"]}");
   json_t *ents2 = J("{\"type\":\"object\",\"properties\":{\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"names\"],\"additionalProperties\":false}");
   json_t *graph = J("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}}}");
   json_t *q = J("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}");
-  dw__ts_tool tools[] = {{"create", NULL, ents, ents2}, {"read", NULL, NULL, graph}, {"search", NULL, q, graph}};
-  dw__ts_server s[] = {{"mem", NULL, tools, 3}};
+  json_t *str = J("{\"type\":\"string\"}");
+  dw__ts_tool tools[] = {{"create", NULL, ents, ents2}, {"read", NULL, NULL, graph}, {"search", NULL, q, graph},
+                         {"long_name", NULL, NULL, str}, {"other", NULL, NULL, str}};
+  dw__ts_server s[] = {{"mem", NULL, tools, DW_ARRAY_LEN(tools)}};
   api_golden(s, 1, NULL,
              "declare namespace mem {\n"
-             "  function create(input: CreateInput): Promise<CreateOutput>;\n"
-             "  interface CreateInput {\n"
-             "    names: string[];\n"
-             "  }\n"
-             "  type CreateOutput = CreateInput;\n"
-             "  function read(input?: Record<string, unknown>): Promise<ReadOutput>;\n"
-             "  interface ReadOutput {\n"
-             "    n?: number;\n"
-             "  }\n"
-             "  function search(input?: SearchInput): Promise<SearchOutput>;\n"
-             "  interface SearchInput {\n"
-             "    q?: string;\n"
-             "  }\n"
-             "  type SearchOutput = ReadOutput;\n"
+             "function create(input: CreateInput): Promise<CreateInput>;\n"
+             "interface CreateInput { names: string[] }\n"
+             "function read(input?: Record<string, unknown>): Promise<ReadOutput>;\n"
+             "interface ReadOutput { n?: number }\n"
+             "function search(input?: { q?: string }): Promise<ReadOutput>;\n"
+             "function long_name(input?: Record<string, unknown>): Promise<string>;\n"
+             "function other(input?: Record<string, unknown>): Promise<string>;\n"
              "}\n");
   dw_buf b;
   dw__buf_init(&b, 1 << 16);
   assert_int_equal(dw__ts_describe_tool(s, 1, "mem.search", NULL, &b), 0);
-  assert_non_null(strstr(b.data, "interface SearchOutput {"));
+  assert_string_equal(b.data, "declare namespace mem {\n"
+                              "function search(input?: { q?: string }): Promise<{ n?: number }>;\n"
+                              "}\n");
   dw__buf_free(&b);
   json_decref(ents);
   json_decref(ents2);
   json_decref(graph);
   json_decref(q);
+  json_decref(str);
+}
+
+/* An object type several tools repeat inside their schemas (the same text, whatever its JSON)
+ * is declared once as an interface named after its property, singular for an array's items;
+ * what it contains is not counted again; describe() of one tool writes it in place. */
+static void repeated_object_types_are_hoisted(void **state) {
+  (void)state;
+  const char *ent = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"its name\"},"
+                    "\"at\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\"}}}},\"required\":[\"name\"]%s}";
+  char open_ent[512], closed_ent[512], buf[2048];
+  snprintf(open_ent, sizeof open_ent, ent, "");
+  snprintf(closed_ent, sizeof closed_ent, ent, ",\"additionalProperties\":false");
+  const char *rel = "{\"type\":\"object\",\"properties\":{\"from\":{\"type\":\"string\"},\"to\":{\"type\":\"string\"}}}";
+  snprintf(buf, sizeof buf, "{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":%s}},\"required\":[\"entities\"]}", closed_ent);
+  json_t *create_in = J(buf);
+  snprintf(buf, sizeof buf, "{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":%s},"
+           "\"relations\":{\"type\":\"array\",\"items\":%s}}}", open_ent, rel);
+  json_t *graph = J(buf);
+  snprintf(buf, sizeof buf, "{\"type\":\"object\",\"properties\":{\"relations\":{\"type\":\"array\",\"items\":%s},"
+           "\"addresses\":{\"type\":\"array\",\"items\":{\"properties\":{\"street\":{\"type\":\"string\"}}}},"
+           "\"status\":{\"type\":\"array\",\"items\":{\"properties\":{\"code\":{\"type\":\"number\"}}}}}}", rel);
+  json_t *del_in = J(buf);
+  json_t *del_out = J("{\"type\":\"object\",\"properties\":{\"addresses\":{\"type\":\"array\",\"items\":{\"properties\":{\"street\":{\"type\":\"string\"}}}},"
+                      "\"status\":{\"type\":\"array\",\"items\":{\"properties\":{\"code\":{\"type\":\"number\"}}}},"
+                      "\"one\":{\"anyOf\":[{\"properties\":{\"street\":{\"type\":\"string\"}}},{\"type\":\"null\"}]}}}");
+  dw__ts_tool tools[] = {{"create", NULL, create_in, NULL}, {"read", NULL, NULL, graph}, {"del", NULL, del_in, del_out}};
+  dw__ts_server s[] = {{"mem", NULL, tools, DW_ARRAY_LEN(tools)}};
+  api_golden(s, 1, NULL,
+             "declare namespace mem {\n"
+             "function create(input: { entities: Entity[] }): Promise<unknown>;\n"
+             "interface Entity { /** its name */ name: string; at?: { x?: number } }\n"
+             "function read(input?: Record<string, unknown>): Promise<{ entities?: Entity[]; relations?: Relation[] }>;\n"
+             "interface Relation { from?: string; to?: string }\n"
+             "function del(input?: { relations?: Relation[]; addresses?: Address[]; status?: StatusItem[] }): "
+             "Promise<{ addresses?: Address[]; status?: StatusItem[]; one?: Address | null }>;\n"
+             "interface Address { street?: string }\n"
+             "interface StatusItem { code?: number }\n"
+             "}\n");
+  dw_buf b;
+  dw__buf_init(&b, 1 << 16);
+  assert_int_equal(dw__ts_describe_tool(s, 1, "mem.read", NULL, &b), 0);
+  assert_string_equal(b.data, "declare namespace mem {\n"
+                              "function read(input?: Record<string, unknown>): Promise<{ entities?: Array<{ /** its name */ "
+                              "name: string; at?: { x?: number } }>; relations?: Array<{ from?: string; to?: string }> }>;\n"
+                              "}\n");
+  dw__buf_free(&b);
+  json_decref(create_in);
+  json_decref(graph);
+  json_decref(del_in);
+  json_decref(del_out);
+
+  /* A whole output two tools share is declared once; its parts are not repeats of their own
+   * (docs/internals/tsgen.md's example). */
+  json_t *in = J("{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\",\"description\":\"the query\"},"
+                 "\"page\":{\"type\":\"integer\"},\"state\":{\"enum\":[\"open\",\"closed\"]}},\"required\":[\"q\"]}");
+  json_t *in2 = J("{\"type\":\"object\",\"properties\":{\"repo\":{\"type\":\"string\"}},\"required\":[\"repo\"]}");
+  const char *found = "{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\","
+                      "\"items\":{\"type\":\"object\",\"properties\":{\"number\":{\"type\":\"integer\"},"
+                      "\"title\":{\"type\":\"string\"}},\"required\":[\"number\",\"title\"]}}},\"required\":[\"total\",\"items\"]}";
+  json_t *out1 = J(found), *out2 = J(found);
+  dw__ts_tool gh[] = {{"search_issues", "Search issues.", in, out1}, {"list_issues", "List issues.", in2, out2}};
+  dw__ts_server s2[] = {{"github", "GitHub.", gh, 2}};
+  api_golden(s2, 1, NULL,
+             "/** GitHub. */ declare namespace github {\n"
+             "/** Search issues. */ function search_issues(input: { /** the query */ q: string; page?: number; "
+             "state?: \"open\" | \"closed\" }): Promise<SearchIssuesOutput>;\n"
+             "interface SearchIssuesOutput { total: number; items: Array<{ number: number; title: string }> }\n"
+             "/** List issues. */ function list_issues(input: { repo: string }): Promise<SearchIssuesOutput>;\n"
+             "}\n");
+  json_decref(in);
+  json_decref(in2);
+  json_decref(out1);
+  json_decref(out2);
+
+  /* An output repeating its input (not searched again) still names the repeated part the way
+   * the input does: the same text is always written the same way (server-memory). */
+  const char *ents = "{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":"
+                     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}}}}";
+  json_t *make_in = J(ents), *make_out = J(ents);
+  json_t *get_out = J("{\"type\":\"object\",\"properties\":{\"entities\":{\"type\":\"array\",\"items\":"
+                      "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}}},\"total\":{\"type\":\"integer\"}}}");
+  dw__ts_tool mem[] = {{"make", NULL, make_in, make_out}, {"get", NULL, NULL, get_out}};
+  dw__ts_server s3[] = {{"mem", NULL, mem, 2}};
+  api_golden(s3, 1, NULL,
+             "declare namespace mem {\n"
+             "function make(input?: MakeInput): Promise<MakeInput>;\n"
+             "interface MakeInput { entities?: Entity[] }\n"
+             "interface Entity { name?: string }\n"
+             "function get(input?: Record<string, unknown>): Promise<{ entities?: Entity[]; total?: number }>;\n"
+             "}\n");
+  json_decref(make_in);
+  json_decref(make_out);
+  json_decref(get_out);
+}
+
+/* `$ref`s in the API: a schema that names itself is declared under its name; other targets
+ * are declared after the function that uses them; neither is hoisted. */
+static void api_refs(void **state) {
+  (void)state;
+  json_t *tree = J("{\"type\":\"object\",\"properties\":{\"kids\":{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}}}");
+  json_t *user = J("{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/user\"},\"b\":{\"$ref\":\"#/$defs/user\"}},"
+                   "\"$defs\":{\"user\":{\"type\":\"object\",\"properties\":{\"login\":{\"type\":\"string\"}}}}}");
+  dw__ts_tool tools[] = {{"walk", NULL, tree, user}};
+  dw__ts_server s[] = {{"t", NULL, tools, 1}};
+  api_golden(s, 1, NULL,
+             "declare namespace t {\n"
+             "function walk(input?: WalkInput): Promise<{ a?: WalkOutputUser; b?: WalkOutputUser }>;\n"
+             "interface WalkInput { kids?: WalkInput[] }\n"
+             "interface WalkOutputUser { login?: string }\n"
+             "}\n");
+  json_decref(tree);
+  json_decref(user);
 }
 
 static void api_degrades_one_tool_and_caps_the_whole(void **state) {
@@ -579,13 +660,10 @@ static void api_degrades_one_tool_and_caps_the_whole(void **state) {
   dw__ts_server s[] = {{"srv", NULL, tools, 2}};
   api_golden(s, 1, NULL,
              "declare namespace srv {\n"
-             "  /** Deep. (input schema not shown: the schema is nested deeper than 64 levels) */\n"
-             "  function bad(input?: unknown): Promise<BadOutput>;\n"
-             "  interface BadOutput {\n"
-             "    a?: string;\n"
-             "  }\n"
-             "  function ok(input?: OkInput): Promise<unknown>;\n"
-             "  type OkInput = BadOutput;\n"
+             "/** Deep. (input schema not shown: the schema is nested deeper than 64 levels) */ "
+             "function bad(input?: unknown): Promise<BadOutput>;\n"
+             "interface BadOutput { a?: string }\n"
+             "function ok(input?: BadOutput): Promise<unknown>;\n"
              "}\n");
   char why[200];
   dw__ts_opts o = {.why = why, .why_len = sizeof why};
@@ -629,7 +707,7 @@ static void many_tools_and_properties(void **state) {
   for (size_t i = 0; i < DW_ARRAY_LEN(tools); i++) tools[i] = (dw__ts_tool){"x", NULL, NULL, NULL};
   dw__ts_server srv[] = {{"s", NULL, tools, DW__TS_MAX_TOOLS}};
   assert_int_equal(dw__ts_api(srv, 1, NULL, &b), 0);
-  assert_non_null(strstr(b.data, "  function x_4096(input?: Record<string, unknown>): Promise<unknown>;\n}\n"));
+  assert_non_null(strstr(b.data, "\nfunction x_4096(input?: Record<string, unknown>): Promise<unknown>;\n}\n"));
   check_ts(b.data);
   dw__buf_reset(&b);
   srv[0].n_tools++;
@@ -668,8 +746,10 @@ int main(int argc, char **argv) {
       cmocka_unit_test(doc_comments),
       cmocka_unit_test(api_names_and_layout),
       cmocka_unit_test(caps_and_hostile_schemas),
+      cmocka_unit_test(api_refs),
       cmocka_unit_test(api_degrades_one_tool_and_caps_the_whole),
-      cmocka_unit_test(repeated_types_are_aliases),
+      cmocka_unit_test(repeated_types_are_declared_once),
+      cmocka_unit_test(repeated_object_types_are_hoisted),
       cmocka_unit_test(many_tools_and_properties),
       cmocka_unit_test(structural_check_can_fail),
   };

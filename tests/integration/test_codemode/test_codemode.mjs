@@ -83,7 +83,8 @@ async function main() {
   const d = tools[0].description;
   check("description: namespaces with typed functions",
         d.includes("declare namespace memory {") && d.includes("declare namespace files {") &&
-        d.includes("function create_entities(input: CreateEntitiesInput)") && d.includes("function read_text_file("), d.slice(0, 2000));
+        d.includes("function create_entities(input: CreateEntitiesInput): Promise<CreateEntitiesInput>;") &&
+        d.includes("interface Entity { /** The name of the entity */ name: string;") && d.includes("function read_text_file("), d.slice(0, 2000));
   check("inputSchema: {code: string}", tools[0].inputSchema?.properties?.code?.type === "string" &&
         tools[0].inputSchema.required?.includes("code"), JSON.stringify(tools[0].inputSchema));
 
