@@ -2,6 +2,8 @@
  *
  *   coldstart [N]          latency table (N iterations per row, default 2000)
  *   coldstart mem MODE K   (internal) RSS per live instance with K live, printed in bytes
+ *   coldstart loop N       only the "hello, shared VM" path, N times, nothing printed: for
+ *                          perf record / callgrind (docs/PERFORMANCE-NOTES.md)
  *
  * Rows: "engine floor" is what JavaScriptCore alone costs (new VM + realm + evaluate a tiny
  * script + release; or a new realm in a shared VM); "dynworker" is the whole path a user
@@ -221,6 +223,14 @@ static double spawn_mem(const char *self, const char *mode, int k) {
 
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "mem")) return mem_mode(argv[2], atoi(argv[3]));
+  if (argc >= 3 && !strcmp(argv[1], "loop")) {
+    g_code = hello_code();
+    dw_engine *e = dw_engine_new(NULL);
+    for (int i = 0, n = atoi(argv[2]); i < n; i++) dw_sandbox_free(hello_run(e));
+    dw_engine_free(e);
+    dw_code_free(g_code);
+    return 0;
+  }
   int n = argc > 1 ? atoi(argv[1]) : 2000;
   if (n < 100) n = 100;
   char self[4096];
