@@ -51,7 +51,10 @@ class BindingHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
-        self.wfile.write(out)
+        try:
+            self.wfile.write(out)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the daemon gave up on this call (its invocation ended first): not ours to report
 
     def log_message(self, *a):
         pass
