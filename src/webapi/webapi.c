@@ -59,9 +59,10 @@ static const factory factories[] = {
 #undef ROW
 };
 
-/* "name name|name|..." : '|' separates factories, in table order. */
+/* "name name | name | ..." : a "|" token separates factories, in table order (one split on
+ * spaces in js/bootstrap.js). */
 static const char spec[] =
-#define SPEC(file, names) names "|"
+#define SPEC(file, names) names " | "
     DW__WEBAPI_FACTORIES(SPEC)
 #undef SPEC
     ;

@@ -107,11 +107,11 @@ static void in_process_runaways_then_a_normal_worker(void **state) {
       {"(function f(){ Promise.resolve().then(f) })()", DW_E_CPU_LIMIT, {.cpu_ms = 100}},
       {"setInterval(() => {}, 1)", DW_E_WALL_LIMIT, {.wall_ms = 100}},
       {"await new Promise(r => setTimeout(r, 100000))", DW_E_WALL_LIMIT, {.wall_ms = 100}},
-      {"const a = []; for(;;) a.push(new Array(1e5).fill(1.5))", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .memory_mb = 64}},
-      {"let s = 'x'; for(;;) s += s", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .memory_mb = 64}},
-      {"const a = []; for(let i = 0;; i++) a.push('y'.repeat(1e6) + i)", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .memory_mb = 64}},
-      {"const m = new Map(); for(let i = 0;; i++) m.set(i, {i})", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .memory_mb = 64}},
-      {"const a = []; for(;;) a.push(new Float64Array(1e6))", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .memory_mb = 64}},
+      {"const a = []; for(;;) a.push(new Array(1e5).fill(1.5))", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .wall_ms = 120000, .memory_mb = 64}},
+      {"let s = 'x'; for(;;) s += s", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .wall_ms = 120000, .memory_mb = 64}},
+      {"const a = []; for(let i = 0;; i++) a.push('y'.repeat(1e6) + i)", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .wall_ms = 120000, .memory_mb = 64}},
+      {"const m = new Map(); for(let i = 0;; i++) m.set(i, {i})", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .wall_ms = 120000, .memory_mb = 64}},
+      {"const a = []; for(;;) a.push(new Float64Array(1e6))", DW_E_MEMORY_LIMIT, {.cpu_ms = 30000, .wall_ms = 120000, .memory_mb = 64}},
       {"function r() { return r() + 1 } r()", DW_E_UNCAUGHT, {0}},
   };
   /* In a shared VM the memory cap is the engine's (the engine cannot attribute objects to
