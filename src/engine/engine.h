@@ -63,6 +63,8 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c);
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap);
 /* Lets the next dw__vm_check_heap walk the heap at once (after memory was freed). */
 void dw__vm_heap_recheck(dw__vm *vm);
+/* The heap's size in bytes when dw__vm_check_heap last read it (0: never). Cheap. */
+size_t dw__vm_last_heap(const dw__vm *vm);
 /* CPU granted to the budget in force for garbage collections it paid for (at most 3 x an
  * estimate of one collection's cost): not the realm's own work, so not counted against it. */
 uint64_t dw__vm_credit(const dw__vm *vm);

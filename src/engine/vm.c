@@ -282,6 +282,8 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c) {
 
 void dw__vm_heap_recheck(dw__vm *vm) { vm->last_memory_check = 0; }
 
+size_t dw__vm_last_heap(const dw__vm *vm) { return vm->last_heap_bytes; }
+
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   return over_heap(vm, c, cap) ? DW_E_MEMORY_LIMIT : 0;
 }
