@@ -282,6 +282,16 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c) {
 
 void dw__vm_heap_recheck(dw__vm *vm) { vm->last_memory_check = 0; }
 
+int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now) {
+  uint64_t t0 = dw__now_ns();
+  if (!now && t0 < vm->last_memory_check + MEMORY_CHECK_NS) return 0;
+  JSSynchronousGarbageCollectForDebugging(c->ctx);
+  size_t heap = dw__vm_heap_bytes(c);
+  vm->last_heap_bytes = heap;
+  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0); /* as over_heap backs off */
+  return cap && heap > vm->excused_bytes && heap - vm->excused_bytes > cap ? DW_E_MEMORY_LIMIT : 0;
+}
+
 size_t dw__vm_last_heap(const dw__vm *vm) { return vm->last_heap_bytes; }
 
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {

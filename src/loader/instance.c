@@ -139,20 +139,19 @@ static void set_bytes(instance *in) {
   in->bytes = bytes;
 }
 
-/* The heap of in's own VM against its cap, between entries or at a reply (a native call:
- * the engine is at a call boundary, so walking the heap is safe there, unlike from the
- * watchdog). The walk costs ~1 ms, so it happens at most every 20 ms (then backs off to ~5%
- * of the time), and at once only when `grown`: the process grew by a quarter of the cap
- * since the entry began (reading RSS costs microseconds). 0 or DW_E_MEMORY_LIMIT. */
-static int own_heap_check(instance *in, bool grown) {
+/* The heap of in's own VM against its cap (what survives a collection: the statistics alone
+ * miss what was allocated since the VM last collected), between entries or at a reply (a
+ * native call: the engine is at a call boundary, so collecting is safe there, unlike from
+ * the watchdog). A collection of a small heap costs ~1 ms: at most every 20 ms (backing off
+ * to ~5% of the time), and at once when the process grew by a quarter of the cap since
+ * the entry began (reading RSS costs microseconds). 0 or DW_E_MEMORY_LIMIT. */
+static int own_heap_check(instance *in) {
   dw__vm *vm = dw__sandbox_vm(in->sb);
   size_t limit = (size_t)dw__sandbox_vm_memory_mb(in->sb) << 20;
-  if (grown) {
-    size_t rss = dw__rss_bytes();
-    if (rss > in->entry_rss && rss - in->entry_rss > limit / 4) dw__vm_heap_recheck(vm);
-  }
+  size_t rss = dw__rss_bytes();
   size_t before = dw__vm_last_heap(vm);
-  int m = dw__vm_check_heap(vm, dw__sandbox_ctx(in->sb), limit);
+  int m = dw__vm_collect_check_heap(vm, dw__sandbox_ctx(in->sb), limit,
+                                    rss > in->entry_rss && rss - in->entry_rss > limit / 4);
   if (dw__vm_last_heap(vm) != before) set_bytes(in);
   return m;
 }
@@ -162,7 +161,7 @@ void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int termina
   /* A VM of its own: its heap is its alone, checked here (between entries) as the loop
    * checks the loader's VM. A reply over the cap was held back for this. */
   if (!terminated && in->own_vm && !dw__sandbox_dead(sb) &&
-      (in->over_memory || own_heap_check(in, false)))
+      (in->over_memory || own_heap_check(in)))
     terminated = DW_E_MEMORY_LIMIT;
   if (!terminated || in->is_root) return;
   char msg[512];
@@ -235,7 +234,7 @@ static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
     return;
   }
   /* A module that allocated past its own VM's cap while loading: failed at the entry's end. */
-  if (in->own_vm && own_heap_check(in, true)) {
+  if (in->own_vm && own_heap_check(in)) {
     in->over_memory = true;
     return;
   }
@@ -255,7 +254,7 @@ static void reply(void *user, dw_sandbox *sb, double token, bool ok, dw_val valu
   /* With a VM of its own, a result goes out only while the heap is under the cap: a worker
    * that allocated past it within this entry (too fast for the between-entry checks) has
    * its calls failed with memory_limit_exceeded when the entry ends, not answered. */
-  if (in->own_vm && (in->over_memory || own_heap_check(in, true))) {
+  if (in->own_vm && (in->over_memory || own_heap_check(in))) {
     in->over_memory = true;
     return;
   }
@@ -374,6 +373,7 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
      * (dw__entry_enter), so the watchdog of this VM enforces it. */
     dw__budget b = {.cpu_ns = OWN_VM_HOST_NS, .wall_deadline_ns = dw__now_ns() + OWN_VM_HOST_NS};
     dw__vm_begin(dw__sandbox_vm(in->sb), &b, NULL);
+    dw__vm_heap_recheck(dw__sandbox_vm(in->sb)); /* the load's end is checked at once */
   }
   if (!rc) {
     dw__sandbox_set_log(in->sb, child_log, in, false);
