@@ -70,6 +70,8 @@ void dw__vm_heap_recheck(dw__vm *vm);
  * 64 MB of typed arrays read as 0.2 MB). Unless `now`, at most every 20 ms, backing off so
  * that collecting stays ~5% of the time; 0 when skipped. */
 int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now);
+/* A full collection of c's VM, now (between entries). Finalizers run. */
+void dw__vm_collect(dw__ctx *c);
 /* The heap's size in bytes when dw__vm_check_heap last read it (0: never). Cheap. */
 size_t dw__vm_last_heap(const dw__vm *vm);
 /* CPU granted to the budget in force for garbage collections it paid for (at most 3 x an

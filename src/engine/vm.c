@@ -292,6 +292,8 @@ int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now) {
   return cap && heap > vm->excused_bytes && heap - vm->excused_bytes > cap ? DW_E_MEMORY_LIMIT : 0;
 }
 
+void dw__vm_collect(dw__ctx *c) { JSSynchronousGarbageCollectForDebugging(c->ctx); }
+
 size_t dw__vm_last_heap(const dw__vm *vm) { return vm->last_heap_bytes; }
 
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {

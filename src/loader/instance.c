@@ -551,7 +551,10 @@ static void instance_free(instance *in) {
     dw__ctx *c = dw__sandbox_ctx(in->sb);
     if (in->api) dw__unprotect(c, in->api);
     dw_sandbox_free(in->sb); /* and its own VM, if it has one */
-    if (in->own_vm) L->nown_vms--;
+    if (in->own_vm) {
+      L->nown_vms--;
+      if (L->own_collect_at > MAX_OWN_VMS) L->own_collect_at = MAX_OWN_VMS; /* room again */
+    }
   }
   for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
   free(in->caps);
@@ -580,6 +583,26 @@ static void instance_free(instance *in) {
   free(in->fail_code);
   L->stats.live--;
   free(in);
+}
+
+/* The first collection comes at this many own VMs; then at twice the number left. */
+#define OWN_VMS_FIRST_COLLECT 16
+
+void dw__own_vms_tick(dw_loader *L) {
+  if (L->nown_vms < (L->own_collect_at ? L->own_collect_at : OWN_VMS_FIRST_COLLECT)) return;
+  dw__ctx *c = NULL;
+  for (instance *in = L->all; in && !c; in = in->all_next)
+    if (in->sb && !in->own_vm && !dw__sandbox_dead(in->sb)) c = dw__sandbox_ctx(in->sb);
+  if (c) {
+    dw__vm_collect(c); /* the stubs' finalizers queue their releases */
+    dw__releases_drain(L);
+    dw__instances_reap(L);
+  }
+  size_t next = 2 * L->nown_vms + OWN_VMS_FIRST_COLLECT;
+  /* All alive at the cap: not again until one goes (instance_free lowers it). */
+  L->own_collect_at = L->nown_vms >= MAX_OWN_VMS ? MAX_OWN_VMS + 1
+                      : next < MAX_OWN_VMS        ? next
+                                                  : MAX_OWN_VMS;
 }
 
 void dw__instances_reap(dw_loader *L) {

@@ -182,6 +182,7 @@ struct dw_loader {
   instance *lru_head, *lru_tail;
   size_t ncached, cached_bytes;
   size_t nown_vms; /* instances with a VM of their own (WorkerCode.limits.memoryMb) */
+  size_t own_collect_at; /* ... at which number the loader's VM is collected (dw__own_vms_tick) */
   instance **table; /* cache by key: open addressing, tombstones */
   size_t table_cap, table_used;
   call **calls; /* calls by id: open addressing */
@@ -258,6 +259,11 @@ void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b);
  * loader's VM (which would hold it anyway). */
 bool dw__instance_wants_own_vm(const instance *in);
 extern const dw__sandbox_hooks dw__instance_hooks;
+/* At the loop's tick, before releases are drained: collects the loader's VM when the
+ * workers with a VM of their own have doubled since the last time (their weight is not in
+ * that heap, so its collector alone would let their load() stubs, and the VMs behind them,
+ * pile up). */
+void dw__own_vms_tick(dw_loader *L);
 /* Frees dead instances nothing refers to (a safe point: no JS on the stack). */
 void dw__instances_reap(dw_loader *L);
 /* Frees every instance, whatever refers to it (the end of a run; calls freed first). */
