@@ -5,12 +5,14 @@
 #include "modules/modules.h"
 
 #define BASE_BYTES ((size_t)256 << 10) /* what an idle realm costs, roughly (bench/coldstart) */
-/* ... and a realm in a VM of its own (docs/ENGINE.md: ~1 MB with the runtime); once its
- * heap has been measured, that heap counts if larger. */
-#define OWN_VM_BYTES ((size_t)1 << 20)
-/* Instances with a VM of their own alive at once in one loader: each costs ~1 MB and a VM
- * (heap, collector) whether or not the cache holds it, and load() workers are not cached. */
-#define MAX_OWN_VMS 256
+/* ... and a realm in a VM of its own (measured: 256 live ones took 604 MB of RSS, ~2.3 MB
+ * each with the runtime and loader.js); once its heap has been measured, that heap counts if
+ * larger. */
+#define OWN_VM_BYTES ((size_t)2 << 20)
+/* Instances with a VM of their own alive at once in one loader: each costs ~2 MB and a VM
+ * (heap, collector) whether or not the cache holds it, and load() workers are not cached;
+ * 64 of them are ~150 MB, well inside an executor's memory. */
+#define MAX_OWN_VMS 64
 /* The budget an own VM is begun with, before its first entry (host work only). */
 #define OWN_VM_HOST_NS 5000000000ull
 #define MAX_ENV_BYTES ((size_t)1 << 20)

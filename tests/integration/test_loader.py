@@ -436,6 +436,17 @@ case("memoryMb: in a VM of its own, CPU, wall-clock and memory budgets end only 
      result=lambda r: r["result"] == ["cpu_limit_exceeded", "wall_limit_exceeded", "memory_limit_exceeded",
                                       "memory_limit_exceeded", "memory_limit_exceeded", "ok", "own"])
 
+case("memoryMb: at most 64 workers with a VM of their own are alive; the 65th is refused, others go on",
+     {"w.js": """export default async (env) => {
+  const code = (limits) => ({ compatibilityDate: "2026-01-01", limits, modules: { "c.js": "export default { f(x) { return x } }" } });
+  const ws = [];
+  for (let i = 0; i < 65; i++) ws.push(env.LOADER.load(code({ memoryMb: 8 })).getEntrypoint());
+  const rs = await Promise.allSettled(ws.map((w, i) => w.f(i)));
+  const bad = rs.filter(r => r.status === "rejected").map(r => r.reason.code + ": " + r.reason.message.slice(0, 60));
+  return [rs.length - bad.length, bad, await env.LOADER.load(code({})).getEntrypoint().f("shared")];
+};"""}, args=["--memory-mb", "1024", "--wall-ms", "60000"],
+     result=lambda r: r["result"] == [64, ["overloaded: too many workers with a memoryMb of their own are alive (at "], "shared"])
+
 case("memoryMb: a worker in a VM of its own exchanges clones, errors, capabilities, fetch and tails with its parent",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];
