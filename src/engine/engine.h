@@ -63,6 +63,17 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c);
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap);
 /* Lets the next dw__vm_check_heap walk the heap at once (after memory was freed). */
 void dw__vm_heap_recheck(dw__vm *vm);
+/* Between entries, or in a native function called by JS (not from the watchdog): a full
+ * collection, then 0, or DW_E_MEMORY_LIMIT when what survived (less what a memory kill left
+ * over) exceeds `cap`. The heap statistics alone count array buffers and other extra memory
+ * only as of the last collection, and a young VM may not have collected at all (measured:
+ * 64 MB of typed arrays read as 0.2 MB). Unless `now`, at most every 20 ms, backing off so
+ * that collecting stays ~5% of the time; 0 when skipped. */
+int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now);
+/* A full collection of c's VM, now (between entries). Finalizers run. */
+void dw__vm_collect(dw__ctx *c);
+/* The heap's size in bytes when dw__vm_check_heap last read it (0: never). Cheap. */
+size_t dw__vm_last_heap(const dw__vm *vm);
 /* CPU granted to the budget in force for garbage collections it paid for (at most 3 x an
  * estimate of one collection's cost): not the realm's own work, so not counted against it. */
 uint64_t dw__vm_credit(const dw__vm *vm);

@@ -20,6 +20,7 @@ struct dw__vm {
   size_t excused_bytes; /* heap left over from a run ended for memory (see dw__vm_begin) */
   bool finalizer_armed; /* the heap finalizer armed the zero limit this run */
   bool zero_limit;      /* ... and watchdog_cb has not restored the normal one yet */
+  bool host_gc;         /* a collection we asked for is running (host_collect) */
   int terminated;
   int nctx;
   clockid_t js_clock;              /* CPU clock of the thread running the VM's entries */

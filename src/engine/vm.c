@@ -92,6 +92,25 @@ static bool over_memory_in_entry(dw__vm *vm) {
   return true;
 }
 
+/* A full collection we ask for (a heap check, the loader's tick), often between entries
+ * while the budget in force is an old one: the heap finalizer must not judge that budget (the
+ * thread's CPU went on in other VMs' entries since, so it would look overrun: the zero limit
+ * armed and the thread held ~15 ms for nothing). Inside an entry its time is credited, as a
+ * collection the engine starts is. */
+static void host_collect(dw__vm *vm, dw__ctx *c) {
+  uint64_t t0 = vm->active ? js_cpu(vm) : 0;
+  vm->host_gc = true;
+  JSSynchronousGarbageCollectForDebugging(c->ctx);
+  vm->host_gc = false;
+  if (!vm->active) return;
+  uint64_t now = js_cpu(vm), credit = atomic_load(&vm->gc_credit_ns);
+  if (now > t0 && credit < GC_CREDIT_MAX_NS) {
+    uint64_t d = now - t0;
+    atomic_store(&vm->gc_credit_ns, credit + d < GC_CREDIT_MAX_NS ? credit + d : GC_CREDIT_MAX_NS);
+  }
+  atomic_store(&vm->cpu_mark, now);
+}
+
 static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   if (!cap) return false;
   uint64_t now = dw__now_ns();
@@ -104,7 +123,7 @@ static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   /* The statistics count garbage not yet collected (another realm's, a run that was
    * stopped): only what survives a collection is held against the cap. */
   uint64_t t0 = dw__now_ns();
-  JSSynchronousGarbageCollectForDebugging(c->ctx);
+  host_collect(vm, c);
   heap = dw__vm_heap_bytes(c);
   vm->last_heap_bytes = heap;
   /* A full collection of a big heap is slow: back off so that checking stays a small
@@ -156,6 +175,7 @@ static bool watchdog_cb(JSContextRef ctx, void *data) {
  * normal limit at once, so at most one more timer is started. */
 static void heap_finalizer(JSContextGroupRef group, void *data) {
   dw__vm *vm = data;
+  if (vm->host_gc) return; /* host_collect accounts for it */
   if (vm->active) {
     uint64_t now = js_cpu(vm), mark = atomic_exchange(&vm->cpu_mark, now);
     uint64_t credit = atomic_load(&vm->gc_credit_ns);
@@ -210,7 +230,7 @@ static void set_budget(dw__vm *vm, const dw__budget *b, dw__ctx *c) {
      * keep some alive a while longer (seen under AddressSanitizer: a deep recursion right
      * after a memory storm was blamed for it). What survives the collection is excused for
      * this run; measured once, only after a run was ended for memory. */
-    JSSynchronousGarbageCollectForDebugging(c->ctx);
+    host_collect(vm, c);
     vm->excused_bytes = dw__vm_heap_bytes(c);
     vm->collect_before_next = false;
   }
@@ -281,6 +301,20 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c) {
 }
 
 void dw__vm_heap_recheck(dw__vm *vm) { vm->last_memory_check = 0; }
+
+int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now) {
+  uint64_t t0 = dw__now_ns();
+  if (!now && t0 < vm->last_memory_check + MEMORY_CHECK_NS) return 0;
+  host_collect(vm, c);
+  size_t heap = dw__vm_heap_bytes(c);
+  vm->last_heap_bytes = heap;
+  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0); /* as over_heap backs off */
+  return cap && heap > vm->excused_bytes && heap - vm->excused_bytes > cap ? DW_E_MEMORY_LIMIT : 0;
+}
+
+void dw__vm_collect(dw__ctx *c) { host_collect(c->vm, c); }
+
+size_t dw__vm_last_heap(const dw__vm *vm) { return vm->last_heap_bytes; }
 
 int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   return over_heap(vm, c, cap) ? DW_E_MEMORY_LIMIT : 0;

@@ -5,6 +5,16 @@
 #include "modules/modules.h"
 
 #define BASE_BYTES ((size_t)256 << 10) /* what an idle realm costs, roughly (bench/coldstart) */
+/* ... and a realm in a VM of its own (measured: 256 live ones took 604 MB of RSS, ~2.3 MB
+ * each with the runtime and loader.js); once its heap has been measured, that heap counts if
+ * larger. */
+#define OWN_VM_BYTES ((size_t)2 << 20)
+/* Instances with a VM of their own alive at once in one loader: each costs ~2 MB and a VM
+ * (heap, collector) whether or not the cache holds it, and load() workers are not cached;
+ * 64 of them are ~150 MB, well inside an executor's memory. */
+#define MAX_OWN_VMS 64
+/* The budget an own VM is begun with, before its first entry (host work only). */
+#define OWN_VM_HOST_NS 5000000000ull
 #define MAX_ENV_BYTES ((size_t)1 << 20)
 #define DEFAULT_SUBREQUESTS 10000
 
@@ -108,15 +118,57 @@ void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b) {
   }
   b->cpu_ns = best_cpu;
   b->wall_deadline_ns = best_wall;
-  b->memory_bytes = (size_t)in->L->vm_memory_mb << 20;
+  b->memory_bytes = (size_t)dw__sandbox_vm_memory_mb(sb) << 20;
+  if (in->own_vm) in->entry_rss = dw__rss_bytes(); /* an entry begins (own_heap_check) */
+}
+
+bool dw__instance_wants_own_vm(const instance *in) {
+  return !in->is_root && !in->is_service && in->limits.memory_mb &&
+         in->limits.memory_mb < in->L->vm_memory_mb;
+}
+
+/* What `in` counts against the cache's memory cap: its realm (for an own VM, the larger of
+ * the estimate and the VM's heap as last measured) plus its code and env. */
+static void set_bytes(instance *in) {
+  dw_loader *L = in->L;
+  size_t base = BASE_BYTES;
+  if (dw__instance_wants_own_vm(in)) {
+    size_t heap = in->sb && in->own_vm ? dw__vm_last_heap(dw__sandbox_vm(in->sb)) : 0;
+    base = heap > OWN_VM_BYTES ? heap : OWN_VM_BYTES;
+  }
+  size_t bytes = base + (in->code ? in->code->total : 0) + in->env_len;
+  if (in->cached) L->cached_bytes += bytes - in->bytes;
+  in->bytes = bytes;
+}
+
+/* The heap of in's own VM against its cap (what survives a collection: the statistics alone
+ * miss what was allocated since the VM last collected), between entries or at a reply (a
+ * native call: the engine is at a call boundary, so collecting is safe there, unlike from
+ * the watchdog). A collection of a small heap costs ~1 ms: at most every 20 ms (backing off
+ * to ~5% of the time), and at once when the process grew by a quarter of the cap since
+ * the entry began (reading RSS costs microseconds). 0 or DW_E_MEMORY_LIMIT. */
+static int own_heap_check(instance *in) {
+  dw__vm *vm = dw__sandbox_vm(in->sb);
+  size_t limit = (size_t)dw__sandbox_vm_memory_mb(in->sb) << 20;
+  size_t rss = dw__rss_bytes();
+  size_t before = dw__vm_last_heap(vm);
+  int m = dw__vm_collect_check_heap(vm, dw__sandbox_ctx(in->sb), limit,
+                                    rss > in->entry_rss && rss - in->entry_rss > limit / 4);
+  if (dw__vm_last_heap(vm) != before) set_bytes(in);
+  return m;
 }
 
 void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated) {
   instance *in = user;
+  /* A VM of its own: its heap is its alone, checked here (between entries) as the loop
+   * checks the loader's VM. A reply over the cap was held back for this. */
+  if (!terminated && in->own_vm && !dw__sandbox_dead(sb) &&
+      (in->over_memory || own_heap_check(in)))
+    terminated = DW_E_MEMORY_LIMIT;
   if (!terminated || in->is_root) return;
   char msg[512];
   uint32_t lim = terminated == DW_E_CPU_LIMIT ? in->limits.cpu_ms
-                 : terminated == DW_E_WALL_LIMIT ? in->limits.wall_ms : in->L->vm_memory_mb;
+                 : terminated == DW_E_WALL_LIMIT ? in->limits.wall_ms : dw__sandbox_vm_memory_mb(sb);
   snprintf(msg, sizeof msg, "Worker '%s' exceeded its %s (%u %s)", in->label,
            terminated == DW_E_CPU_LIMIT    ? "CPU time limit"
            : terminated == DW_E_WALL_LIMIT ? "wall-clock limit"
@@ -183,6 +235,11 @@ static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
     free(code);
     return;
   }
+  /* A module that allocated past its own VM's cap while loading: failed at the entry's end. */
+  if (in->own_vm && own_heap_check(in)) {
+    in->over_memory = true;
+    return;
+  }
   in->state = I_READY;
   while (in->wait_head) {
     call *c = in->wait_head;
@@ -195,7 +252,15 @@ static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
 }
 
 static void reply(void *user, dw_sandbox *sb, double token, bool ok, dw_val value) {
-  dw__call_reply(user, token, ok, value);
+  instance *in = user;
+  /* With a VM of its own, a result goes out only while the heap is under the cap: a worker
+   * that allocated past it within this entry (too fast for the between-entry checks) has
+   * its calls failed with memory_limit_exceeded when the entry ends, not answered. */
+  if (in->own_vm && (in->over_memory || own_heap_check(in))) {
+    in->over_memory = true;
+    return;
+  }
+  dw__call_reply(in, token, ok, value);
 }
 
 static dw_val exports_thunk(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
@@ -287,7 +352,31 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
   o.limits.wall_ms = in->limits.wall_ms;
   dw__sandbox_hooks h = dw__instance_hooks;
   h.user = in;
-  int rc = dw__sandbox_new_in(L->vm, L->vm_memory_mb, &o, L->loop, &h, &in->sb);
+  /* memoryMb below the loader VM's cap: a VM of its own, so that its heap is its alone (the
+   * engine cannot tell which realm of a shared VM holds what). Values still cross only as
+   * structured-clone bytes, in jobs of each realm's own entries. */
+  bool own = dw__instance_wants_own_vm(in);
+  if (own && L->nown_vms >= MAX_OWN_VMS) {
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "too many workers with a memoryMb of their own are alive (at most %d): let some "
+             "go, or leave memoryMb out to share the loader's memory",
+             MAX_OWN_VMS);
+    dw__instance_fail(in, DW_E_OVERLOADED, "Error", msg, "", NULL);
+    return;
+  }
+  if (own) o.limits.memory_mb = in->limits.memory_mb;
+  int rc = dw__sandbox_new_in(own ? NULL : L->vm, own ? 0 : L->vm_memory_mb, &o, L->loop, &h,
+                              &in->sb);
+  if (!rc && own) {
+    in->own_vm = true;
+    L->nown_vms++;
+    /* Active from now on, as the loader's VM is: each entry then switches in its budget
+     * (dw__entry_enter), so the watchdog of this VM enforces it. */
+    dw__budget b = {.cpu_ns = OWN_VM_HOST_NS, .wall_deadline_ns = dw__now_ns() + OWN_VM_HOST_NS};
+    dw__vm_begin(dw__sandbox_vm(in->sb), &b, NULL);
+    dw__vm_heap_recheck(dw__sandbox_vm(in->sb)); /* the load's end is checked at once */
+  }
   if (!rc) {
     dw__sandbox_set_log(in->sb, child_log, in, false);
     in->load_deadline = dw__now_ns() + (uint64_t)in->limits.wall_ms * 1000000u;
@@ -302,9 +391,7 @@ int dw__instance_start(instance *in, dw_code *code) {
   in->state = I_LOADING;
   in->loading = true;
   in->load_cpu0 = 0;
-  size_t bytes = BASE_BYTES + code->total + in->env_len;
-  if (in->cached) L->cached_bytes += bytes - in->bytes;
-  in->bytes = bytes;
+  set_bytes(in);
   L->stats.created++;
   int rc = dw__loop_post_host(L->loop, create_job, in);
   if (rc) dw__instance_fail(in, rc, "Error", "could not create the worker's sandbox", "", NULL);
@@ -465,7 +552,11 @@ static void instance_free(instance *in) {
   if (in->sb) {
     dw__ctx *c = dw__sandbox_ctx(in->sb);
     if (in->api) dw__unprotect(c, in->api);
-    dw_sandbox_free(in->sb);
+    dw_sandbox_free(in->sb); /* and its own VM, if it has one */
+    if (in->own_vm) {
+      L->nown_vms--;
+      if (L->own_collect_at > MAX_OWN_VMS) L->own_collect_at = MAX_OWN_VMS; /* room again */
+    }
   }
   for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
   free(in->caps);
@@ -494,6 +585,26 @@ static void instance_free(instance *in) {
   free(in->fail_code);
   L->stats.live--;
   free(in);
+}
+
+/* The first collection comes at this many own VMs; then at twice the number left. */
+#define OWN_VMS_FIRST_COLLECT 16
+
+void dw__own_vms_tick(dw_loader *L) {
+  if (L->nown_vms < (L->own_collect_at ? L->own_collect_at : OWN_VMS_FIRST_COLLECT)) return;
+  dw__ctx *c = NULL;
+  for (instance *in = L->all; in && !c; in = in->all_next)
+    if (in->sb && !in->own_vm && !dw__sandbox_dead(in->sb)) c = dw__sandbox_ctx(in->sb);
+  if (c) {
+    dw__vm_collect(c); /* the stubs' finalizers queue their releases */
+    dw__releases_drain(L);
+    dw__instances_reap(L);
+  }
+  size_t next = 2 * L->nown_vms + OWN_VMS_FIRST_COLLECT;
+  /* All alive at the cap: not again until one goes (instance_free lowers it). */
+  L->own_collect_at = L->nown_vms >= MAX_OWN_VMS ? MAX_OWN_VMS + 1
+                      : next < MAX_OWN_VMS        ? next
+                                                  : MAX_OWN_VMS;
 }
 
 void dw__instances_reap(dw_loader *L) {

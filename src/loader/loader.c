@@ -56,6 +56,7 @@ static void tick(void *user, uint64_t now) {
   dw_loader *L = user;
   if (L->pumping && L->cfg.remote && L->cfg.remote->tick) L->cfg.remote->tick(L->cfg.remote->user);
   dw__host_drain(L);
+  dw__own_vms_tick(L);
   dw__releases_drain(L);
   dw__calls_expire(L, now);
   dw__egress_tick(L);

@@ -81,6 +81,9 @@ struct instance {
   size_t ninflight;
   bool loading;
   bool creating; /* its realm is being made (a host job holds it) */
+  bool own_vm;      /* its sandbox has a VM of its own, capped at limits.memory_mb */
+  bool over_memory; /* that VM's heap was over the cap at a reply: the entry's end fails it */
+  size_t entry_rss; /* the process's RSS when its current entry began (own VM only) */
   uint64_t load_cpu0, load_deadline;
   limits4 limits;
   uint32_t subreq_used;
@@ -178,6 +181,8 @@ struct dw_loader {
   instance *reap_head; /* instances to look at in dw__instances_reap */
   instance *lru_head, *lru_tail;
   size_t ncached, cached_bytes;
+  size_t nown_vms; /* instances with a VM of their own (WorkerCode.limits.memoryMb) */
+  size_t own_collect_at; /* ... at which number the loader's VM is collected (dw__own_vms_tick) */
   instance **table; /* cache by key: open addressing, tombstones */
   size_t table_cap, table_used;
   call **calls; /* calls by id: open addressing */
@@ -250,7 +255,15 @@ void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
 bool dw__subrequest_take(instance *in, char *msg, size_t n);
 void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int terminated);
 void dw__instance_budget(void *user, dw_sandbox *sb, dw__budget *b);
+/* Whether `in` is made in a VM of its own: its memoryMb is set and below the cap of the
+ * loader's VM (which would hold it anyway). */
+bool dw__instance_wants_own_vm(const instance *in);
 extern const dw__sandbox_hooks dw__instance_hooks;
+/* At the loop's tick, before releases are drained: collects the loader's VM when the
+ * workers with a VM of their own have doubled since the last time (their weight is not in
+ * that heap, so its collector alone would let their load() stubs, and the VMs behind them,
+ * pile up). */
+void dw__own_vms_tick(dw_loader *L);
 /* Frees dead instances nothing refers to (a safe point: no JS on the stack). */
 void dw__instances_reap(dw_loader *L);
 /* Frees every instance, whatever refers to it (the end of a run; calls freed first). */

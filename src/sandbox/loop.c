@@ -164,11 +164,13 @@ static bool root_done(const dw_sandbox *root) {
   return root->settled && (!root->drain || !root->ok || root->ntimers == 0);
 }
 
-/* Any live realm of the loop (for engine calls that need one), or NULL. */
+/* Any live realm of the loop's VM (for engine calls that need one), or NULL. A sandbox of
+ * the loop may have a VM of its own (a worker with its own memory limit): its realm must
+ * never stand for the loop's VM. */
 static dw__ctx *any_ctx(dw__loop *l, dw_sandbox *root) {
-  if (root) return root->c;
+  if (root && root->vm == l->vm) return root->c;
   for (size_t i = 0; i < l->nsbs; i++)
-    if (!l->sbs[i]->dead) return l->sbs[i]->c;
+    if (!l->sbs[i]->dead && l->sbs[i]->vm == l->vm) return l->sbs[i]->c;
   return NULL;
 }
 

@@ -1,6 +1,7 @@
 /* sandbox: what the layers above (the loader) may use besides the public dw_sandbox API.
  *
- * A loop (dw__loop) runs the realms of one VM on one thread: a queue of jobs, each run as
+ * A loop (dw__loop) runs the realms of one VM on one thread (and of sandboxes attached to it
+ * with a VM of their own, each entry on its sandbox's VM): a queue of jobs, each run as
  * one VM entry under the budget of the sandbox it enters, and the timers of every sandbox
  * attached to it. Nothing runs two entries at once, and no entry is nested in another: a
  * realm talks to another only by posting a job, so each entry has exactly one budget and a
@@ -79,7 +80,11 @@ typedef struct {
 } dw__sandbox_hooks;
 
 /* A sandbox in realm of `vm` (not owned), attached to `loop`, with `hooks` (copied).
- * `vm_memory_mb` is the heap cap of that VM. Returns 0 or a negative dw_err. */
+ * `vm_memory_mb` is the heap cap of that VM. With `vm` NULL the sandbox makes a VM of its
+ * own (freed with it) whose cap is opts->limits.memory_mb; the loop then runs its entries
+ * on that VM, which the caller must make active (dw__vm_begin) before the first job, and
+ * whose heap the loop does not check (the caller does, between entries). Returns 0 or a
+ * negative dw_err. */
 int dw__sandbox_new_in(dw__vm *vm, uint32_t vm_memory_mb, const dw_sandbox_options *opts,
                        dw__loop *loop, const dw__sandbox_hooks *hooks, dw_sandbox **out);
 /* Attaches a sandbox made by dw_sandbox_new (before dw_sandbox_run) to `loop` with `hooks`. */

@@ -358,6 +358,18 @@ def bindings(d, p, srv):
     }"""
     s, v, _ = run_js(d, loader, env={"LOADER": {"$loader": {}}})
     expect(p, v.get("result") == "nested 2", "$loader binding: %s" % v)
+    # A child's own memoryMb (a VM of its own in the executor): over it, only that child ends.
+    loader_mem = """export default async (env) => {
+      const mk = (limits) => env.LOADER.load({ compatibilityDate: "2026-01-01", limits, modules: { "m.js":
+        "const keep = []; export default { hog(n) { for (let i = 0; i < n; i++) keep.push(new Uint8Array(1 << 20).fill(1)); return keep.length } }" } }).getEntrypoint();
+      let over; try { await mk({ memoryMb: 16 }).hog(64); over = "no error"; } catch (e) { over = e.code + ": " + e.message; }
+      return [over, await mk({ memoryMb: 16 }).hog(4), await mk({}).hog(8)];
+    }"""
+    s, v, _ = run_js(d, loader_mem, env={"LOADER": {"$loader": {}}})
+    expect(p, v.get("result") == ["memory_limit_exceeded: Worker 'load()' exceeded its memory limit (16 MB)", 4, 8],
+           "$loader child over its memoryMb: %s" % v)
+    s, v, _ = run_js(d, loader, env={"LOADER": {"$loader": {}}})
+    expect(p, v.get("result") == "nested 2", "$loader binding after a child's memory kill: %s" % v)
 
 
 def case_auth(_d, p):

@@ -389,6 +389,106 @@ case("a child's memory storm ends that child; the parent and a new sibling go on
   return [r, await w2.getEntrypoint().f()];
 };"""}, args=["--memory-mb", "128"], result=lambda r: r["result"] == ["memory_limit_exceeded", "fine"])
 
+MEMHOG = ("const keep = []; export default { "
+          "bytes(n) { for (let i = 0; i < n; i++) keep.push(new Uint8Array(1 << 20).fill(i)); return keep.length; }, "
+          "arrays(n) { for (let i = 0; i < n; i++) keep.push(new Array(1 << 17).fill(i + 0.5)); return keep.length; }, "
+          "strings(n) { for (let i = 0; i < n; i++) keep.push(('s' + i).repeat(1 << 19).toUpperCase()); return keep.length; }, "
+          "hi() { return 'hi'; } }")
+
+case("memoryMb: a child over its own limit fails with memory_limit_exceeded; siblings and the parent go on",
+     {"w.js": """export default async (env) => {
+  const mk = (limits) => env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": %r }, limits });
+  const out = [];
+  for (const how of ["bytes", "arrays", "strings"]) {
+    const a = mk({ memoryMb: 16, cpuMs: 2000 }).getEntrypoint();
+    try { out.push(await a[how](64)); } catch (e) { out.push(e.code + ": " + e.message); }
+    try { out.push(await a.hi()); } catch (e) { out.push(e.code); }
+  }
+  let made = 0;
+  const g = () => env.LOADER.get("capped", async () => { made++; return { compatibilityDate: "2026-01-01", modules: { "c.js": %r }, limits: { memoryMb: 16 } }; });
+  try { await g().getEntrypoint().bytes(64); out.push("no error"); } catch (e) { out.push(e.code); }
+  out.push(await g().getEntrypoint().hi(), made);
+  const sib = mk({}).getEntrypoint(), small = mk({ memoryMb: 16 }).getEntrypoint();
+  const mine = new Uint8Array(32 << 20).fill(1);
+  out.push(await sib.bytes(32), await small.bytes(4), await small.hi(), mine.length);
+  return out;
+};""" % (MEMHOG, MEMHOG)}, args=["--memory-mb", "128"],
+     result=lambda r: r["result"] == ["memory_limit_exceeded: Worker 'load()' exceeded its memory limit (16 MB)",
+                                      "memory_limit_exceeded"] * 3
+     + ["memory_limit_exceeded", "hi", 2, 32, 4, "hi", 32 << 20])
+
+case("memoryMb: in a VM of its own, CPU, wall-clock and memory budgets end only that worker",
+     {"w.js": """export default async (env) => {
+  const mk = (src, limits) => env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": src }, limits }).getEntrypoint();
+  const out = [];
+  for (const [src, limits] of [
+    ["export default { f() { for (;;) {} } }", { memoryMb: 16 }],
+    ["export default { f() { return new Promise(() => {}); } }", { memoryMb: 16, wallMs: 100 }],
+    ["export default { f() { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); } }", { memoryMb: 16, cpuMs: 5000 }],
+    ["const keep = []; for (let i = 0; i < 64; i++) keep.push(new Uint8Array(1 << 20)); export default { f() { return keep.length; } }", { memoryMb: 16 }],
+    ["const keep = []; export default { f() { for (let i = 0; i < 24; i++) keep.push(new Uint8Array(1 << 20).fill(1)); return new Promise(r => setTimeout(() => r(keep.length), 50)); } }", { memoryMb: 16 }],
+  ]) {
+    try { out.push(await mk(src, limits).f()); } catch (e) { out.push(e.code); }
+  }
+  out.push(await mk("export default { f() { return 'ok'; } }", {}).f(), await mk("export default { f() { return 'own'; } }", { memoryMb: 16 }).f());
+  return out;
+};"""}, args=["--memory-mb", "128"],
+     result=lambda r: r["result"] == ["cpu_limit_exceeded", "wall_limit_exceeded", "memory_limit_exceeded",
+                                      "memory_limit_exceeded", "memory_limit_exceeded", "ok", "own"])
+
+case("memoryMb: at most 64 workers with a VM of their own are alive; the 65th is refused, others go on",
+     {"w.js": """export default async (env) => {
+  const code = (limits) => ({ compatibilityDate: "2026-01-01", limits, modules: { "c.js": "export default { f(x) { return x } }" } });
+  const ws = [];
+  for (let i = 0; i < 65; i++) ws.push(env.LOADER.load(code({ memoryMb: 8 })).getEntrypoint());
+  const rs = await Promise.allSettled(ws.map((w, i) => w.f(i)));
+  const bad = rs.filter(r => r.status === "rejected").map(r => r.reason.code + ": " + r.reason.message.slice(0, 60));
+  return [rs.length - bad.length, bad, await env.LOADER.load(code({})).getEntrypoint().f("shared")];
+};"""}, args=["--memory-mb", "1024", "--wall-ms", "60000"],
+     result=lambda r: r["result"] == [64, ["overloaded: too many workers with a memoryMb of their own are alive (at "], "shared"])
+
+case("memoryMb: a worker in a VM of its own exchanges clones, errors, capabilities, fetch and tails with its parent",
+     {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
+const events = [];
+export class Tail extends WorkerEntrypoint { tail(e) { events.push(e); } }
+export class Echo extends WorkerEntrypoint { up(s) { return s.toUpperCase() + this.ctx.props.tag; } }
+export class Gateway extends WorkerEntrypoint {
+  async fetch(req) { return new Response("gw " + req.method + " " + new URL(req.url).pathname + " " + await req.text(), { status: 202 }); }
+}
+export default { async fetch(req, env, ctx) {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { memoryMb: 16 },
+    env: { ECHO: ctx.exports.Echo({ props: { tag: "!" } }), DATA: { m: new Map([[1, "a"]]) } },
+    globalOutbound: ctx.exports.Gateway, tails: [ctx.exports.Tail],
+    modules: { "c.js": `import { WorkerEntrypoint } from "cloudflare:workers";
+      export class Api extends WorkerEntrypoint {
+        types(x) { return { v: x, map: new Map([[1, new Set(["a"])]]), date: new Date(5), big: 10n, u8: new Uint8Array([1, 2]), env: this.env.DATA.m.get(1) }; }
+        fail() { throw new RangeError("nope"); }
+        echo(s) { return this.env.ECHO.up(s); }
+        async out() { const r = await fetch("http://x/p", { method: "POST", body: "b" }); return r.status + " " + await r.text(); }
+        use(cap) { return cap.up("arg"); }
+        self() { return this.ctx.exports.Api; }
+        async fetch(req) { return new Response("child " + req.method + " " + await req.text(), { status: 207, headers: { "x-b": "2" } }); }
+      }
+      export default { f() { return "default"; } }` } });
+  const api = w.getEntrypoint("Api");
+  const out = [];
+  const t = await api.types("hi");
+  out.push(t.v, t.map.get(1).has("a"), t.date.getTime(), String(t.big), Array.from(t.u8), t.env);
+  try { await api.fail(); } catch (e) { out.push(e instanceof RangeError, e.message, /c\.js:\d+/.test(e.stack)); }
+  out.push(await api.echo("hey"), await api.out(), await api.use(ctx.exports.Echo({ props: { tag: "?" } })));
+  const self = await api.self();
+  out.push((await self.types(1)).v, await w.getEntrypoint().f());
+  const res = await api.fetch(new Request("http://c/", { method: "PUT", body: "data" }));
+  out.push(res instanceof Response, res.status, res.headers.get("x-b"), await res.text());
+  for (let i = 0; i < 100 && events.length < 8; i++) await new Promise(r => setTimeout(r, 2));
+  out.push(events.map(e => e.outcome + ":" + e.method).join(","));
+  return Response.json(out);
+} };"""},
+     result=lambda r: json.loads(r["response"]["body"]) == [
+         "hi", True, 5, "10", [1, 2], "a", True, "nope", True, "HEY!", "202 gw POST /p b", "ARG?",
+         1, "default", True, 207, "2", "child PUT data",
+         "ok:types,exception:fail,ok:echo,ok:out,ok:use,ok:self,ok:types,ok:f,ok:fetch"])
+
 case("limits: wallMs and per-entrypoint limits (the lower wins)",
      {"w.js": """export default async (env) => {
   const w = env.LOADER.load({ compatibilityDate: "2026-01-01", limits: { wallMs: 5000, cpuMs: 500 },

@@ -121,6 +121,44 @@ static void load_workers_die_with_their_stubs(void **state) {
   dw_result_free(r);
 }
 
+/* Workers whose memoryMb is below the loader VM's cap get a VM of their own: one that goes
+ * over it is ended alone (its call rejects with memory_limit_exceeded), and their VMs are
+ * freed with them: with their load() stubs (the loader's VM is collected as they pile up),
+ * and at the end of the run with work still in flight (LeakSanitizer in the ASan build). */
+static void own_vm_workers(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_bytes = (size_t)4 << 20};
+  dw_result *r = NULL;
+  dw__loader_stats st;
+  int rc = run_env(
+      "export default async (env) => {"
+      "  const src = 'const keep = []; export default { f(x) { return x }, hog(n) {"
+      "    for (let i = 0; i < n; i++) keep.push(new Uint8Array(1 << 20).fill(1)); return keep.length },"
+      "    wait() { return new Promise(r => setTimeout(r, 100000)) } }';"
+      "  const mk = (mb) => env.LOADER.load({ compatibilityDate: '2026-01-01', modules: { 'c.js': src },"
+      "    limits: { memoryMb: mb, cpuMs: 5000 } }).getEntrypoint();"
+      "  let sum = 0;"
+      "  for (let i = 0; i < 300; i++) sum += await mk(8).f(i);"
+      "  let over;"
+      "  try { await mk(8).hog(32); over = 'no error'; } catch (e) { over = e.code; }"
+      "  const get = (id) => env.LOADER.get(id, async () => ({ compatibilityDate: '2026-01-01',"
+      "    modules: { 'c.js': src }, limits: { memoryMb: 8 } })).getEntrypoint();"
+      "  for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) await get(id).hog(2);"
+      "  for (let i = 0; i < 20; i++) { const w = mk(8); w.wait(); w.f(1); }"
+      "  await new Promise(r => setTimeout(r, 20));"
+      "  return [sum, over]; }",
+      &cfg, &r, &st);
+  assert_int_equal(rc, 0);
+  assert_string_equal(dw_result_value_json(r), "[44850,\"memory_limit_exceeded\"]");
+  assert_int_equal(st.created, 300 + 1 + 6 + 20);
+  /* A worker with a VM of its own counts at least 2 MB (its heap, once measured, if more): a
+   * cache of 4 MB holds at most two of the six (a shared-VM worker counts 256 KB). */
+  if (st.cached > 2) fail_msg("%llu own-VM workers cached in 4 MB", (unsigned long long)st.cached);
+  assert_true(st.evictions >= 4);
+  if (st.live > 200) fail_msg("%llu of 300 load() workers still alive", (unsigned long long)st.live);
+  dw_result_free(r);
+}
+
 /* A host call that gives up while its worker is still loading leaves the worker's queue: the
  * worker's later readiness must not touch it (a use after free under ASan before the fix). */
 static void host_call_gives_up_while_loading(void **state) {
@@ -152,6 +190,7 @@ int main(void) {
       cmocka_unit_test(teardown_with_work_in_flight),
       cmocka_unit_test(collections_do_not_end_innocent_children),
       cmocka_unit_test(load_workers_die_with_their_stubs),
+      cmocka_unit_test(own_vm_workers),
       cmocka_unit_test(host_call_gives_up_while_loading),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
