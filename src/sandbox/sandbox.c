@@ -134,6 +134,7 @@ static int install_runtime(dw_sandbox *sb) {
   dw__set(c, natives, "reply", dw__native(c, "reply", native_reply, sb), NULL);
   dw__set(c, natives, "outbound", dw__native(c, "outbound", native_outbound, sb), NULL);
   dw__set(c, natives, "extend", dw__native(c, "extend", native_extend, sb), NULL);
+  dw__set(c, natives, "wasmBytes", dw__native(c, "wasmBytes", dw__sandbox_wasm_bytes, sb), NULL);
   dw_val args[2] = {natives, load};
   dw_val rt = dw__call(c, factory, NULL, 2, args, &exc);
   if (!rt) goto out;
