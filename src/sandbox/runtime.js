@@ -517,5 +517,66 @@
     }
   }
 
-  return { run, init, invoke, formatStack, reportTimerError: fail };
+  // The arguments of a binding call (a C host binding, or a $http/$worker/$host descriptor of
+  // the daemon) go to the host as JSON text (src/loader/host.c). JSON would turn a function or
+  // a symbol into null (or drop it) and NaN or an infinity into null without a word, and say
+  // nothing useful about a BigInt: all are refused with a TypeError naming where the value is
+  // ("argument 0.items[3].cb is a function"). One pass with a replacer that looks only at
+  // typeof; a second pass finds the path, only when the first one threw. `undefined` keeps
+  // JSON's meaning: a property is dropped, an array element or an argument becomes null.
+  // Captured here, before guest code: the host always gets the engine's own JSON.
+  const NOT_JSON = ObjectFreeze({ __proto__: null });
+  const MapCtor = Map, MapGet = Map.prototype.get, MapSet = Map.prototype.set;
+  const IDENT = /^[A-Za-z_$][\w$]*$/, RegExpTest = RegExp.prototype.test;
+  function jsonOnly(key, v) {
+    const t = typeof v;
+    if (t === "object" || t === "string" || t === "boolean" || t === "undefined" ||
+        (t === "number" && v - v === 0)) return v;
+    throw NOT_JSON;
+  }
+  function notJson(v) {
+    const t = typeof v;
+    return t === "function" ? "a function" : t === "symbol" ? "a symbol" : t === "bigint" ? "a BigInt"
+      : t !== "number" || v - v === 0 ? null : v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  }
+  function whereNotJson(args) {
+    const paths = new MapCtor(); // holder -> its path
+    let first = true, found = null;
+    try {
+      JSONstringify(args, function (key, v) {
+        if (first) { first = false; return v; } // the wrapper {"": args}
+        const at = this === args ? "argument " + key
+          : ArrayIsArray(this) ? ReflectApply(MapGet, paths, [this]) + "[" + key + "]"
+          : ReflectApply(MapGet, paths, [this]) +
+            (ReflectApply(RegExpTest, IDENT, [key]) ? "." + key : "[" + JSONstringify(key) + "]");
+        const what = notJson(v);
+        if (what !== null) { found = at + " is " + what; throw NOT_JSON; }
+        if (v !== null && typeof v === "object") ReflectApply(MapSet, paths, [v, at]);
+        return v;
+      });
+    } catch (e) {
+      if (e !== NOT_JSON) throw e;
+    }
+    return (found !== null ? found + ": " : "") +
+      "binding arguments must be JSON values (no functions, symbols, BigInts, NaN or infinities)";
+  }
+  // args (an array) -> its JSON text, or throws (a TypeError naming the place, or what a
+  // getter, toJSON or JSON itself threw: a cycle is JSON's TypeError).
+  function bindingArgs(args) {
+    // The common call passes a few strings, numbers or booleans: no replacer needed.
+    let plain = true;
+    for (let i = 0; plain && i < args.length; i++) {
+      const v = args[i], t = typeof v;
+      plain = t === "string" || t === "boolean" || v === null || (t === "number" && v - v === 0);
+    }
+    if (plain) return JSONstringify(args);
+    try {
+      return JSONstringify(args, jsonOnly);
+    } catch (e) {
+      if (e !== NOT_JSON) throw e;
+    }
+    throw new TypeErr(whereNotJson(args));
+  }
+
+  return { run, init, invoke, formatStack, reportTimerError: fail, bindingArgs };
 })

@@ -43,6 +43,7 @@ struct dw_sandbox {
   dw__webapi_host host;
   dw_val load;    /* webapi loader (protected) */
   dw_val runtime; /* runtime.js api (protected) */
+  dw_val args_json_fn; /* runtime.bindingArgs (protected), for dw__sandbox_args_json */
 
   dw__timer *timers;
   size_t ntimers, timers_cap;
