@@ -63,12 +63,17 @@
     // ever compiles the private copy wasmBytes scanned.
     const ReflectConstruct = tools.construct, ObjectGetOwnPropertyDescriptor = tools.describe;
     const PromiseReject = tools.reject;
-    const getter = (o, k) => ObjectGetOwnPropertyDescriptor(o, k).get;
+    // A guest that replaced these before its first use of WebAssembly gets a TypeError for
+    // views and buffers here, not an exception from the getter of `WebAssembly`.
+    const getter = (o, k) => {
+      try { return ObjectGetOwnPropertyDescriptor(o, k).get; } catch { return undefined; }
+    };
     const U8 = Uint8Array, IsView = ArrayBuffer.isView;
-    const TA = ObjectGetPrototypeOf(U8.prototype), DV = DataView.prototype;
+    let TA, DV, AB;
+    try { TA = ObjectGetPrototypeOf(U8.prototype); DV = DataView.prototype; AB = ArrayBuffer.prototype; } catch {}
     const taParts = [getter(TA, "buffer"), getter(TA, "byteOffset"), getter(TA, "byteLength")];
     const dvParts = [getter(DV, "buffer"), getter(DV, "byteOffset"), getter(DV, "byteLength")];
-    const abLength = getter(ArrayBuffer.prototype, "byteLength");
+    const abLength = getter(AB, "byteLength");
     const OrigModule = W.Module, OrigMemory = W.Memory, CompileErr = W.CompileError;
     const moduleExports = OrigModule.exports;
     const compile = W.compile, instantiate = W.instantiate, validate = W.validate;
@@ -80,13 +85,17 @@
     // refused (a string); a TypeError, as the engine's, for anything that is no BufferSource.
     function scanned(src, where) {
       let r = wasmBytes(src);
-      if (r === undefined && IsView(src)) { // a DataView, or a view of an empty buffer
+      let view = false;
+      try { view = IsView(src); } catch {}
+      if (r === undefined && view) { // a DataView, or a view of an empty buffer
         let u8;
-        try { u8 = u8Of(src, dvParts); } catch { u8 = u8Of(src, taParts); }
+        try { u8 = u8Of(src, dvParts); } catch {
+          try { u8 = u8Of(src, taParts); } catch {}
+        }
         r = wasmBytes(u8);
       }
       if (r !== undefined) return r;
-      let buffer = IsView(src);
+      let buffer = view;
       try { ReflectApply(abLength, src, []); buffer = true; } catch {}
       if (buffer) return "the WebAssembly module is empty (or its buffer detached)";
       throw new TypeErr(where + ": the first argument must be an ArrayBuffer or an ArrayBuffer view");
