@@ -559,7 +559,10 @@
           : ReflectApply(MapGet, paths, [this]) +
             (ReflectApply(RegExpTest, IDENT, [key]) ? "." + key : "[" + JSONstringify(key) + "]");
         const what = notJson(v);
-        if (what !== null) { found = at + " is " + what; throw NOT_JSON; }
+        if (what !== null) { // a path of long keys is cut: the message is for people
+          found = (at.length > 256 ? StringCtor(at).slice(0, 256) + "…" : at) + " is " + what;
+          throw NOT_JSON;
+        }
         if (v !== null && typeof v === "object") ReflectApply(MapSet, paths, [v, at]);
         return v;
       });
