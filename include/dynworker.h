@@ -217,7 +217,9 @@ typedef struct dw_binding_call dw_binding_call;
  * either before returning (synchronous) or later, from any thread (asynchronous): the
  * worker's promise settles then. Runs on the loader's thread with the worker's JS on the
  * stack: it must not call into the loader, except to complete this or another call. Values
- * cross as JSON; host pointers never reach the worker. */
+ * cross as JSON; host pointers never reach the worker. A worker's call whose arguments hold a
+ * function, a symbol, a BigInt, NaN or an infinity is refused before the callback (a
+ * TypeError naming the place); `undefined` follows JSON (left out, or null in an array). */
 typedef void (*dw_binding_fn)(void *user, const char *method, const char *args_json,
                               dw_binding_call *call);
 /* Completes a binding call with a result (JSON text, copied; NULL: undefined). Thread-safe. */

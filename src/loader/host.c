@@ -64,11 +64,16 @@ void dw__call_binding(call *c, dw_val args, dw_val *exc) {
     dw__call_fail(c, DW_E_SUBREQUEST_LIMIT, "Error", msg, "");
     return;
   }
+  /* Strict JSON (runtime.js): a value JSON would turn into null or drop is refused, with
+   * the place it is at; a getter's or toJSON's own exception is passed on as it is. */
   dw_val e = NULL;
-  c->args_json = dw__json_stringify(cx, args, NULL, &e);
+  c->args_json = dw__sandbox_args_json(from->sb, args, &e);
   if (!c->args_json) {
-    dw__call_fail(c, DW_E_BAD_REQUEST, "TypeError",
-                  "the arguments of a host binding must be JSON values", "");
+    dw__exc_info info;
+    dw__exc_describe(cx, e, &info);
+    dw__call_fail(c, DW_E_BAD_REQUEST, *info.name ? info.name : "TypeError",
+                  e ? info.message : "binding arguments must be JSON values", "");
+    dw__exc_info_free(&info);
     return;
   }
   bool remote = k->desc && L->cfg.remote && L->cfg.remote->desc_call;

@@ -1,5 +1,6 @@
 /* host.compile(name): turns one module of the worker's code into what the linker links. */
 #include <string.h>
+#include "modules/wasm.h"
 #include "sandbox_internal.h"
 
 static dw_val syntax_error(dw__ctx *c, const char *name, const dw_transform_out *t) {
@@ -97,6 +98,14 @@ dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
       *exc = with_code(c, dw__make_error(c, "Error", msg), "wasm_disabled");
       return NULL;
     }
+    /* Checked here, not only by the realm's WebAssembly.Module (runtime.js), which a guest
+     * may have replaced by the time a module is linked. */
+    char why[256];
+    if (dw__wasm_scan(m->data, m->len, why, sizeof why) != DW__WASM_OK) {
+      snprintf(msg, sizeof msg, "WebAssembly module '%s' refused: %s", name, why);
+      *exc = dw__make_error(c, "TypeError", msg);
+      return NULL;
+    }
     dw_val ab = dw__array_buffer(c, m->data, m->len, exc);
     if (!ab) return NULL;
     dw_val mod = dw__get(c, wasm, "Module", exc);
@@ -111,4 +120,29 @@ dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
   }
   *exc = dw__make_error(c, "TypeError", "unknown module type");
   return NULL;
+}
+
+/* native wasmBytes(source) for runtime.js's WebAssembly guard: a private copy of the bytes of
+ * an ArrayBuffer or typed array, scanned for shared memories. Returns the copy (an
+ * ArrayBuffer nobody else holds, so what the engine compiles is what was scanned), a string
+ * (why it is refused), or undefined when `source` is no buffer the C API can read (runtime.js
+ * handles DataViews and empty or detached buffers). */
+dw_val dw__sandbox_wasm_bytes(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                              dw_val *exc) {
+  (void)data;
+  size_t n = 0;
+  const void *src = argc ? dw__bytes(c, argv[0], &n) : NULL;
+  if (!src) return dw__undefined(c);
+  dw_val copy = dw__array_buffer(c, src, n, exc);
+  if (!copy) return NULL;
+  size_t m = 0;
+  const void *bytes = dw__bytes(c, copy, &m);
+  char why[256];
+  if (!bytes || m != n) {
+    *exc = dw__make_error(c, "RangeError", "out of memory");
+    return NULL;
+  }
+  if (dw__wasm_scan(bytes, m, why, sizeof why) != DW__WASM_OK)
+    return dw__string(c, why, strlen(why));
+  return copy;
 }

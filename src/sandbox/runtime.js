@@ -16,14 +16,167 @@
   const StringCtor = String;
   const INTERNAL = /^(dynworker|dw):/;
 
-  // No blocking waits. A shared WebAssembly.Memory still hands out a SharedArrayBuffer, and
-  // Atomics.wait on it blocks the executor's thread where the engine's watchdog cannot reach
-  // (only the supervisor's kill ends it, with every other invocation of that executor); no
-  // other agent exists in a realm that could ever wake it, so nothing is lost.
+  // No blocking waits. Atomics.wait on a shared buffer would block the executor's thread where
+  // the engine's watchdog cannot reach (only the supervisor's kill ends it, with every other
+  // invocation of that executor); no other agent exists in a realm that could ever wake it,
+  // so nothing is lost. The other Atomics work on ordinary typed arrays as before.
   if (typeof Atomics === "object" && Atomics) {
     delete Atomics.wait;
     delete Atomics.waitAsync;
   }
+  if (typeof WebAssembly === "object" && WebAssembly) guardWasmLazily(WebAssembly);
+
+  // The guard below costs ~0.15 ms per realm (the engine builds WebAssembly's constructors
+  // on first read), so it is installed at the first read of the global `WebAssembly`: the
+  // namespace object is reachable from nothing else, and a getter that did not finish (a
+  // stack overflow, a termination) leaves the accessor in place, so nobody gets it unguarded.
+  // What the guard passes an original to is captured now, before any guest code runs.
+  function guardWasmLazily(W) {
+    const G = globalThis, wasmBytes = native.wasmBytes;
+    const tools = { construct: Reflect.construct, describe: Object.getOwnPropertyDescriptor,
+      reject: Promise.reject.bind(Promise) };
+    let guarded = false;
+    const get = function WebAssembly() {
+      if (!guarded) {
+        guardWasm(W, wasmBytes, tools);
+        guarded = true;
+      }
+      const d = tools.describe(G, "WebAssembly");
+      if (d !== undefined && d.get === get)
+        ObjectDefineProperty(G, "WebAssembly", { value: W, writable: true, enumerable: false, configurable: true });
+      return W;
+    };
+    ObjectDefineProperty(G, "WebAssembly", { get, enumerable: false, configurable: true,
+      set(v) { ObjectDefineProperty(G, "WebAssembly", { value: v, writable: true, enumerable: false, configurable: true }); } });
+  }
+
+  // No shared memory (docs/SECURITY.md, F3): the realm has no SharedArrayBuffer, and the one
+  // way to get one is WebAssembly: a Memory made with `shared`, or a module that declares or
+  // imports a shared memory. Memory refuses `shared`; every entry point that compiles bytes
+  // (Module, compile, instantiate, validate, and the streaming ones if the engine has them)
+  // compiles a private copy that the native `wasmBytes` scanned (src/modules/wasm.c). The
+  // originals live only in this closure: the wrappers replace them on `WebAssembly` and as
+  // `constructor` of their prototypes, which are kept (instanceof and subclasses still work).
+  function guardWasm(W, wasmBytes, tools) {
+    // Captured at realm set-up (`tools`): everything an original is handed to. The rest may
+    // be the guest's by now; at worst it breaks the guest's own wasm, since the engine only
+    // ever compiles the private copy wasmBytes scanned.
+    const ReflectConstruct = tools.construct, ObjectGetOwnPropertyDescriptor = tools.describe;
+    const PromiseReject = tools.reject;
+    // A guest that replaced these before its first use of WebAssembly gets a TypeError for
+    // views and buffers here, not an exception from the getter of `WebAssembly`.
+    const getter = (o, k) => {
+      try { return ObjectGetOwnPropertyDescriptor(o, k).get; } catch { return undefined; }
+    };
+    const U8 = Uint8Array, IsView = ArrayBuffer.isView;
+    let TA, DV, AB;
+    try { TA = ObjectGetPrototypeOf(U8.prototype); DV = DataView.prototype; AB = ArrayBuffer.prototype; } catch {}
+    const taParts = [getter(TA, "buffer"), getter(TA, "byteOffset"), getter(TA, "byteLength")];
+    const dvParts = [getter(DV, "buffer"), getter(DV, "byteOffset"), getter(DV, "byteLength")];
+    const abLength = getter(AB, "byteLength");
+    const OrigModule = W.Module, OrigMemory = W.Memory, CompileErr = W.CompileError;
+    const moduleExports = OrigModule.exports;
+    const compile = W.compile, instantiate = W.instantiate, validate = W.validate;
+    const SHARED = "shared memory is not available in this sandbox";
+
+    const u8Of = (v, parts) =>
+      new U8(ReflectApply(parts[0], v, []), ReflectApply(parts[1], v, []), ReflectApply(parts[2], v, []));
+    // The scanned private copy of a BufferSource's bytes (an ArrayBuffer), or why it is
+    // refused (a string); a TypeError, as the engine's, for anything that is no BufferSource.
+    function scanned(src, where) {
+      let r = wasmBytes(src);
+      let view = false;
+      try { view = IsView(src); } catch {}
+      if (r === undefined && view) { // a DataView, or a view of an empty buffer
+        let u8;
+        try { u8 = u8Of(src, dvParts); } catch {
+          try { u8 = u8Of(src, taParts); } catch {}
+        }
+        r = wasmBytes(u8);
+      }
+      if (r !== undefined) return r;
+      let buffer = view;
+      try { ReflectApply(abLength, src, []); buffer = true; } catch {}
+      if (buffer) return "the WebAssembly module is empty (or its buffer detached)";
+      throw new TypeErr(where + ": the first argument must be an ArrayBuffer or an ArrayBuffer view");
+    }
+    function bytesOf(src, where) {
+      const r = scanned(src, where);
+      if (typeof r === "string") throw new CompileErr(where + ": " + r);
+      return r;
+    }
+    const isModule = (v) => {
+      try { ReflectApply(moduleExports, null, [v]); return true; } catch { return false; }
+    };
+    // A replacement keeps the attributes of what it replaces (compile and co. are enumerable).
+    const define = (o, k, v) => {
+      const d = ObjectGetOwnPropertyDescriptor(o, k);
+      ObjectDefineProperty(o, k, { value: v, writable: d ? d.writable : true,
+        enumerable: d ? d.enumerable : false, configurable: d ? d.configurable : true });
+    };
+    function wrapCtor(name, orig, wrapper) {
+      ObjectDefineProperty(wrapper, "prototype", { value: orig.prototype, writable: false, enumerable: false, configurable: false });
+      define(orig.prototype, "constructor", wrapper);
+      const statics = ["customSections", "imports", "exports"]; // no iterators: the guest's by now
+      for (let i = 0; i < statics.length; i++)
+        if (ObjectGetOwnPropertyDescriptor(orig, statics[i])) define(wrapper, statics[i], orig[statics[i]]);
+      define(W, name, wrapper);
+    }
+
+    wrapCtor("Module", OrigModule, function Module(bytes) {
+      if (new.target === undefined) throw new TypeErr("WebAssembly.Module must be called with new");
+      return ReflectConstruct(OrigModule, [bytesOf(bytes, "WebAssembly.Module")], new.target);
+    });
+    // The descriptor is read once, in the engine's order, and the engine gets a plain copy
+    // without `shared`: a getter cannot answer false here and true to the engine.
+    wrapCtor("Memory", OrigMemory, function Memory(descriptor) {
+      if (new.target === undefined) throw new TypeErr("WebAssembly.Memory must be called with new");
+      if (descriptor === null || (typeof descriptor !== "object" && typeof descriptor !== "function"))
+        return ReflectConstruct(OrigMemory, [descriptor], new.target);
+      const d = { __proto__: null };
+      const initial = descriptor.initial, minimum = descriptor.minimum, maximum = descriptor.maximum;
+      if (descriptor.shared) throw new TypeErr("WebAssembly.Memory: " + SHARED);
+      if (initial !== undefined) d.initial = initial;
+      if (minimum !== undefined) d.minimum = minimum;
+      if (maximum !== undefined) d.maximum = maximum;
+      return ReflectConstruct(OrigMemory, [d], new.target);
+    });
+
+    const fns = {
+      compile(bytes) {
+        let b;
+        try { b = bytesOf(bytes, "WebAssembly.compile"); } catch (e) { return PromiseReject(e); }
+        return ReflectApply(compile, W, [b]);
+      },
+      instantiate(source, importObject) {
+        let b = source;
+        if (!isModule(source)) {
+          try { b = bytesOf(source, "WebAssembly.instantiate"); } catch (e) { return PromiseReject(e); }
+        }
+        return ReflectApply(instantiate, W, [b, importObject]);
+      },
+      validate(bytes) {
+        const b = scanned(bytes, "WebAssembly.validate");
+        return typeof b === "string" ? false : ReflectApply(validate, W, [b]);
+      },
+    };
+    ObjectDefineProperty(fns.instantiate, "length", { value: 1 });
+    // The streaming forms (absent from this engine; guarded should one appear) take a
+    // Response: its bytes are read here and go the way of compile/instantiate.
+    const viaResponse = (name, then) => async function (source, importObject) {
+      const r = await source;
+      if (r === null || typeof r !== "object" || typeof r.arrayBuffer !== "function")
+        throw new TypeErr("WebAssembly." + name + ": the argument must be a Response or a promise of one");
+      return then(await r.arrayBuffer(), importObject);
+    };
+    if (typeof W.compileStreaming === "function")
+      fns.compileStreaming = viaResponse("compileStreaming", (b) => fns.compile(b));
+    if (typeof W.instantiateStreaming === "function")
+      fns.instantiateStreaming = viaResponse("instantiateStreaming", (b, i) => fns.instantiate(b, i));
+    const names = ["compile", "instantiate", "validate", "compileStreaming", "instantiateStreaming"];
+    for (let i = 0; i < names.length; i++) if (fns[names[i]] !== undefined) define(W, names[i], fns[names[i]]);
+  }
+
 
   const builtin = (spec) =>
     spec === "cloudflare:workers" || spec === "dynworker:workers" ? load("cloudflare:workers") : undefined;
@@ -373,5 +526,69 @@
     }
   }
 
-  return { run, init, invoke, formatStack, reportTimerError: fail };
+  // The arguments of a binding call (a C host binding, or a $http/$worker/$host descriptor of
+  // the daemon) go to the host as JSON text (src/loader/host.c). JSON would turn a function or
+  // a symbol into null (or drop it) and NaN or an infinity into null without a word, and say
+  // nothing useful about a BigInt: all are refused with a TypeError naming where the value is
+  // ("argument 0.items[3].cb is a function"). One pass with a replacer that looks only at
+  // typeof; a second pass finds the path, only when the first one threw. `undefined` keeps
+  // JSON's meaning: a property is dropped, an array element or an argument becomes null.
+  // Captured here, before guest code: the host always gets the engine's own JSON.
+  const NOT_JSON = ObjectFreeze({ __proto__: null });
+  const MapCtor = Map, MapGet = Map.prototype.get, MapSet = Map.prototype.set;
+  const IDENT = /^[A-Za-z_$][\w$]*$/, RegExpTest = RegExp.prototype.test;
+  function jsonOnly(key, v) {
+    const t = typeof v;
+    if (t === "object" || t === "string" || t === "boolean" || t === "undefined" ||
+        (t === "number" && v - v === 0)) return v;
+    throw NOT_JSON;
+  }
+  function notJson(v) {
+    const t = typeof v;
+    return t === "function" ? "a function" : t === "symbol" ? "a symbol" : t === "bigint" ? "a BigInt"
+      : t !== "number" || v - v === 0 ? null : v !== v ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  }
+  function whereNotJson(args) {
+    const paths = new MapCtor(); // holder -> its path
+    let first = true, found = null;
+    try {
+      JSONstringify(args, function (key, v) {
+        if (first) { first = false; return v; } // the wrapper {"": args}
+        const at = this === args ? "argument " + key
+          : ArrayIsArray(this) ? ReflectApply(MapGet, paths, [this]) + "[" + key + "]"
+          : ReflectApply(MapGet, paths, [this]) +
+            (ReflectApply(RegExpTest, IDENT, [key]) ? "." + key : "[" + JSONstringify(key) + "]");
+        const what = notJson(v);
+        if (what !== null) { // a path of long keys is cut: the message is for people
+          found = (at.length > 256 ? StringCtor(at).slice(0, 256) + "…" : at) + " is " + what;
+          throw NOT_JSON;
+        }
+        if (v !== null && typeof v === "object") ReflectApply(MapSet, paths, [v, at]);
+        return v;
+      });
+    } catch (e) {
+      if (e !== NOT_JSON) throw e;
+    }
+    return (found !== null ? found + ": " : "") +
+      "binding arguments must be JSON values (no functions, symbols, BigInts, NaN or infinities)";
+  }
+  // args (an array) -> its JSON text, or throws (a TypeError naming the place, or what a
+  // getter, toJSON or JSON itself threw: a cycle is JSON's TypeError).
+  function bindingArgs(args) {
+    // The common call passes a few strings, numbers or booleans: no replacer needed.
+    let plain = true;
+    for (let i = 0; plain && i < args.length; i++) {
+      const v = args[i], t = typeof v;
+      plain = t === "string" || t === "boolean" || v === null || (t === "number" && v - v === 0);
+    }
+    if (plain) return JSONstringify(args);
+    try {
+      return JSONstringify(args, jsonOnly);
+    } catch (e) {
+      if (e !== NOT_JSON) throw e;
+    }
+    throw new TypeErr(whereNotJson(args));
+  }
+
+  return { run, init, invoke, formatStack, reportTimerError: fail, bindingArgs };
 })

@@ -134,11 +134,14 @@ static int install_runtime(dw_sandbox *sb) {
   dw__set(c, natives, "reply", dw__native(c, "reply", native_reply, sb), NULL);
   dw__set(c, natives, "outbound", dw__native(c, "outbound", native_outbound, sb), NULL);
   dw__set(c, natives, "extend", dw__native(c, "extend", native_extend, sb), NULL);
+  dw__set(c, natives, "wasmBytes", dw__native(c, "wasmBytes", dw__sandbox_wasm_bytes, sb), NULL);
   dw_val args[2] = {natives, load};
   dw_val rt = dw__call(c, factory, NULL, 2, args, &exc);
   if (!rt) goto out;
   sb->runtime = rt;
   dw__protect(c, rt);
+  if (!(sb->args_json_fn = dw__get(c, rt, "bindingArgs", &exc))) goto out;
+  dw__protect(c, sb->args_json_fn);
   rc = 0;
 out:
   if (rc && exc) {
@@ -219,6 +222,7 @@ void dw_sandbox_free(dw_sandbox *sb) {
     dw__timers_clear(sb);
     if (sb->load) dw__unprotect(sb->c, sb->load);
     if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
+    if (sb->args_json_fn) dw__unprotect(sb->c, sb->args_json_fn);
     dw__ctx_free(sb->c);
   }
   if (sb->own_vm) dw__vm_free(sb->vm);
@@ -250,6 +254,17 @@ void dw__sandbox_set_log(dw_sandbox *sb, dw_log_cb cb, void *user, bool keep) {
 dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc) {
   dw_val n = dw__string(sb->c, name, strlen(name));
   return dw__call(sb->c, sb->load, NULL, 1, &n, exc);
+}
+
+char *dw__sandbox_args_json(dw_sandbox *sb, dw_val args, dw_val *exc) {
+  dw__ctx *c = sb->c;
+  dw_val s = dw__call(c, sb->args_json_fn, sb->runtime, 1, &args, exc);
+  if (!s) return NULL;
+  if (!dw__is_string(c, s)) { /* never for an array; kept as a guard */
+    *exc = dw__make_error(c, "TypeError", "binding arguments must be JSON values");
+    return NULL;
+  }
+  return dw__to_utf8(c, s, NULL, exc);
 }
 
 void dw__sandbox_kill(dw_sandbox *sb) {

@@ -97,6 +97,11 @@ const dw_sandbox_options *dw__sandbox_opts(const dw_sandbox *sb);
 dw_val dw__sandbox_load_fn(dw_sandbox *sb);
 /* The Web API loader of the realm: load("Request")... NULL with *exc set. */
 dw_val dw__sandbox_api(dw_sandbox *sb, const char *name, dw_val *exc);
+/* The arguments of a binding call (a JS array of sb's realm) as JSON text (owned), made by
+ * the engine's JSON.stringify captured when the realm was made; NULL with *exc set when a
+ * value is not JSON (a function, a symbol, a BigInt, NaN, an infinity: a TypeError naming its
+ * place), a structure is cyclic, or a getter or toJSON throws. Runs guest code (getters). */
+char *dw__sandbox_args_json(dw_sandbox *sb, dw_val args, dw_val *exc);
 
 /* Inside a job: loads `code` (borrowed; must outlive sb) with `env` (a value of sb's
  * realm); hooks.ready is called when the main module has been evaluated. */

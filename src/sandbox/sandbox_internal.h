@@ -43,6 +43,7 @@ struct dw_sandbox {
   dw__webapi_host host;
   dw_val load;    /* webapi loader (protected) */
   dw_val runtime; /* runtime.js api (protected) */
+  dw_val args_json_fn; /* runtime.bindingArgs (protected), for dw__sandbox_args_json */
 
   dw__timer *timers;
   size_t ntimers, timers_cap;
@@ -83,6 +84,10 @@ int dw__entry_leave(dw_sandbox *sb);
 void dw__sandbox_host_init(dw_sandbox *sb);
 /* host.compile(name) for the linker: {kind, fn} or {kind, value}; NULL with *exc set. */
 dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc);
+/* runtime.js's native wasmBytes(source) (compile.c): a scanned private copy of a module's
+ * bytes, the reason it is refused (a string), or undefined for a value it cannot read. */
+dw_val dw__sandbox_wasm_bytes(dw__ctx *c, void *data, size_t argc, const dw_val *argv,
+                              dw_val *exc);
 
 void dw__timers_clear(dw_sandbox *sb);
 uint64_t dw__timers_next_due(dw_sandbox *sb);

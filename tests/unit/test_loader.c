@@ -183,6 +183,64 @@ static void host_call_gives_up_while_loading(void **state) {
   dw_loader_free(l);
 }
 
+/* F5 (docs/SECURITY.md): binding arguments reach the host as JSON, strictly. A function, a
+ * symbol, a BigInt, NaN or an infinity anywhere (also what a toJSON returns) rejects the call
+ * with a TypeError naming the place; a cycle is JSON's TypeError; a getter's own exception
+ * passes through; `undefined` keeps JSON's meaning. The binding echoes its arguments. */
+static void echo_binding(void *user, const char *method, const char *args, dw_binding_call *call) {
+  (void)user;
+  (void)method;
+  dw_binding_return(call, args);
+}
+
+static void binding_arguments_are_strict_json(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw_loader *l = NULL;
+  assert_int_equal(dw_loader_new(NULL, &l), 0);
+  assert_int_equal(dw_loader_add_binding(l, "B", echo_binding, NULL), 0);
+  static const char src[] =
+      "import { WorkerEntrypoint } from 'cloudflare:workers';\n"
+      "export class E extends WorkerEntrypoint { async run() {\n"
+      "  const t = async (...a) => { try { return 'sent ' + JSON.stringify(await this.env.B.echo(...a)) }"
+      " catch (e) { return e.name + ': ' + e.message } };\n"
+      "  const c = []; c.push(c);\n"
+      "  return [await t(() => 1), await t('a', { items: [1, 2, 3, { cb() {} }] }),\n"
+      "    await t({ a: { 'b c': Symbol('s') } }), await t(NaN), await t([1, -Infinity]),\n"
+      "    await t({ n: 10n }), await t({ toJSON() { return { f: Math.max } } }),\n"
+      "    await t({ get x() { throw new RangeError('boom') } }), (await t(c)).split(':')[0],\n"
+      "    await t({ u: undefined, a: [undefined] }, undefined, new Date(0), 'x', true, null, -0, 1.5),\n"
+      "    /^TypeError: argument 0\\.k{245}\u2026 is a function: /.test(await t({ ['k'.repeat(300)]: () => 1 }))];\n"
+      "} }\n";
+  dw_code *code = dw_code_new();
+  assert_int_equal(dw_code_add_module(code, "w.js", src, strlen(src), DW_MODULE_ESM), 0);
+  const char *const bindings[] = {"B", NULL};
+  dw_worker_ref w = {.code = code, .bindings = bindings, .entrypoint = "E"};
+  dw_result *r = NULL;
+  dw_loader_call(l, &w, "run", "[]", &r);
+  assert_true(dw_result_ok(r));
+  static const char want[] =
+      "[\"TypeError: argument 0 is a function: binding arguments must be JSON values (no "
+      "functions, symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 1.items[3].cb is a function: binding arguments must be JSON values "
+      "(no functions, symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 0.a[\\\"b c\\\"] is a symbol: binding arguments must be JSON values "
+      "(no functions, symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 0 is NaN: binding arguments must be JSON values (no functions, "
+      "symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 0[1] is -Infinity: binding arguments must be JSON values (no "
+      "functions, symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 0.n is a BigInt: binding arguments must be JSON values (no "
+      "functions, symbols, BigInts, NaN or infinities)\","
+      "\"TypeError: argument 0.f is a function: binding arguments must be JSON values (no "
+      "functions, symbols, BigInts, NaN or infinities)\","
+      "\"RangeError: boom\",\"TypeError\","
+      "\"sent [{\\\"a\\\":[null]},null,\\\"1970-01-01T00:00:00.000Z\\\",\\\"x\\\",true,null,0,1.5]\",true]";
+  assert_string_equal(dw_result_value_json(r), want);
+  dw_result_free(r);
+  dw_code_free(code);
+  dw_loader_free(l);
+}
+
 int main(void) {
   dw_test_save_engine_signals();
   const struct CMUnitTest tests[] = {
@@ -192,6 +250,7 @@ int main(void) {
       cmocka_unit_test(load_workers_die_with_their_stubs),
       cmocka_unit_test(own_vm_workers),
       cmocka_unit_test(host_call_gives_up_while_loading),
+      cmocka_unit_test(binding_arguments_are_strict_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

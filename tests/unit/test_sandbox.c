@@ -163,6 +163,110 @@ static void wasm_is_refused_unless_the_embedder_opts_in(void **state) {
   dw_code_free(code);
 }
 
+/* F3 (docs/SECURITY.md): no SharedArrayBuffer through WebAssembly. Memory refuses `shared`
+ * (read once: a getter that says false first cannot say true to the engine), every entry point
+ * that compiles bytes refuses a module that declares or imports a shared memory, the wrappers
+ * cannot be got around (prototype.constructor, Reflect.construct, a subclass, a DataView), and
+ * what is not shared works as before, Atomics included. */
+static void shared_wasm_memory_is_refused(void **state) {
+  dw_test_restore_engine_signals(state);
+  static const char src[] =
+      "const H = [0, 97, 115, 109, 1, 0, 0, 0];\n"
+      "const b = (a) => new Uint8Array(H.concat(a));\n"
+      "const decl = b([5, 4, 1, 3, 1, 1]), imp = b([2, 11, 1, 3, 101, 110, 118, 1, 109, 2, 3, 1, 1]);\n"
+      "const ok = b([1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 102, 0, 0, 1, 109,"
+      " 2, 0, 10, 6, 1, 4, 0, 65, 42, 11]);\n"
+      "const t = (f) => { try { const r = f(); return r === undefined ? 'undefined' : String(r) }"
+      " catch (e) { return e.name + (/shared memory is not available in this sandbox/.test(e.message)"
+      " ? ': shared' : ': ' + e.message) } };\n"
+      "const a = async (p) => { try { await p; return 'resolved' } catch (e) { return t(() => { throw e }) } };\n"
+      "export default async () => { const W = WebAssembly; let reads = 0;\n"
+      "  const inst = new W.Instance(new W.Module(ok)); class M extends W.Memory {}\n"
+      "  return [\n"
+      "    t(() => new W.Memory({ initial: 1, maximum: 1, shared: true })),\n"
+      "    t(() => new W.Memory({ initial: 1, maximum: 1, shared: 'yes' })),\n"
+      "    t(() => new W.Memory({ initial: 1, maximum: 1, get shared() { return reads++ > 0 } }).buffer.constructor.name),\n"
+      "    reads,\n"
+      "    t(() => new (new W.Memory({ initial: 1 }).constructor)({ initial: 1, maximum: 1, shared: 1 })),\n"
+      "    t(() => Reflect.construct(W.Memory, [{ initial: 1, maximum: 1, shared: 1 }])),\n"
+      "    t(() => new M({ initial: 1, maximum: 1, shared: 1 })),\n"
+      "    t(() => new M({ initial: 1 }) instanceof W.Memory),\n"
+      "    t(() => new W.Module(decl)), t(() => new W.Module(imp)),\n"
+      "    t(() => new W.Module(new DataView(decl.buffer))),\n"
+      "    t(() => new (Object.getPrototypeOf(new W.Module(ok)).constructor)(imp)),\n"
+      "    t(() => Reflect.construct(W.Module, [decl.buffer])),\n"
+      "    t(() => new W.Module(b([5, 128, 128]))),\n"
+      "    [W.validate(decl), W.validate(imp), W.validate(ok), W.validate(b([5, 255, 255, 255, 255, 127]))].join(),\n"
+      "    await a(W.compile(decl)), await a(W.instantiate(imp, {})),\n"
+      "    inst.exports.f(), inst.exports.m.buffer.constructor.name, typeof SharedArrayBuffer,\n"
+      "    [Atomics.add(new Int32Array(2), 0, 5), Atomics.load(new Int32Array(inst.exports.m.buffer), 0),"
+      " Atomics.compareExchange(new Int32Array([7]), 0, 7, 3), Atomics.notify(new Int32Array(1), 0, 1),"
+      " typeof Atomics.wait].join(),\n"
+      "  ] }\n";
+  static const char want[] =
+      "[\"TypeError: shared\",\"TypeError: shared\",\"ArrayBuffer\",1,\"TypeError: shared\","
+      "\"TypeError: shared\",\"TypeError: shared\",\"true\",\"CompileError: shared\","
+      "\"CompileError: shared\",\"CompileError: shared\",\"CompileError: shared\","
+      "\"CompileError: shared\",\"CompileError: WebAssembly.Module: the WebAssembly module cannot "
+      "be checked: unexpected end at byte 11\",\"false,false,true,false\",\"CompileError: shared\","
+      "\"CompileError: shared\",42,\"ArrayBuffer\",\"undefined\",\"0,0,7,0,undefined\"]";
+  dw_sandbox_options o = {.allow_wasm = true};
+  json_t *r;
+  assert_int_equal(run_src(NULL, src, &o, &(dw_invocation){.args_json = "[]"}, &r), 0);
+  char *got = json_dumps(json_object_get(r, "result"), JSON_COMPACT);
+  assert_string_equal(got, want);
+  free(got);
+  json_decref(r);
+
+  /* The guard is installed at the first read of the global WebAssembly: a read that runs out
+   * of stack part-way (tried at every depth up from the limit) hands out nothing unguarded. */
+  static const char deep[] =
+      "const FAIL = {}; let fails = 0;\n"
+      "function rec(n) { let r; try { r = rec(n + 1) } catch (e) { r = FAIL }\n"
+      "  if (r === FAIL || r instanceof Error) { try { return WebAssembly } catch (e2) { fails++; return e2 } }\n"
+      "  return r }\n"
+      "export default () => { const W = rec(0), out = [fails > 0];\n"
+      "  try { new W.Memory({ initial: 1, maximum: 1, shared: true }); out.push('ESCAPED') } catch (e) { out.push(e.name) }\n"
+      "  try { new W.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 4, 1, 3, 1, 1])); out.push('ESCAPED') }"
+      " catch (e) { out.push(e.name) }\n"
+      "  return out.join(' ') }\n";
+  assert_int_equal(run_src(NULL, deep, &o, &(dw_invocation){.args_json = "[]"}, &r), 0);
+  assert_string_equal(json_string_value(json_object_get(r, "result")), "true TypeError CompileError");
+  json_decref(r);
+
+  /* A worker's module of type wasm: refused before the realm's WebAssembly is asked (a guest
+   * may have replaced it by then); a module without shared memory still loads. */
+  static const unsigned char decl[] = {0, 97, 115, 109, 1, 0, 0, 0, 5, 4, 1, 3, 1, 1};
+  static const unsigned char plain[] = {0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1};
+  for (int i = 0; i < 2; i++) {
+    dw_code *code = dw_code_new();
+    const char *main_src = "WebAssembly.Module = function () { return {} };\n"
+                           "export default async () => String((await import('./m.wasm')).default)";
+    assert_int_equal(dw_code_add_module(code, "main.js", main_src, strlen(main_src), DW_MODULE_AUTO), 0);
+    assert_int_equal(dw_code_add_module(code, "m.wasm", i ? plain : decl,
+                                        i ? sizeof plain : sizeof decl, DW_MODULE_AUTO), 0);
+    dw_sandbox *sb;
+    assert_int_equal(dw_sandbox_new(NULL, &o, &sb), 0);
+    dw_result *res;
+    int rc = dw_sandbox_run(sb, code, &(dw_invocation){.args_json = "[]"}, &res);
+    json_t *j = json_loads(dw_result_json(res), 0, NULL);
+    if (i) {
+      assert_int_equal(rc, 0);
+      assert_string_equal(json_string_value(json_object_get(j, "result")), "[object Object]");
+    } else {
+      assert_int_not_equal(rc, 0);
+      const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+      assert_non_null(msg);
+      assert_non_null(strstr(msg, "WebAssembly module 'm.wasm' refused: shared memory is not "
+                                  "available in this sandbox"));
+    }
+    json_decref(j);
+    dw_result_free(res);
+    dw_sandbox_free(sb);
+    dw_code_free(code);
+  }
+}
+
 static int log_count;
 static void count_logs(void *user, const char *level, const char *msg, size_t len) {
   log_count++;
@@ -264,6 +368,7 @@ int main(void) {
       cmocka_unit_test(shared_engine_realms_are_separate),
       cmocka_unit_test(in_process_runaways_then_a_normal_worker),
       cmocka_unit_test(wasm_is_refused_unless_the_embedder_opts_in),
+      cmocka_unit_test(shared_wasm_memory_is_refused),
       cmocka_unit_test(logs_reach_the_callback_and_the_result),
       cmocka_unit_test(bad_input_is_refused),
       cmocka_unit_test(two_threads),

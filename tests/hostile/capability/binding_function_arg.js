@@ -1,4 +1,4 @@
-// known: F5: binding arguments are converted as JSON (a function, a symbol, undefined become null; a Map becomes {}) instead of being refused like a structured clone; only a BigInt is refused ('must be JSON values')
-// expect: {"ok": true, "resultMatch": "^(DataCloneError|TypeError)"}
+// why: binding arguments cross as JSON (F5, fixed): a function is refused with a TypeError naming its place instead of silently becoming null
+// expect: {"ok": true, "result": "TypeError: argument 0 is a function: binding arguments must be JSON values (no functions, symbols, BigInts, NaN or infinities)"}
 // request: {"env": {"API": {"$http": {"url": "{{LOCAL}}/binding"}}}}
 export default async (env) => { try { await env.API.echo(() => 1); return 'sent' } catch (e) { return e.name + ': ' + e.message } }

@@ -1,4 +1,3 @@
-// known: F3: new WebAssembly.Memory({shared: true}) hands out a SharedArrayBuffer (and its constructor), which the design says is absent
-// why: a shared wasm memory would hand out a SharedArrayBuffer (high-resolution timer)
-// expect: {"ok": true, "resultMatch": "^(TypeError|RangeError|CompileError|not shared)"}
-export default () => { try { const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }); return m.buffer instanceof ArrayBuffer ? 'not shared' : 'ESCAPED: ' + m.buffer.constructor.name } catch (e) { return e.name } }
+// why: a shared wasm memory would hand out a SharedArrayBuffer (F3, fixed): WebAssembly.Memory refuses `shared`, also through prototype.constructor, Reflect.construct and a getter that answers true only the second time
+// expect: {"ok": true, "result": "TypeError TypeError TypeError ArrayBuffer undefined"}
+export default () => { const r = []; const d = { initial: 1, maximum: 1, shared: true }; for (const f of [() => new WebAssembly.Memory(d), () => new (new WebAssembly.Memory({ initial: 1 }).constructor)(d), () => Reflect.construct(WebAssembly.Memory, [d])]) { try { const m = f(); r.push('ESCAPED: ' + m.buffer.constructor.name) } catch (e) { r.push(e.name) } } let n = 0; try { r.push(new WebAssembly.Memory({ initial: 1, maximum: 1, get shared() { return n++ > 0 } }).buffer.constructor.name) } catch (e) { r.push(e.name) } r.push(typeof SharedArrayBuffer); return r.join(' ') }
