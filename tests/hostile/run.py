@@ -44,7 +44,7 @@ CONFIG = {
     "maxBodyBytes": 4 << 20,
     "maxHeaderBytes": 16384,
     "timeoutSeconds": 3,       # slowloris cases wait this long
-    "requestSeconds": 3,       # ... or this long for a request trickled byte by byte
+    "requestSeconds": 2,       # a request trickled byte by byte: 408 at 2 s (before the idle timeout)
     "retryAfterSeconds": 1,
 }
 

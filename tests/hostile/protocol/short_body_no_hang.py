@@ -1,4 +1,4 @@
-# why: a truncated body: 408 at requestSeconds (3 s), no hang
+# why: a truncated body: 408 at requestSeconds (2 s), no hang
 # expect: {"status": 408}
 from rawhttp import exchange, post, healthy
 

@@ -1,4 +1,4 @@
-# why: a body sent slowly: cut off at requestSeconds (3 s) with a 408 (which the client, still sending, may not get to read), no worker started
+# why: a body sent slowly: cut off at requestSeconds (2 s) with a 408 (which the client, still sending, may not get to read), no worker started
 # expect: {"status": [408, null]}
 from rawhttp import exchange, post, healthy
 
