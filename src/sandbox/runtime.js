@@ -74,9 +74,10 @@
     const taParts = [getter(TA, "buffer"), getter(TA, "byteOffset"), getter(TA, "byteLength")];
     const dvParts = [getter(DV, "buffer"), getter(DV, "byteOffset"), getter(DV, "byteLength")];
     const abLength = getter(AB, "byteLength");
-    const OrigModule = W.Module, OrigMemory = W.Memory, CompileErr = W.CompileError;
+    const OrigModule = W.Module, OrigMemory = W.Memory, OrigInstance = W.Instance;
+    const CompileErr = W.CompileError;
     const moduleExports = OrigModule.exports;
-    const compile = W.compile, instantiate = W.instantiate, validate = W.validate;
+    const validate = W.validate;
     const SHARED = "shared memory is not available in this sandbox";
 
     const u8Of = (v, parts) =>
@@ -142,18 +143,24 @@
       return ReflectConstruct(OrigMemory, [d], new.target);
     });
 
+    // The engine's asynchronous compile and instantiate finish on the engine's own run loop,
+    // which no sandbox loop turns: their promises never settled. They are made of the
+    // synchronous constructors instead, which give the same results and errors (CompileError,
+    // LinkError, a start function's exception) as settled promises; the compile's time is the
+    // worker's own CPU time.
     const fns = {
       compile(bytes) {
-        let b;
-        try { b = bytesOf(bytes, "WebAssembly.compile"); } catch (e) { return PromiseReject(e); }
-        return ReflectApply(compile, W, [b]);
+        try {
+          return PromiseResolve(ReflectConstruct(OrigModule, [bytesOf(bytes, "WebAssembly.compile")], OrigModule));
+        } catch (e) { return PromiseReject(e); }
       },
       instantiate(source, importObject) {
-        let b = source;
-        if (!isModule(source)) {
-          try { b = bytesOf(source, "WebAssembly.instantiate"); } catch (e) { return PromiseReject(e); }
-        }
-        return ReflectApply(instantiate, W, [b, importObject]);
+        try {
+          if (isModule(source)) return PromiseResolve(ReflectConstruct(OrigInstance, [source, importObject], OrigInstance));
+          const module = ReflectConstruct(OrigModule, [bytesOf(source, "WebAssembly.instantiate")], OrigModule);
+          const instance = ReflectConstruct(OrigInstance, [module, importObject], OrigInstance);
+          return PromiseResolve({ module, instance });
+        } catch (e) { return PromiseReject(e); }
       },
       validate(bytes) {
         const b = scanned(bytes, "WebAssembly.validate");

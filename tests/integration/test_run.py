@@ -238,6 +238,22 @@ case("WebAssembly module: default export is a WebAssembly.Module",
      {"main.js": "import m from './m.wasm'; export default () => [m instanceof WebAssembly.Module, WebAssembly.Module.exports(m).map(e => e.name)]",
       "m.wasm": WASM_LOOP},
      result=lambda r: r["result"] == [True, ["f"]])
+# (module (import "env" "k" (func (result i32))) (func (export "add") (param i32 i32) (result i32)
+#   local.get 0 local.get 1 i32.add call 0 i32.add))
+WASM_ADD = "new Uint8Array([0,97,115,109,1,0,0,0,1,11,2,96,0,1,127,96,2,127,127,1,127,2,9,1,3,101,110,118,1,107,0,0,3,2,1,1,7,7,1,3,97,100,100,0,1,10,12,1,10,0,32,0,32,1,106,16,0,106,11])"
+case("WebAssembly: compile and instantiate settle (with imports, from bytes and from a module), errors reject",
+     {"main.js": "const bytes = " + WASM_ADD + ";\n"
+      "const env = { env: { k: () => 100 } };\n"
+      "export default async () => {\n"
+      "  const { module, instance } = await WebAssembly.instantiate(bytes, env);\n"
+      "  const m2 = await WebAssembly.compile(bytes);\n"
+      "  const i2 = await WebAssembly.instantiate(m2, env);\n"
+      "  const errs = [];\n"
+      "  for (const p of [WebAssembly.compile(new Uint8Array([1, 2, 3])), WebAssembly.instantiate(bytes, {}), WebAssembly.instantiate(m2)])\n"
+      "    await p.then(() => errs.push('resolved'), (e) => errs.push(e.constructor.name));\n"
+      "  return [instance.exports.add(1, 2), i2.exports.add(3, 4), module instanceof WebAssembly.Module, i2 instanceof WebAssembly.Instance, errs];\n"
+      "};\n"},
+     result=lambda r: r["result"] == [103, 107, True, True, ["CompileError", "TypeError", "TypeError"]])
 case("TypeScript: types stripped, lines kept",
      {"main.ts": """interface P { x: number; y?: string }
 type Id = string | number;
