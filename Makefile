@@ -39,7 +39,7 @@ test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 # The library's unit tests under valgrind's memcheck (scripts/test-valgrind.sh): no definite
 # or indirect leak, no memory error. A normal build (-O1 -g), not the ASan one. Not part of
-# `make test`: about 18 minutes on 2 cores (webapi and unit_sandbox take 7 each).
+# `make test`: about 7 minutes on 2 quiet cores (18 on a busy machine).
 $(VALGRIND_BUILD)/CMakeCache.txt:
 	cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 	  -DDW_TEST_TIMEOUT_SCALE=10

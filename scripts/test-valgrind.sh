@@ -24,8 +24,9 @@ export DW_TEST_SLOW="${DW_TEST_SLOW:-20}"
 
 # unit_contained is left out: under valgrind every one of its contained runs ends in
 # internal_error (the child, still under valgrind, closes every fd, pivots to an empty root
-# and loads a seccomp filter; valgrind needs its own fds and system calls). What that child
-# runs is the library the other tests check; the containment has its own tests (try-syscall).
+# and loads a seccomp filter, none of which valgrind's own fds and system calls are kept out
+# of). What that child runs is the library the other tests check; the containment has its
+# own tests (try-syscall).
 EXCLUDE='^(unit_contained|unit_tsgen_tsc)$'
 
 # Forked children (the tests' HTTP servers, a store writer) end with _exit() holding what the
