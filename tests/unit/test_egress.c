@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "engine_signals.h"
+#include "slow.h"
 #include "loader/loader.h"
 
 static int listen_fd = -1;
@@ -55,8 +56,10 @@ static char *run(const char *src, const dw__net_policy *policy, int *err) {
   dw_code *code = dw_code_new();
   assert_int_equal(dw_code_add_module(code, "w.js", src, strlen(src), DW_MODULE_AUTO), 0);
   const char *loaders[] = {"LOADER"};
-  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .outbound = policy};
-  dw_sandbox_options o = {.limits = {.wall_ms = 5000}};
+  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .outbound = policy,
+                           .child_cpu_ms = dw_test_child_cpu_ms(),
+                           .child_wall_ms = dw_test_child_wall_ms()};
+  dw_sandbox_options o = {.limits = dw_test_limits((dw_limits){.wall_ms = 5000})};
   dw_request req = {.url = "http://root/"};
   dw_invocation inv = {.request = &req};
   dw_result *r = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "dynworker.h"
 #include "engine_signals.h"
+#include "slow.h"
 
 static dw_code *code1(const char *name, const char *src) {
   dw_code *c = dw_code_new();
@@ -20,8 +21,10 @@ static dw_code *code1(const char *name, const char *src) {
 static int run_src(dw_engine *engine, const char *src, const dw_sandbox_options *o,
                    const dw_invocation *inv, json_t **out) {
   dw_code *code = code1("main.js", src);
+  dw_sandbox_options so = o ? *o : (dw_sandbox_options){0};
+  so.limits = dw_test_limits(so.limits);
   dw_sandbox *sb = NULL;
-  assert_int_equal(dw_sandbox_new(engine, o, &sb), 0);
+  assert_int_equal(dw_sandbox_new(engine, &so, &sb), 0);
   dw_result *r = NULL;
   int rc = dw_sandbox_run(sb, code, inv, &r);
   assert_non_null(r);
@@ -40,7 +43,7 @@ static void fetch_handler_in_process(void **state) {
   dw_test_restore_engine_signals(state);
   dw_code *code = code1("w.js", "export default { async fetch(req, env) { return new Response("
                                 "req.method + ' ' + env.WHO + ' ' + await req.text(), {status: 202}) } }");
-  dw_sandbox_options o = {.env_json = "{\"WHO\":\"you\"}"};
+  dw_sandbox_options o = {.env_json = "{\"WHO\":\"you\"}", .limits = dw_test_limits((dw_limits){0})};
   dw_sandbox *sb;
   assert_int_equal(dw_sandbox_new(NULL, &o, &sb), 0);
   const char *headers[] = {"Content-Type: text/plain", NULL};
@@ -282,7 +285,8 @@ static void logs_reach_the_callback_and_the_result(void **state) {
   dw_test_restore_engine_signals(state);
   dw_code *code = code1("main.js", "console.warn('hello'); for (let i = 0; i < 20000; i++) console.log(i)");
   dw_sandbox *sb;
-  assert_int_equal(dw_sandbox_new(NULL, NULL, &sb), 0);
+  dw_sandbox_options o = {.limits = dw_test_limits((dw_limits){0})};
+  assert_int_equal(dw_sandbox_new(NULL, &o, &sb), 0);
   log_count = 0;
   dw_sandbox_set_log_cb(sb, count_logs, "cookie");
   dw_result *r;

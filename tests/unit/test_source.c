@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "mcp/source.h"
+#include "slow.h"
 
 static const char *const names[] = {"data", "search"};
 
@@ -25,7 +26,7 @@ static const char *run(const char *code, const char *lang, dw__src_shape *shape)
   assert_non_null(c);
   assert_int_equal(dw_code_add_module(c, m.name, m.text, m.len, DW_MODULE_AUTO), 0);
   dw_sandbox_options o = {.env_json = "{\"data\":{\"n\":41,\"list\":[1,2,3]},\"search\":{}}",
-                          .limits = {.cpu_ms = 2000, .wall_ms = 5000}};
+                          .limits = dw_test_limits((dw_limits){.cpu_ms = 2000, .wall_ms = 5000})};
   dw_sandbox *sb;
   assert_int_equal(dw_sandbox_new(NULL, &o, &sb), 0);
   dw_result *r = NULL;
