@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """bench/http: the daemon under wrk on loopback (issue 5, point 7).
 
-  run.py path/to/dynworker [--seconds N] [--workers N]
+  run.py path/to/dynworker [--seconds N] [--warmup S] [--workers N]
 
 Rows: POST /v1/run (a fresh sandbox per request) and GET a registered worker's /fetch (warm),
-each with 1 and 16 connections: requests/s, p50 and p99 latency (wrk --latency), and the
+each with 1 and 16 connections, each measured for N s (default 10) after S s (default 5) of the
+same load unmeasured (so a row measures its steady state, not the previous row's aftermath:
+right after 20 s of fresh sandboxes the executors' garbage slows the warm row for ~20 s):
+requests/s, p50 and p99 latency (wrk --latency), and the
 count of non-2xx answers (a row with any is marked: its numbers are not a success rate).
 Then memory per live sandbox: N (default 10,000) registered workers, each invoked once so it
 is warm, the executors' RSS and the warm count read from /metrics before and after.
@@ -111,9 +114,11 @@ def main():
     args = sys.argv[1:]
     if not args:
         sys.exit(__doc__)
-    binary, seconds, nworkers = os.path.abspath(args[0]), 10, 10000
+    binary, seconds, warmup, nworkers = os.path.abspath(args[0]), 10, 5, 10000
     if "--seconds" in args:
         seconds = int(args[args.index("--seconds") + 1])
+    if "--warmup" in args:
+        warmup = int(args[args.index("--warmup") + 1])
     if "--workers" in args:
         nworkers = int(args[args.index("--workers") + 1])
     with tempfile.TemporaryDirectory(prefix="dw-bench-http-") as tmp:
@@ -132,8 +137,11 @@ def main():
             for name, path, script in [("fresh sandbox: POST /v1/run", "/v1/run", lua),
                                        ("warm worker: GET /v1/workers/hello/fetch", "/v1/workers/hello/fetch", None)]:
                 for conns in (1, 16):
+                    if warmup > 0:
+                        wrk(port, path, conns, warmup, script)
                     r = wrk(port, path, conns, seconds, script)
                     rows.append((name, conns, r))
+            print("each row: %d s measured after %d s of the same load unmeasured" % (seconds, warmup))
             print("| request | connections | requests/s | p50 ms | p99 ms | non-2xx |")
             print("|---|---:|---:|---:|---:|---:|")
             for name, conns, r in rows:
