@@ -116,6 +116,18 @@ static void host_collect(dw__vm *vm, dw__ctx *c) {
   atomic_store(&vm->cpu_mark, now);
 }
 
+/* What survives a full collection, against the cap (less what was excused). A full collection
+ * of a big heap is slow: the next check backs off so that checking stays a small fraction of
+ * the time (at most ~5%). */
+static bool collected_over(dw__vm *vm, dw__ctx *c, size_t cap) {
+  uint64_t t0 = dw__now_ns();
+  host_collect(vm, c);
+  size_t heap = dw__vm_heap_bytes(c);
+  vm->last_heap_bytes = heap;
+  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0);
+  return cap && heap > vm->excused_bytes && heap - vm->excused_bytes > cap;
+}
+
 static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   if (!cap) return false;
   uint64_t now = dw__now_ns();
@@ -127,14 +139,7 @@ static bool over_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
   if (heap <= vm->excused_bytes || heap - vm->excused_bytes <= cap) return false;
   /* The statistics count garbage not yet collected (another realm's, a run that was
    * stopped): only what survives a collection is held against the cap. */
-  uint64_t t0 = dw__now_ns();
-  host_collect(vm, c);
-  heap = dw__vm_heap_bytes(c);
-  vm->last_heap_bytes = heap;
-  /* A full collection of a big heap is slow: back off so that checking stays a small
-   * fraction of the time (at most ~5%). */
-  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0);
-  return heap > vm->excused_bytes && heap - vm->excused_bytes > cap;
+  return collected_over(vm, c, cap);
 }
 
 static bool watchdog_cb(JSContextRef ctx, void *data) {
@@ -308,13 +313,8 @@ int dw__vm_check(dw__vm *vm, dw__ctx *c) {
 void dw__vm_heap_recheck(dw__vm *vm) { vm->last_memory_check = 0; }
 
 int dw__vm_collect_check_heap(dw__vm *vm, dw__ctx *c, size_t cap, bool now) {
-  uint64_t t0 = dw__now_ns();
-  if (!now && t0 < vm->last_memory_check + MEMORY_CHECK_NS) return 0;
-  host_collect(vm, c);
-  size_t heap = dw__vm_heap_bytes(c);
-  vm->last_heap_bytes = heap;
-  vm->last_memory_check = dw__now_ns() + 19 * (dw__now_ns() - t0); /* as over_heap backs off */
-  return cap && heap > vm->excused_bytes && heap - vm->excused_bytes > cap ? DW_E_MEMORY_LIMIT : 0;
+  if (!now && dw__now_ns() < vm->last_memory_check + MEMORY_CHECK_NS) return 0;
+  return collected_over(vm, c, cap) ? DW_E_MEMORY_LIMIT : 0;
 }
 
 void dw__vm_collect(dw__ctx *c) { host_collect(c->vm, c); }
