@@ -73,15 +73,22 @@ static int parse_listen(const char *s, char *host, size_t host_len, uint16_t *po
   return 0;
 }
 
+/* Reads the file an option names (at most `max` bytes, `cap` saying how much in words);
+ * -1 with a message on stderr. */
+static int read_option_file(const char *option, const char *path, size_t max, const char *cap,
+                            char **text, size_t *len) {
+  int rc = dw__read_file(path, max, text, len);
+  if (rc)
+    fprintf(stderr, "dynworker serve: %s %s: %s\n", option, path,
+            rc == DW_E_TOO_LARGE ? cap : strerror(errno));
+  return rc ? -1 : 0;
+}
+
 static int read_token_file(const char *path, serve_opts *o) {
   char *text = NULL;
   size_t len = 0;
-  int rc = dw__read_file(path, MAX_TOKEN_BYTES, &text, &len);
-  if (rc) {
-    fprintf(stderr, "dynworker serve: --token-file %s: %s\n", path,
-            rc == DW_E_TOO_LARGE ? "over 4 KiB" : strerror(errno));
+  if (read_option_file("--token-file", path, MAX_TOKEN_BYTES, "over 4 KiB", &text, &len))
     return -1;
-  }
   char *p = text;
   while (*p == ' ' || *p == '\t') p++;
   size_t n = strcspn(p, "\r\n");
@@ -242,12 +249,8 @@ static int load_config(const char *path, serve_opts *o) {
 static int load_mcp_config(const char *path, serve_opts *o) {
   char *text = NULL;
   size_t len = 0;
-  int rc = dw__read_file(path, MAX_MCP_CONFIG_BYTES, &text, &len);
-  if (rc) {
-    fprintf(stderr, "dynworker serve: --mcp-config %s: %s\n", path,
-            rc == DW_E_TOO_LARGE ? "over 4 MiB" : strerror(errno));
+  if (read_option_file("--mcp-config", path, MAX_MCP_CONFIG_BYTES, "over 4 MiB", &text, &len))
     return -1;
-  }
   json_error_t e;
   o->mcp_config = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
   free(text);
