@@ -4,6 +4,7 @@
  *   coldstart mem MODE K   (internal) RSS per live instance with K live, printed in bytes
  *   coldstart loop N       only the "hello, shared VM" path, N times, nothing printed: for
  *                          perf record / callgrind (docs/PERFORMANCE-NOTES.md)
+ *   coldstart loop-own N   the same for the "hello, own VM" path
  *
  * Rows: "engine floor" is what JavaScriptCore alone costs (new VM + realm + evaluate a tiny
  * script + release; or a new realm in a shared VM); "dynworker" is the whole path a user
@@ -165,7 +166,7 @@ static int mem_mode(const char *mode, int k) {
   g_fetch_code = fetch_code();
   dw_engine *shared = dw_engine_new(NULL);
   dw__vm *vm = dw__vm_new(false);
-  dw_sandbox_free(fetch_run(shared));
+  if (!getenv("NOFETCH")) dw_sandbox_free(fetch_run(shared));
   /* Warm up the process (first VM, code caches) before the baseline. */
   dw_sandbox_free(hello_run(shared));
   dw_sandbox_free(hello_run(NULL));
@@ -188,6 +189,10 @@ static int mem_mode(const char *mode, int k) {
       keep[i] = c;
     } else if (!strcmp(mode, "dw-own")) {
       keep[i] = hello_run(NULL);
+    } else if (!strcmp(mode, "new-only")) {
+      dw_sandbox *sb;
+      if (dw_sandbox_new(shared, NULL, &sb)) exit(1);
+      keep[i] = sb;
     } else if (!strcmp(mode, "dw-fetch-shared")) {
       keep[i] = fetch_run(shared);
     } else {
@@ -223,11 +228,11 @@ static double spawn_mem(const char *self, const char *mode, int k) {
 
 int main(int argc, char **argv) {
   if (argc >= 4 && !strcmp(argv[1], "mem")) return mem_mode(argv[2], atoi(argv[3]));
-  if (argc >= 3 && !strcmp(argv[1], "loop")) {
+  if (argc >= 3 && (!strcmp(argv[1], "loop") || !strcmp(argv[1], "loop-own"))) {
     g_code = hello_code();
-    dw_engine *e = dw_engine_new(NULL);
+    dw_engine *e = strcmp(argv[1], "loop") ? NULL : dw_engine_new(NULL);
     for (int i = 0, n = atoi(argv[2]); i < n; i++) dw_sandbox_free(hello_run(e));
-    dw_engine_free(e);
+    if (e) dw_engine_free(e);
     dw_code_free(g_code);
     return 0;
   }

@@ -52,6 +52,8 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
       bool simple = m->type != DW_MODULE_CJS && !strstr(t.script, "__dw_m.i(") &&
                     !strstr(t.script, "__dw_m.s(") && !strstr(t.script, "__dw_m.d(");
       dw__set(c, r, "simple", dw__bool(c, simple), NULL);
+      /* Without top-level await a simple module finishes synchronously (runtime.js). */
+      dw__set(c, r, "tla", dw__bool(c, t.has_tla), NULL);
     } else if (*exc && dw__is_object(c, *exc)) {
       with_code(c, *exc, "syntax_error");
       dw__define_hidden(c, *exc, "prefix", prefix, NULL);

@@ -273,7 +273,9 @@
 
   // A main module without imports runs without the linker: its prologue registers its export
   // getters, its body runs, and only `default` is read (nothing else can see its namespace).
-  async function importMain(main) {
+  // Without top-level await that all happens now and the namespace (an object without a
+  // prototype) is returned; through the linker or with top-level await, a promise of it.
+  function importMain(main) {
     const c = compileTracked(main);
     if (c.kind !== "esm" || !c.simple) {
       compiled = { name: main, c };
@@ -293,10 +295,19 @@
     const gen = c.fn(m);
     const first = gen.next();
     linking = false;
-    await first;
-    await gen.next();
+    if (!c.tla) {
+      gen.next();
+      return namespace(getters);
+    }
+    return (async () => {
+      await first;
+      await gen.next();
+      return namespace(getters);
+    })();
+  }
+  function namespace(getters) {
     const get = getters && getters.default;
-    return { default: typeof get === "function" ? get() : undefined };
+    return { __proto__: null, default: typeof get === "function" ? get() : undefined };
   }
 
   function fail(err) {
@@ -311,15 +322,32 @@
   // ---- Instances: one worker loaded once, serving many invocations ----
   let instance = null;
 
-  // Loads the main module; ready(ok, error descriptor) follows.
-  async function init(main, env) {
+  // Loads the main module; ready(ok, error descriptor) follows (at once when the module
+  // loads synchronously: calls come later, as entries of their own).
+  function init(main, env) {
+    let ns;
     try {
-      const ns = await importMain(main);
-      instance = { ns, env, exportsOf: extend(env, ns), exports: undefined, serving: true };
-      ready(true);
+      ns = importMain(main);
+      if (ObjectGetPrototypeOf(ns) === null) {
+        loaded(ns, env);
+        return;
+      }
+    } catch (e) {
+      ready(false, describe(e));
+      return;
+    }
+    initLater(ns, env);
+  }
+  async function initLater(loading, env) {
+    try {
+      loaded(await loading, env);
     } catch (e) {
       ready(false, describe(e));
     }
+  }
+  function loaded(ns, env) {
+    instance = { ns, env, exportsOf: extend(env, ns), exports: undefined, serving: true };
+    ready(true);
   }
 
   // What an RPC call may invoke: a method found on the target's prototype chain below
@@ -344,8 +372,9 @@
     throw new TypeErr(`The entrypoint has no method "${method}"`);
   }
 
-  // Invokes method of entrypoint `entry` (null: the default export); reply(token, ...) follows.
-  async function invoke(token, entry, method, args, props) {
+  // Invokes method of entrypoint `entry` (null: the default export); reply(token, ...) follows,
+  // at once when an RPC method returns a value that is not an object (nothing to await).
+  function invoke(token, entry, method, args, props) {
     try {
       if (instance === null) throw new TypeErr("the worker is not loaded");
       const { ns, env } = instance;
@@ -354,23 +383,7 @@
       const name = entry === null ? "default" : entry;
       let d = ns[name];
       if (method === null) {
-        // The calling convention of run() (a host's one-shot invocation).
-        if (isEntrypointClass(d)) d = new d(ctx, env);
-        let value;
-        if (d !== null && d !== undefined && typeof d.fetch === "function" &&
-            (typeof d === "object" || args[0] !== null)) {
-          const req = makeRequest(args[0] === null ? {} : args[0]);
-          const res = await d.fetch(req, env, ctx);
-          const r = await respond(res);
-          value = { kind: "response", status: r.status, statusText: res.statusText, headers: r.headers, body: r.body };
-        } else if (typeof d === "function") {
-          const a = args[1] === null ? [env] : args[1];
-          value = { kind: "value", value: await d(...(ArrayIsArray(a) ? a : [a])) };
-        } else {
-          value = { kind: "module" };
-        }
-        await PromiseAllSettled(waits);
-        reply(token, true, value);
+        invokeHandler(token, d, args, env, ctx, waits);
         return;
       }
       if (d === undefined || (entry !== null && !isEntrypointClass(d)))
@@ -378,21 +391,64 @@
           : `The worker has no entrypoint named "${entry}" (an exported class extending WorkerEntrypoint)`);
       const isClass = isEntrypointClass(d);
       if (isClass) d = new d(ctx, env);
-      let value;
       if (method === "fetch") {
         if (d === null || (typeof d !== "object" && typeof d !== "function") || typeof d.fetch !== "function")
           throw new TypeErr("The entrypoint has no fetch handler");
-        const req = makeRequest(args[0]);
-        const res = isClass ? await d.fetch(req) : await d.fetch(req, env, ctx);
-        const r = await respond(res);
-        value = { status: r.status, statusText: res.statusText, headers: r.headers, body: r.body };
-      } else {
-        if (d === null || (typeof d !== "object" && typeof d !== "function"))
-          throw new TypeErr("The entrypoint has no methods");
-        const f = rpcMethod(d, method);
-        value = await ReflectApply(f, d, ArrayIsArray(args) ? args : []);
+        invokeFetch(token, d, isClass, args, env, ctx, waits);
+        return;
+      }
+      if (d === null || (typeof d !== "object" && typeof d !== "function"))
+        throw new TypeErr("The entrypoint has no methods");
+      const f = rpcMethod(d, method);
+      const value = ReflectApply(f, d, ArrayIsArray(args) ? args : []);
+      if (value !== null && (typeof value === "object" || typeof value === "function")) {
+        replyLater(token, value, waits);
+        return;
       }
       reply(token, true, value);
+      if (waits.length) PromiseAllSettled(waits);
+    } catch (e) {
+      reply(token, false, describe(e));
+    }
+  }
+  async function replyLater(token, value, waits) {
+    try {
+      const v = await value;
+      reply(token, true, v);
+      if (waits.length) PromiseAllSettled(waits);
+    } catch (e) {
+      reply(token, false, describe(e));
+    }
+  }
+  // The calling convention of run() (a host's one-shot invocation).
+  async function invokeHandler(token, d, args, env, ctx, waits) {
+    try {
+      if (isEntrypointClass(d)) d = new d(ctx, env);
+      let value;
+      if (d !== null && d !== undefined && typeof d.fetch === "function" &&
+          (typeof d === "object" || args[0] !== null)) {
+        const req = makeRequest(args[0] === null ? {} : args[0]);
+        const res = await d.fetch(req, env, ctx);
+        const r = await respond(res);
+        value = { kind: "response", status: r.status, statusText: res.statusText, headers: r.headers, body: r.body };
+      } else if (typeof d === "function") {
+        const a = args[1] === null ? [env] : args[1];
+        value = { kind: "value", value: await d(...(ArrayIsArray(a) ? a : [a])) };
+      } else {
+        value = { kind: "module" };
+      }
+      await PromiseAllSettled(waits);
+      reply(token, true, value);
+    } catch (e) {
+      reply(token, false, describe(e));
+    }
+  }
+  async function invokeFetch(token, d, isClass, args, env, ctx, waits) {
+    try {
+      const req = makeRequest(args[0]);
+      const res = isClass ? await d.fetch(req) : await d.fetch(req, env, ctx);
+      const r = await respond(res);
+      reply(token, true, { status: r.status, statusText: res.statusText, headers: r.headers, body: r.body });
       if (waits.length) PromiseAllSettled(waits);
     } catch (e) {
       reply(token, false, describe(e));
@@ -496,41 +552,96 @@
     });
   }
 
-  async function run(main, requestJson, argsJson, envJson) {
+  // The one-shot invocation (dw_sandbox_run); its outcome goes to settle(). When the main
+  // module loaded synchronously, run() returns the call of its handler as a function, which
+  // the sandbox runs as its next entry: after the microtasks the module's body queued, as a
+  // handler on Workers runs after its module finished evaluating. Otherwise run() does it all
+  // itself, asynchronously, and returns nothing. A handler that returns a value that is not an
+  // object settles at once: no promise is made on the way of `export default () => "hi"`.
+  function run(main, requestJson, argsJson, envJson) {
+    let env, ns;
     try {
-      const env = envJson ? JSONparse(envJson) : {};
-      const ns = await importMain(main);
-      const waits = [];
+      env = envJson ? JSONparse(envJson) : {};
+      ns = importMain(main);
+    } catch (e) {
+      fail(e);
+      return undefined;
+    }
+    if (ObjectGetPrototypeOf(ns) === null) return () => { call(ns, requestJson, argsJson, env); };
+    callLater(ns, requestJson, argsJson, env);
+    return undefined;
+  }
+  async function callLater(loading, requestJson, argsJson, env) {
+    let ns;
+    try {
+      ns = await loading;
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    call(ns, requestJson, argsJson, env);
+  }
+
+  function call(ns, requestJson, argsJson, env) {
+    try {
       instance = { ns, env, exportsOf: extend(env, ns), exports: undefined };
-      const ctx = makeCtx(waits, undefined, instance);
-      let d = ns.default;
-      if (isEntrypointClass(d)) d = new d(ctx, env);
+      let d = ns.default, waits = null, ctx;
+      if (isEntrypointClass(d)) {
+        waits = [];
+        ctx = makeCtx(waits, undefined, instance);
+        d = new d(ctx, env);
+      }
       if (d !== null && d !== undefined && typeof d.fetch === "function" &&
           (typeof d === "object" || requestJson !== null)) {
-        const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
-        const res = await respond(await d.fetch(req, env, ctx));
-        await PromiseAllSettled(waits);
-        settle(true, JSONstringify({ kind: "response", status: res.status, headers: res.headers }),
-          res.body);
+        if (waits === null) {
+          waits = [];
+          ctx = makeCtx(waits, undefined, instance);
+        }
+        serve(d, requestJson, env, ctx, waits);
       } else if (typeof d === "function") {
         const args = argsJson ? JSONparse(argsJson) : [env];
-        const value = await d(...(ArrayIsArray(args) ? args : [args]));
-        await PromiseAllSettled(waits);
-        let json;
-        try {
-          json = JSONstringify(value === undefined ? null : value);
-        } catch (e) {
-          settle(false, JSONstringify({ code: "bad_result", name: "TypeError",
-            message: "The result cannot be serialised as JSON: " + describe(e).message, stack: "" }));
-          return;
-        }
-        settle(true, JSONstringify({ kind: "value" }), json === undefined ? "null" : json);
+        const value = ReflectApply(d, undefined, ArrayIsArray(args) ? args : [args]);
+        if (waits === null && (value === null || (typeof value !== "object" && typeof value !== "function")))
+          settleValue(value);
+        else
+          settleLater(value, waits);
       } else {
-        settle(true, JSONstringify({ kind: "module" }));
+        settle(true, '{"kind":"module"}');
       }
     } catch (e) {
       fail(e);
     }
+  }
+  async function serve(d, requestJson, env, ctx, waits) {
+    try {
+      const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
+      const res = await respond(await d.fetch(req, env, ctx));
+      await PromiseAllSettled(waits);
+      settle(true, JSONstringify({ kind: "response", status: res.status, headers: res.headers }),
+        res.body);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  async function settleLater(value, waits) {
+    try {
+      const v = await value;
+      if (waits !== null) await PromiseAllSettled(waits);
+      settleValue(v);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  function settleValue(value) {
+    let json;
+    try {
+      json = JSONstringify(value === undefined ? null : value);
+    } catch (e) {
+      settle(false, JSONstringify({ code: "bad_result", name: "TypeError",
+        message: "The result cannot be serialised as JSON: " + describe(e).message, stack: "" }));
+      return;
+    }
+    settle(true, '{"kind":"value"}', json === undefined ? "null" : json);
   }
 
   // The arguments of a binding call (a C host binding, or a $http/$worker/$host descriptor of

@@ -223,6 +223,7 @@ void dw_sandbox_free(dw_sandbox *sb) {
     if (sb->load) dw__unprotect(sb->c, sb->load);
     if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
     if (sb->args_json_fn) dw__unprotect(sb->c, sb->args_json_fn);
+    if (sb->then) dw__unprotect(sb->c, sb->then);
     dw__ctx_free(sb->c);
   }
   if (sb->own_vm) dw__vm_free(sb->vm);
@@ -272,11 +273,12 @@ void dw__sandbox_kill(dw_sandbox *sb) {
   dw__timers_clear(sb);
 }
 
-/* Calls runtime[fn](args...); an exception here is the runtime's own failure. */
-static void call_runtime(dw_sandbox *sb, const char *fn, size_t argc, const dw_val *argv) {
+/* Calls runtime[fn](args...) and returns what it returned (NULL on an exception, which here
+ * is the runtime's own failure). */
+static dw_val call_runtime(dw_sandbox *sb, const char *fn, size_t argc, const dw_val *argv) {
   dw_val exc = NULL;
   dw_val f = dw__get(sb->c, sb->runtime, fn, &exc);
-  if (f) dw__call(sb->c, f, sb->runtime, argc, argv, &exc);
+  return f ? dw__call(sb->c, f, sb->runtime, argc, argv, &exc) : NULL;
 }
 
 void dw__sandbox_init(dw_sandbox *sb, const dw_code *code, dw_val env) {
@@ -349,7 +351,18 @@ typedef struct {
   const dw_invocation *inv;
 } start_args;
 
-/* Calls runtime.run(main, request, args, env); its outcome arrives through settle(). */
+/* The second entry of a run: the handler's call that runtime.run() returned (sb->then). */
+static void call_handler(void *user, dw_sandbox *sb, bool cancelled) {
+  dw_val fn = sb->then;
+  sb->then = NULL;
+  if (!fn) return;
+  if (!cancelled) dw__call(sb->c, fn, NULL, 0, NULL, NULL);
+  dw__unprotect(sb->c, fn);
+}
+
+/* Calls runtime.run(main, request, args, env); its outcome arrives through settle(). When
+ * run() returns a function (the main module loaded synchronously), that is the handler's
+ * call: it runs as the next entry, after the microtasks of the module's body. */
 static void start(void *user, dw_sandbox *sb, bool cancelled) {
   if (cancelled) return;
   start_args *a = user;
@@ -363,7 +376,15 @@ static void start(void *user, dw_sandbox *sb, bool cancelled) {
       sb->env_json ? dw__string(c, sb->env_json, strlen(sb->env_json)) : dw__null(c),
   };
   free(req);
-  call_runtime(sb, "run", 4, args);
+  dw_val then = call_runtime(sb, "run", 4, args);
+  if (then && dw__is_function(c, then) && !dw__vm_terminated(sb->vm)) {
+    sb->then = then;
+    dw__protect(c, then);
+    if (dw__loop_post(sb->loop, sb, call_handler, NULL)) {
+      sb->then = NULL;
+      dw__unprotect(c, then);
+    }
+  }
 }
 
 int dw_sandbox_run(dw_sandbox *sb, const dw_code *code, const dw_invocation *inv,

@@ -44,6 +44,7 @@ struct dw_sandbox {
   dw_val load;    /* webapi loader (protected) */
   dw_val runtime; /* runtime.js api (protected) */
   dw_val args_json_fn; /* runtime.bindingArgs (protected), for dw__sandbox_args_json */
+  dw_val then;    /* the handler's call that runtime.run() returned (protected while queued) */
 
   dw__timer *timers;
   size_t ntimers, timers_cap;

@@ -81,6 +81,30 @@ case("default function result in --json",
      result=lambda r: r["result"] == [1, "two", None, {"x": True}] and r["response"] is None)
 case("default function returning undefined gives null",
      {"w.js": "export default () => {}"}, result=lambda r: r["result"] is None and r["ok"])
+case("default function: primitive, object, promise and thenable results",
+     {"w.js": """import a from './a.js'; import b from './b.js'; import c from './c.js';
+        export default async () => [a(), b(), await c()]""",
+      "a.js": "export default () => 'sync'",
+      "b.js": "export default () => ({ nested: [1] })",
+      "c.js": "export default () => ({ then(resolve) { resolve('thenable') } })"},
+     result=lambda r: r["result"] == ["sync", {"nested": [1]}, "thenable"])
+for kind, body in [("a string", "'s'"), ("an object", "({k: 1})"), ("a thenable", "({ then(r) { r(3) } })"),
+                   ("a rejected promise", "Promise.reject(new Error('no'))")]:
+    case("default function (a module without imports) returning " + kind,
+         {"w.js": "export default () => " + body},
+         exit=1 if "reject" in kind else 0, code="uncaught_exception" if "reject" in kind else None,
+         result=None if "reject" in kind else (lambda r, k=kind: r["result"] == {"a string": "s",
+             "an object": {"k": 1}, "a thenable": 3}[k]))
+case("a handler runs after the microtasks its module's body queued",
+     {"w.js": """let n = 0;
+        const step = () => { if (++n < 6) Promise.resolve().then(step) };
+        Promise.resolve().then(step);
+        export default () => n"""},
+     result=lambda r: r["result"] == 6)
+case("a throw in the default function is uncaught_exception with its place",
+     {"w.js": "export default function () {\n  throw new TypeError('bad') }"}, exit=1,
+     code="uncaught_exception",
+     check=lambda r: r["error"]["name"] == "TypeError" and "w.js:2" in r["error"]["stack"])
 case("a result that is not JSON is bad_result",
      {"w.js": "export default () => 10n"}, exit=1, code="bad_result")
 case("plain module: evaluated, only logs printed",
