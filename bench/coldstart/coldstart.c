@@ -166,7 +166,7 @@ static int mem_mode(const char *mode, int k) {
   g_fetch_code = fetch_code();
   dw_engine *shared = dw_engine_new(NULL);
   dw__vm *vm = dw__vm_new(false);
-  if (!getenv("NOFETCH")) dw_sandbox_free(fetch_run(shared));
+  dw_sandbox_free(fetch_run(shared));
   /* Warm up the process (first VM, code caches) before the baseline. */
   dw_sandbox_free(hello_run(shared));
   dw_sandbox_free(hello_run(NULL));
@@ -189,10 +189,6 @@ static int mem_mode(const char *mode, int k) {
       keep[i] = c;
     } else if (!strcmp(mode, "dw-own")) {
       keep[i] = hello_run(NULL);
-    } else if (!strcmp(mode, "new-only")) {
-      dw_sandbox *sb;
-      if (dw_sandbox_new(shared, NULL, &sb)) exit(1);
-      keep[i] = sb;
     } else if (!strcmp(mode, "dw-fetch-shared")) {
       keep[i] = fetch_run(shared);
     } else {
