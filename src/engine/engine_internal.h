@@ -11,7 +11,20 @@ typedef struct dw__clone_realm dw__clone_realm;
 /* Frees the VM's private clone realm (clone.c), if any. */
 void dw__clone_realm_free(dw__vm *vm);
 
+/* The embedded sources (dw__eval_static) this VM evaluated, by address: the second
+ * evaluation of one makes it a JSScriptRef, which later realms evaluate without the engine
+ * hashing the whole text again to find its compiled code (~0.3M instructions per realm for
+ * runtime.js and the installer; a VM of its own, evaluating each once, never pays for the
+ * extra parse that making a script costs). */
+#define DW__VM_SCRIPTS 48
+typedef struct {
+  const unsigned short *src;
+  JSScriptRef script;
+} dw__vm_script;
+
 struct dw__vm {
+  dw__vm_script scripts[DW__VM_SCRIPTS];
+  int nscripts;
   dw__clone_realm *clone_realm; /* clone.c's helper realm, made on first use */
   JSContextGroupRef group;
   bool allow_wasm;

@@ -30,6 +30,15 @@ JS_EXPORT void JSGlobalContextSetUnhandledRejectionCallback(JSGlobalContextRef c
 /* A string that references `chars` instead of copying them: they must outlive every use of
  * the string, including the code the engine compiles from it (JSStringRefPrivate.h). */
 JS_EXPORT JSStringRef JSStringCreateWithCharactersNoCopy(const JSChar *chars, size_t numChars);
+/* A parsed script of one VM (JSScriptRefPrivate.h): evaluating it again, in any realm of that
+ * VM, neither copies nor rehashes its text. NULL with *errorMessage on a syntax error. */
+typedef struct OpaqueJSScript *JSScriptRef;
+JS_EXPORT JSScriptRef JSScriptCreateFromString(JSContextGroupRef contextGroup, JSStringRef url,
+                                               int startingLineNumber, JSStringRef source,
+                                               JSStringRef *errorMessage, int *errorLine);
+JS_EXPORT void JSScriptRelease(JSScriptRef script);
+JS_EXPORT JSValueRef JSScriptEvaluate(JSContextRef ctx, JSScriptRef script, JSValueRef thisValue,
+                                      JSValueRef *exception);
 JS_EXPORT void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 

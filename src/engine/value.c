@@ -250,9 +250,37 @@ dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line
   return eval_string(c, utf8_to_jsstring(src, n), url, line, exc);
 }
 
+/* The VM's script for src, made at its second evaluation in this VM (see dw__vm_script); NULL
+ * while it has been evaluated once, when the table is full, or when making it failed (the
+ * text is then evaluated as a string, which reports any error the usual way). */
+static JSScriptRef vm_script(dw__ctx *c, const unsigned short *src, size_t n, const char *url,
+                             int line) {
+  dw__vm *vm = c->vm;
+  dw__vm_script *e = NULL;
+  for (int i = 0; i < vm->nscripts; i++)
+    if (vm->scripts[i].src == src) e = &vm->scripts[i];
+  if (!e) {
+    if (vm->nscripts < DW__VM_SCRIPTS) vm->scripts[vm->nscripts++].src = src;
+    return NULL;
+  }
+  if (!e->script) {
+    JSStringRef s = JSStringCreateWithCharactersNoCopy(src, n);
+    JSStringRef u = JSStringCreateWithUTF8CString(url ? url : "");
+    if (s && u) e->script = JSScriptCreateFromString(vm->group, u, line, s, NULL, NULL);
+    if (s) JSStringRelease(s);
+    if (u) JSStringRelease(u);
+  }
+  return e->script;
+}
+
 dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const char *url, int line,
                        dw_val *exc) {
-  return eval_string(c, JSStringCreateWithCharactersNoCopy(src, n), url, line, exc);
+  JSScriptRef script = vm_script(c, src, n, url, line);
+  if (!script) return eval_string(c, JSStringCreateWithCharactersNoCopy(src, n), url, line, exc);
+  JSValueRef e = NULL;
+  JSValueRef r = JSScriptEvaluate(c->ctx, script, NULL, &e);
+  if (!r) *exc = W(e);
+  return W(r);
 }
 
 dw_val dw__array(dw__ctx *c, size_t n, const dw_val *items, dw_val *exc) {

@@ -224,6 +224,8 @@ void dw__vm_free(dw__vm *vm) {
   if (!vm) return;
   if (vm->nctx) DW_BUG("dw__vm_free with live realms");
   dw__clone_realm_free(vm);
+  for (int i = 0; i < vm->nscripts; i++)
+    if (vm->scripts[i].script) JSScriptRelease(vm->scripts[i].script);
   JSContextGroupRemoveHeapFinalizer(vm->group, heap_finalizer, vm);
   JSContextGroupClearExecutionTimeLimit(vm->group);
   JSContextGroupRelease(vm->group);

@@ -152,6 +152,39 @@ static void budget_terminates_and_the_vm_stays_usable(void **state) {
   dw__vm_free(vm);
 }
 
+/* An embedded source evaluated in many realms of one VM (from its second evaluation on, through
+ * the VM's parsed script): the same result in each, fresh objects per realm, and a source with
+ * a syntax error reports it every time with its place. */
+static const unsigned short good_src[] = {'(', '{', 'n', ':', '1', '}', ')'};
+static const unsigned short bad_src[] = {'\n', '(', '{', 'n', ':', ')'};
+
+static void static_sources_in_many_realms(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *cs[4];
+  dw_val objs[4];
+  for (int i = 0; i < 4; i++) {
+    dw__ctx *c = cs[i] = dw__ctx_new(vm, false);
+    dw_val exc = NULL;
+    objs[i] = dw__eval_static(c, good_src, DW_ARRAY_LEN(good_src), "dw:good.js", 1, &exc);
+    assert_non_null(objs[i]);
+    assert_true(dw__to_number(c, dw__get(c, objs[i], "n", NULL)) == 1);
+    dw__set(c, objs[i], "n", dw__number(c, 10 + i), NULL);
+    exc = NULL;
+    assert_null(dw__eval_static(c, bad_src, DW_ARRAY_LEN(bad_src), "dw:bad.js", 1, &exc));
+    assert_non_null(exc);
+    char *msg = dw__to_utf8(c, dw__get(c, exc, "name", NULL), NULL, NULL);
+    assert_string_equal(msg, "SyntaxError");
+    free(msg);
+    assert_true(dw__to_number(c, dw__get(c, exc, "line", NULL)) == 2);
+  }
+  for (int i = 0; i < 4; i++) {
+    assert_true(dw__to_number(cs[i], dw__get(cs[i], objs[i], "n", NULL)) == 10 + i);
+    dw__ctx_free(cs[i]);
+  }
+  dw__vm_free(vm);
+}
+
 static void json_both_ways(void **state) {
   dw_test_restore_engine_signals(state);
   dw__vm *vm = dw__vm_new(false);
@@ -204,6 +237,7 @@ int main(void) {
       cmocka_unit_test(fresh_realm_is_bare),
       cmocka_unit_test(budget_terminates_and_the_vm_stays_usable),
       cmocka_unit_test(json_both_ways),
+      cmocka_unit_test(static_sources_in_many_realms),
   };
   dw_test_save_engine_signals();
   return cmocka_run_group_tests(tests, NULL, NULL);
