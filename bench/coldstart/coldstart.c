@@ -1,7 +1,8 @@
 /* bench/coldstart: the cost of a fresh sandbox, beside the bare engine floor, in one run.
  *
  *   coldstart [N]          latency table (N iterations per row, default 2000)
- *   coldstart mem MODE K   (internal) RSS per live instance with K live, printed in bytes
+ *   coldstart mem MODE K   (internal) RSS per live instance with K live, printed in bytes;
+ *                          MODE new-only: sandboxes made and never run (what creation costs)
  *   coldstart loop N       only the "hello, shared VM" path, N times, nothing printed: for
  *                          perf record / callgrind (docs/PERFORMANCE-NOTES.md)
  *   coldstart loop-own N   the same for the "hello, own VM" path
@@ -189,6 +190,10 @@ static int mem_mode(const char *mode, int k) {
       keep[i] = c;
     } else if (!strcmp(mode, "dw-own")) {
       keep[i] = hello_run(NULL);
+    } else if (!strcmp(mode, "new-only")) {
+      dw_sandbox *sb;
+      if (dw_sandbox_new(shared, NULL, &sb)) exit(1);
+      keep[i] = sb;
     } else if (!strcmp(mode, "dw-fetch-shared")) {
       keep[i] = fetch_run(shared);
     } else {
