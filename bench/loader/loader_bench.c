@@ -2,6 +2,8 @@
  * baseline measured in the same run.
  *
  *   loader_bench [N]    (N calls per row, default 2000)
+ *   loader_bench loop-parent N   only the "fresh child from a parent worker" row, nothing
+ *                        printed: for perf record / callgrind
  *
  * Rows (median and p99 per call):
  *  - fresh child per call, from a C host (dw_loader_call without an id) and from a parent
@@ -66,7 +68,19 @@ static int parent_rows(const char *src, int n, double *us) {
   return got;
 }
 
+static const char parent_fresh[] =
+    "const code = { compatibilityDate: '2026-01-01', modules: { 'c.js': 'export default { f(x) { return x + 1 } }' } };"
+    "export default async (env) => { const out = [];"
+    "  for (let i = 0; i < env.N; i++) { const t0 = performance.now();"
+    "    await env.LOADER.load(code).getEntrypoint().f(i); out.push((performance.now() - t0) * 1000); }"
+    "  return out; }";
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "loop-parent")) {
+    int k = atoi(argv[2]);
+    double *t = calloc((size_t)k, sizeof *t);
+    return parent_rows(parent_fresh, k, t) == k ? 0 : 1;
+  }
   int n = argc > 1 ? atoi(argv[1]) : 2000;
   if (n < 10) n = 10;
   double *us = calloc((size_t)n, sizeof *us);
@@ -170,12 +184,6 @@ int main(int argc, char **argv) {
   dw_loader_free(l);
 
   /* From a parent worker: load a fresh child and call it; call a warm child. */
-  static const char parent_fresh[] =
-      "const code = { compatibilityDate: '2026-01-01', modules: { 'c.js': 'export default { f(x) { return x + 1 } }' } };"
-      "export default async (env) => { const out = [];"
-      "  for (let i = 0; i < env.N; i++) { const t0 = performance.now();"
-      "    await env.LOADER.load(code).getEntrypoint().f(i); out.push((performance.now() - t0) * 1000); }"
-      "  return out; }";
   if (parent_rows(parent_fresh, n, us) == n) row("fresh child per call, from a parent worker (load + call)", us, n, "<= 500");
   static const char parent_warm[] =
       "export default async (env) => { const out = [];"
