@@ -154,6 +154,17 @@ dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const ch
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
                 dw_val *exc);
 
+/* A weak reference to an object of realm c: dw__weak_alive turns false at the end of the
+ * collection that finds the object unreachable (a finalizer runs only when the engine
+ * sweeps its memory, which can be many collections later). dw__weak_free must be called
+ * while c's VM exists. NULL when out of memory. */
+typedef struct dw__weak dw__weak;
+dw__weak *dw__weak_new(dw__ctx *c, dw_val obj);
+bool dw__weak_alive(const dw__weak *w);
+void dw__weak_free(dw__weak *w);
+/* How many collections the VM finished so far (for polling weak references). */
+uint64_t dw__vm_gc_count(const dw__vm *vm);
+
 /* A native function callable from JS. `data` is borrowed and must outlive the realm.
  * Returning NULL means undefined, unless *exc was set. */
 typedef dw_val (*dw__native_fn)(dw__ctx *c, void *data, size_t argc, const dw_val *argv,

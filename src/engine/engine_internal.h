@@ -43,6 +43,7 @@ struct dw__vm {
   size_t rss_base;                 /* process RSS at the budget's first watchdog tick */
   uint64_t cpu_start_ns;
   uint64_t last_memory_check;
+  _Atomic uint64_t gc_count;       /* collections finished (heap_finalizer) */
   dw__budget budget;
 };
 

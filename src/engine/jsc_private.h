@@ -39,6 +39,12 @@ JS_EXPORT JSScriptRef JSScriptCreateFromString(JSContextGroupRef contextGroup, J
 JS_EXPORT void JSScriptRelease(JSScriptRef script);
 JS_EXPORT JSValueRef JSScriptEvaluate(JSContextRef ctx, JSScriptRef script, JSValueRef thisValue,
                                       JSValueRef *exception);
+/* Weak references (JSWeakPrivate.h): JSWeakGetObject is NULL once the object was collected,
+ * from the end of the collection that found it dead (not when its memory is swept). */
+typedef const struct OpaqueJSWeak *JSWeakRef;
+JS_EXPORT JSWeakRef JSWeakCreate(JSContextGroupRef group, JSObjectRef object);
+JS_EXPORT void JSWeakRelease(JSContextGroupRef group, JSWeakRef weak);
+JS_EXPORT JSObjectRef JSWeakGetObject(JSWeakRef weak);
 JS_EXPORT void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 

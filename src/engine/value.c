@@ -350,6 +350,32 @@ dw_val dw__native(dw__ctx *c, const char *name, dw__native_fn fn, void *data) {
   return W(f);
 }
 
+struct dw__weak {
+  JSContextGroupRef group;
+  JSWeakRef ref;
+};
+
+dw__weak *dw__weak_new(dw__ctx *c, dw_val obj) {
+  if (!JSValueIsObject(c->ctx, V(obj))) return NULL;
+  dw__weak *w = malloc(sizeof *w);
+  if (!w) return NULL;
+  w->group = c->vm->group;
+  w->ref = JSWeakCreate(w->group, O(obj));
+  if (!w->ref) {
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+bool dw__weak_alive(const dw__weak *w) { return JSWeakGetObject(w->ref) != NULL; }
+
+void dw__weak_free(dw__weak *w) {
+  if (!w) return;
+  JSWeakRelease(w->group, w->ref);
+  free(w);
+}
+
 typedef struct {
   void *data;
   void (*finalize)(void *);

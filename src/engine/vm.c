@@ -201,6 +201,7 @@ static bool watchdog_cb(JSContextRef ctx, void *data) {
  * normal limit at once, so at most one more timer is started. */
 static void heap_finalizer(JSContextGroupRef group, void *data) {
   dw__vm *vm = data;
+  atomic_fetch_add(&vm->gc_count, 1);
   if (vm->host_gc) return; /* host_collect accounts for it */
   if (vm->active) {
     uint64_t now = js_cpu(vm), mark = atomic_exchange(&vm->cpu_mark, now);
@@ -344,6 +345,8 @@ int dw__vm_check_heap(dw__vm *vm, dw__ctx *c, size_t cap) {
 }
 
 uint64_t dw__vm_credit(const dw__vm *vm) { return atomic_load(&vm->gc_credit_ns); }
+
+uint64_t dw__vm_gc_count(const dw__vm *vm) { return atomic_load(&vm->gc_count); }
 
 uint64_t dw__vm_cpu_used(const dw__vm *vm) { return used_ns(vm); }
 

@@ -247,65 +247,83 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
  * fetcher object holds (through a WeakMap in loader.js) a handle whose finalizer queues its
  * number for release. Finalizers run inside the collector: they only queue, under the mutex;
  * the loop's tick drops the capability. */
-struct release {
-  dw_loader *L;
-  uint64_t serial; /* the realm's instance */
+/* A capability number held by a JS object of a realm (a fetcher, a load() stub), released
+ * once the collector finds the object unreachable. Polled through a weak reference after
+ * collections: a finalizer of the object (or of a handle only it held) runs when the
+ * engine sweeps that memory, which in a loop of load() calls came hundreds of children late
+ * (800 of 2,000 still alive at the end of bench/loader's loop), each a realm every
+ * collection had to mark again. */
+struct tracked {
+  dw__weak *weak;
+  uint64_t serial; /* the instance whose realm holds the object */
   uint32_t id;
-  struct release *next;
+  struct tracked *next;
 };
 
-static void release_fin(void *data) {
-  struct release *r = data;
-  dw_loader *L = r->L;
-  pthread_mutex_lock(&L->host_mu);
-  if (L->closing) {
-    free(r);
-  } else {
-    r->next = L->released;
-    L->released = r;
+/* How long a realm in a VM of its own (whose collections the loader's VM does not count)
+ * may wait for its released objects to be noticed. */
+#define TRACKED_SCAN_NS 50000000u
+
+static void release_cap(dw_loader *L, uint64_t serial, uint32_t id) {
+  for (instance *in = L->all; in; in = in->all_next) {
+    if (in->serial != serial) continue;
+    if (id < in->ncaps && in->caps[id]) {
+      cap *k = in->caps[id];
+      in->caps[id] = NULL;
+      dw__cap_unref(k);
+    }
+    return;
   }
-  pthread_mutex_unlock(&L->host_mu);
 }
 
 void dw__releases_drain(dw_loader *L) {
-  if (!L->released) return;
-  pthread_mutex_lock(&L->host_mu);
-  struct release *list = L->released;
-  L->released = NULL;
-  pthread_mutex_unlock(&L->host_mu);
-  while (list) {
-    struct release *r = list;
-    list = r->next;
-    for (instance *in = L->all; in; in = in->all_next) {
-      if (in->serial != r->serial) continue;
-      if (r->id < in->ncaps && in->caps[r->id]) {
-        cap *k = in->caps[r->id];
-        in->caps[r->id] = NULL;
-        dw__cap_unref(k);
-      }
-      break;
+  if (!L->tracked) return;
+  uint64_t gcs = L->vm ? dw__vm_gc_count(L->vm) : 0, now = dw__now_ns();
+  if (gcs == L->tracked_gcs && now < L->tracked_scan_at) return;
+  L->tracked_gcs = gcs;
+  L->tracked_scan_at = now + TRACKED_SCAN_NS;
+  for (struct tracked **p = &L->tracked; *p;) {
+    struct tracked *t = *p;
+    if (dw__weak_alive(t->weak)) {
+      p = &t->next;
+      continue;
     }
-    free(r);
+    *p = t->next;
+    release_cap(L, t->serial, t->id);
+    dw__weak_free(t->weak);
+    free(t);
   }
 }
 
-/* track(number) -> a handle that releases the number when collected. */
+void dw__tracked_drop(dw_loader *L, const instance *in) {
+  for (struct tracked **p = &L->tracked; *p;) {
+    struct tracked *t = *p;
+    if (in && t->serial != in->serial) {
+      p = &t->next;
+      continue;
+    }
+    *p = t->next;
+    dw__weak_free(t->weak);
+    free(t);
+  }
+}
+
+/* track(object, number): the number is released once the object is collected. */
 static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
   instance *in = data;
-  dw_val v = arg(c, argc, argv, 0);
+  dw_val obj = arg(c, argc, argv, 0), v = arg(c, argc, argv, 1);
   double id = dw__is_number(c, v) ? dw__to_number(c, v) : -1;
   if (!dw__realm_cap(in, id)) return type_error(c, exc, "not a capability of this worker");
-  struct release *r = calloc(1, sizeof *r);
-  if (!r) return type_error(c, exc, "out of memory");
-  r->L = in->L;
-  r->serial = in->serial;
-  r->id = (uint32_t)id;
-  dw_val h = dw__handle_new(c, r, release_fin);
-  if (!h) {
-    free(r);
+  struct tracked *t = calloc(1, sizeof *t);
+  if (!t || !(t->weak = dw__weak_new(c, obj))) {
+    free(t);
     return type_error(c, exc, "out of memory");
   }
-  return h;
+  t->serial = in->serial;
+  t->id = (uint32_t)id;
+  t->next = in->L->tracked;
+  in->L->tracked = t;
+  return NULL;
 }
 
 static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *argv,

@@ -549,6 +549,7 @@ fail:
 
 static void instance_free(instance *in) {
   dw_loader *L = in->L;
+  dw__tracked_drop(L, in);
   if (in->sb) {
     dw__ctx *c = dw__sandbox_ctx(in->sb);
     if (in->api) dw__unprotect(c, in->api);
@@ -596,7 +597,7 @@ void dw__own_vms_tick(dw_loader *L) {
   for (instance *in = L->all; in && !c; in = in->all_next)
     if (in->sb && !in->own_vm && !dw__sandbox_dead(in->sb)) c = dw__sandbox_ctx(in->sb);
   if (c) {
-    dw__vm_collect(c); /* the stubs' finalizers queue their releases */
+    dw__vm_collect(c); /* collected stubs release their children */
     dw__releases_drain(L);
     dw__instances_reap(L);
   }

@@ -91,13 +91,11 @@ static void loader_free(dw_loader *L) {
   L->loop = NULL;
   dw__egress_free_all(L);
   dw__calls_free_all(L);
-  /* From here on, a collected stub's release is dropped (the realms are going away). */
-  pthread_mutex_lock(&L->host_mu);
-  L->closing = true;
-  pthread_mutex_unlock(&L->host_mu);
+  /* The realms are going away: what they track is forgotten first (its weak references
+   * belong to their VMs). */
+  dw__tracked_drop(L, NULL);
   dw__instances_free_all(L);
-  if (L->vm) dw__vm_free(L->vm); /* the last finalizers run here */
-  dw__releases_drain(L);
+  if (L->vm) dw__vm_free(L->vm);
   free(L->table);
   for (size_t i = 0; i < L->nbindings; i++) free(L->bindings[i].name);
   free(L->bindings);

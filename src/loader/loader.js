@@ -22,7 +22,6 @@
   const wmSet = (m, k, v) => apply(WeakMapCtor.prototype.set, m, [k, v]);
 
   const ids = new WeakMapCtor(); // capability object -> its number in this realm
-  const handles = new WeakMapCtor(); // capability object -> the host handle that frees its number
   const callbacks = new MapCtor(); // worker stub number -> get()'s callback
 
   const KIND_WORKER = 0, KIND_ENTRY = 1, KIND_LOADER = 2;
@@ -31,7 +30,7 @@
   // stubs; a get() stub's number stays, its callback may be asked for the code again).
   function own(obj, id, tracked) {
     wmSet(ids, obj, id);
-    if (tracked) wmSet(handles, obj, native.track(id));
+    if (tracked) native.track(obj, id);
     return obj;
   }
 

@@ -201,11 +201,12 @@ struct dw_loader {
   call *host_done;         /* binding calls completed asynchronously, not yet settled */
   egress *egress_done;     /* remote egress requests completed, not yet settled */
   bool woken;              /* dw__loader_wake since the pump last looked */
-  struct release *released; /* capabilities whose JS object was collected (caps.c) */
+  struct tracked *tracked;  /* capabilities to release when their JS object is collected */
+  uint64_t tracked_gcs;     /* the VM's collections when they were last looked at */
+  uint64_t tracked_scan_at; /* ... and when they are looked at anyway (caps.c) */
   int in_binding;           /* a binding callback is running */
   bool host_running;        /* dw_loader_call/fetch is running the loop */
   bool pumping;             /* dw__loader_pump is running it: idle means waiting for work */
-  bool closing;
   size_t host_pending;     /* binding calls not yet completed */
   dw__net *net;   /* the root's egress (cfg.outbound set), or NULL: no network */
   egress *egress; /* requests in flight on net */
@@ -240,6 +241,8 @@ dw_val dw__realm_read(instance *in, const void *p, size_t n, cap **caps, size_t 
 void dw__caps_free(cap **caps, size_t n);
 /* Drops the capabilities whose JS objects the collector freed (a safe point). */
 void dw__releases_drain(dw_loader *L);
+/* Forgets what instance `in` tracks (all instances: NULL), before its realm or VM goes. */
+void dw__tracked_drop(dw_loader *L, const instance *in);
 
 /* instance.c */
 instance *dw__instance_new(dw_loader *L, const char *key, const char *label);

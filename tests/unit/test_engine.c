@@ -185,6 +185,36 @@ static void static_sources_in_many_realms(void **state) {
   dw__vm_free(vm);
 }
 
+/* Weak references: alive while reachable, dead after a collection that found them not; the
+ * VM counts its collections. The engine also scans the C stack, which may keep an object or
+ * two alive: most of the dropped ones must be dead. */
+static void weak_references_see_collections(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *c = dw__ctx_new(vm, false);
+  enum { N = 100 };
+  dw__weak *dropped[N];
+  dw_val exc;
+  for (int i = 0; i < N; i++) {
+    dropped[i] = dw__weak_new(c, eval(c, "({ n: 1 })", &exc));
+    assert_non_null(dropped[i]);
+  }
+  dw__weak *kept = dw__weak_new(c, eval(c, "globalThis.kept = { n: 2 }", &exc));
+  assert_non_null(kept);
+  assert_null(dw__weak_new(c, dw__number(c, 1))); /* not an object */
+  uint64_t gcs = dw__vm_gc_count(vm);
+  dw__vm_collect(c);
+  assert_true(dw__vm_gc_count(vm) > gcs);
+  int dead = 0;
+  for (int i = 0; i < N; i++) dead += !dw__weak_alive(dropped[i]);
+  if (dead < N - 5) fail_msg("only %d of %d unreachable objects were seen collected", dead, N);
+  assert_true(dw__weak_alive(kept));
+  for (int i = 0; i < N; i++) dw__weak_free(dropped[i]);
+  dw__weak_free(kept);
+  dw__ctx_free(c);
+  dw__vm_free(vm);
+}
+
 static void json_both_ways(void **state) {
   dw_test_restore_engine_signals(state);
   dw__vm *vm = dw__vm_new(false);
@@ -238,6 +268,7 @@ int main(void) {
       cmocka_unit_test(budget_terminates_and_the_vm_stays_usable),
       cmocka_unit_test(json_both_ways),
       cmocka_unit_test(static_sources_in_many_realms),
+      cmocka_unit_test(weak_references_see_collections),
   };
   dw_test_save_engine_signals();
   return cmocka_run_group_tests(tests, NULL, NULL);
