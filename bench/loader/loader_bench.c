@@ -3,7 +3,7 @@
  *
  *   loader_bench [N]    (N calls per row, default 2000)
  *   loader_bench loop-parent N   only the "fresh child from a parent worker" row, nothing
- *                        printed: for perf record / callgrind
+ *                        printed: for perf record / callgrind (loop-parent-own: with memoryMb)
  *
  * Rows (median and p99 per call):
  *  - fresh child per call, from a C host (dw_loader_call without an id) and from a parent
@@ -75,11 +75,18 @@ static const char parent_fresh[] =
     "    await env.LOADER.load(code).getEntrypoint().f(i); out.push((performance.now() - t0) * 1000); }"
     "  return out; }";
 
+static const char parent_fresh_own[] =
+    "const code = { compatibilityDate: '2026-01-01', limits: { memoryMb: 64 }, modules: { 'c.js': 'export default { f(x) { return x + 1 } }' } };"
+    "export default async (env) => { const out = [];"
+    "  for (let i = 0; i < env.N; i++) { const t0 = performance.now();"
+    "    await env.LOADER.load(code).getEntrypoint().f(i); out.push((performance.now() - t0) * 1000); }"
+    "  return out; }";
+
 int main(int argc, char **argv) {
-  if (argc >= 3 && !strcmp(argv[1], "loop-parent")) {
+  if (argc >= 3 && (!strcmp(argv[1], "loop-parent") || !strcmp(argv[1], "loop-parent-own"))) {
     int k = atoi(argv[2]);
     double *t = calloc((size_t)k, sizeof *t);
-    return parent_rows(parent_fresh, k, t) == k ? 0 : 1;
+    return parent_rows(strcmp(argv[1], "loop-parent") ? parent_fresh_own : parent_fresh, k, t) == k ? 0 : 1;
   }
   int n = argc > 1 ? atoi(argv[1]) : 2000;
   if (n < 10) n = 10;
@@ -195,12 +202,6 @@ int main(int argc, char **argv) {
   if (parent_rows(parent_warm, n, us) == n) row("warm child RPC, from a parent worker", us, n, "<= 20");
   /* The same with limits.memoryMb below the loader VM's cap: a VM of its own per child (fewer
    * fresh ones: each costs milliseconds). */
-  static const char parent_fresh_own[] =
-      "const code = { compatibilityDate: '2026-01-01', limits: { memoryMb: 64 }, modules: { 'c.js': 'export default { f(x) { return x + 1 } }' } };"
-      "export default async (env) => { const out = [];"
-      "  for (let i = 0; i < env.N; i++) { const t0 = performance.now();"
-      "    await env.LOADER.load(code).getEntrypoint().f(i); out.push((performance.now() - t0) * 1000); }"
-      "  return out; }";
   int nown = n / 10 < 10 ? 10 : n / 10;
   if (parent_rows(parent_fresh_own, nown, us) == nown)
     row("fresh child with memoryMb (own VM), from a parent", us, nown, "");
