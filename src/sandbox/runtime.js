@@ -305,7 +305,7 @@
           waits = [];
           ctx = makeCtx(waits, undefined, instance);
         }
-        cold().serve(d, requestJson, env, ctx, waits);
+        serve(d, requestJson, env, ctx, waits);
       } else if (typeof d === "function") {
         const args = argsJson ? JSONparse(argsJson) : [env];
         const value = ReflectApply(d, undefined, ArrayIsArray(args) ? args : [args]);
@@ -352,6 +352,37 @@
   const NOT_JSON = ObjectFreeze({ __proto__: null });
   const MapCtor = Map, MapGet = Map.prototype.get, MapSet = Map.prototype.set;
   const IDENT = /^[A-Za-z_$][\w$]*$/, RegExpTest = RegExp.prototype.test;
+
+  // The fetch handler's glue (fetch() itself is in makeCold).
+  async function respond(res) {
+    const Response = load("Response");
+    if (!(res instanceof Response))
+      throw new TypeError("The fetch handler must return a Response (it returned " +
+        (res === null ? "null" : typeof res) + ")");
+    const headers = { __proto__: null };
+    for (const [k, v] of res.headers) headers[k] = k in headers ? headers[k] + ", " + v : v;
+    const body = await res.arrayBuffer();
+    return { status: res.status, headers, body };
+  }
+
+  function makeRequest(r) {
+    const Request = load("Request");
+    const init = { method: r.method || "GET", headers: r.headers || [] };
+    if (r.body !== undefined && r.body !== null) init.body = r.body;
+    return new Request(r.url || "http://localhost/", init);
+  }
+
+  async function serve(d, requestJson, env, ctx, waits) {
+    try {
+      const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
+      const res = await respond(await d.fetch(req, env, ctx));
+      await PromiseAllSettled(waits);
+      settle(true, JSONstringify({ kind: "response", status: res.status, headers: res.headers }),
+        res.body);
+    } catch (e) {
+      fail(e);
+    }
+  }
 
   const describe = (err) => cold().describe(err);
 
@@ -646,35 +677,6 @@
       }
     }
 
-    async function respond(res) {
-      const Response = load("Response");
-      if (!(res instanceof Response))
-        throw new TypeError("The fetch handler must return a Response (it returned " +
-          (res === null ? "null" : typeof res) + ")");
-      const headers = { __proto__: null };
-      for (const [k, v] of res.headers) headers[k] = k in headers ? headers[k] + ", " + v : v;
-      const body = await res.arrayBuffer();
-      return { status: res.status, headers, body };
-    }
-
-    function makeRequest(r) {
-      const Request = load("Request");
-      const init = { method: r.method || "GET", headers: r.headers || [] };
-      if (r.body !== undefined && r.body !== null) init.body = r.body;
-      return new Request(r.url || "http://localhost/", init);
-    }
-
-    async function serve(d, requestJson, env, ctx, waits) {
-      try {
-        const req = makeRequest(requestJson ? JSONparse(requestJson) : {});
-        const res = await respond(await d.fetch(req, env, ctx));
-        await PromiseAllSettled(waits);
-        settle(true, JSONstringify({ kind: "response", status: res.status, headers: res.headers }),
-          res.body);
-      } catch (e) {
-        fail(e);
-      }
-    }
 
     function jsonOnly(key, v) {
       const t = typeof v;
@@ -730,7 +732,7 @@
     }
 
     return ObjectFreeze({ __proto__: null, guardWasm, formatStack, describe, fetch, invokeHandler,
-      invokeFetch, serve, bindingArgs });
+      invokeFetch, bindingArgs });
   }
 
   return { run, init, invoke, formatStack: (err) => cold().formatStack(err), reportTimerError: fail,
