@@ -32,6 +32,22 @@ static int val(const char *schema, const char *value, char *msg, size_t n) {
     if (r_ != DW_E_BAD_REQUEST) fail_msg("expected invalid: %s against %s: got %d %s", value, schema, r_, m_); \
     if (!strstr(m_, want)) fail_msg("message for %s against %s:\n%s\nlacks: %s", value, schema, m_, want); } while (0)
 
+/* Names and types from the schema are quoted in messages: their control characters must not
+ * split an error into lines (fuzz_schema found a property named with newlines). */
+static void test_one_line_per_error(void **st) {
+  (void)st;
+  char m[4096];
+  const char *schema = "{\"type\":\"object\",\"properties\":{\"a\\nb\\r\\u0001c\":{}},"
+                       "\"additionalProperties\":false}";
+  assert_int_equal(val(schema, "{\"q\":1}", m, sizeof m), DW_E_BAD_REQUEST);
+  assert_non_null(strstr(m, "allowed: a?b??c"));
+  assert_ptr_equal(strchr(m, '\n'), m + strlen(m) - 1);
+  /* A required name is part of the path, which is escaped. */
+  assert_int_equal(val("{\"type\":\"object\",\"required\":[\"x\\ny\"]}", "{}", m, sizeof m),
+                   DW_E_BAD_REQUEST);
+  assert_ptr_equal(strchr(m, '\n'), m + strlen(m) - 1);
+}
+
 static void test_types(void **st) {
   (void)st;
   OK("{\"type\":\"string\"}", "\"x\"");
@@ -288,7 +304,7 @@ int main(void) {
       cmocka_unit_test(test_combinators),  cmocka_unit_test(test_max_errors),
       cmocka_unit_test(test_cycles),       cmocka_unit_test(test_deep),
       cmocka_unit_test(test_huge_enum),    cmocka_unit_test(test_work_cap),
-      cmocka_unit_test(test_junk),
+      cmocka_unit_test(test_junk),         cmocka_unit_test(test_one_line_per_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
