@@ -150,7 +150,8 @@ dw_val dw__eval(dw__ctx *c, const char *src, size_t n, const char *url, int line
  * UTF-16 copy). Otherwise as dw__eval. */
 dw_val dw__eval_static(dw__ctx *c, const unsigned short *src, size_t n, const char *url, int line,
                        dw_val *exc);
-/* Calls `fn` with `this` (NULL: undefined). NULL with *exc set on an exception. */
+/* Calls `fn` with `this` (NULL: undefined). NULL with *exc set on an exception (exc may be
+ * NULL: the exception is dropped, e.g. a termination the loop reports itself). */
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
                 dw_val *exc);
 

@@ -293,13 +293,13 @@ dw_val dw__array(dw__ctx *c, size_t n, const dw_val *items, dw_val *exc) {
 dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *argv,
                 dw_val *exc) {
   if (!dw__is_function(c, fn)) {
-    *exc = dw__make_error(c, "TypeError", "not a function");
+    if (exc) *exc = dw__make_error(c, "TypeError", "not a function");
     return NULL;
   }
   JSValueRef e = NULL;
   JSObjectRef thisobj = self && JSValueIsObject(c->ctx, V(self)) ? O(self) : NULL;
   JSValueRef r = JSObjectCallAsFunction(c->ctx, O(fn), thisobj, argc, (const JSValueRef *)argv, &e);
-  if (!r) *exc = W(e);
+  if (!r && exc) *exc = W(e);
   return W(r);
 }
 

@@ -352,6 +352,29 @@
   const NOT_JSON = ObjectFreeze({ __proto__: null });
   const MapCtor = Map, MapGet = Map.prototype.get, MapSet = Map.prototype.set;
   const IDENT = /^[A-Za-z_$][\w$]*$/, RegExpTest = RegExp.prototype.test;
+  function jsonOnly(key, v) {
+    const t = typeof v;
+    if (t === "object" || t === "string" || t === "boolean" || t === "undefined" ||
+        (t === "number" && v - v === 0)) return v;
+    throw NOT_JSON;
+  }
+  // args (an array) -> its JSON text, or throws (a TypeError naming the place, or what a
+  // getter, toJSON or JSON itself threw: a cycle is JSON's TypeError).
+  function bindingArgs(args) {
+    // The common call passes a few strings, numbers or booleans: no replacer needed.
+    let plain = true;
+    for (let i = 0; plain && i < args.length; i++) {
+      const v = args[i], t = typeof v;
+      plain = t === "string" || t === "boolean" || v === null || (t === "number" && v - v === 0);
+    }
+    if (plain) return JSONstringify(args);
+    try {
+      return JSONstringify(args, jsonOnly);
+    } catch (e) {
+      if (e !== NOT_JSON) throw e;
+    }
+    throw new TypeErr(cold().whereNotJson(args));
+  }
 
   // The fetch handler's glue (fetch() itself is in makeCold).
   async function respond(res) {
@@ -386,8 +409,8 @@
 
   const describe = (err) => cold().describe(err);
 
-  // What most realms never run: error formatting, fetch() and the fetch handlers' glue, the
-  // WebAssembly guard, the checks of binding arguments. The engine makes the functions
+  // What most realms never run: error formatting, fetch() and the loader's fetch glue, the
+  // WebAssembly guard, the path of a refused binding argument. The engine makes the functions
   // declared in a function (and links its code) per realm when that function is linked, here
   // when a realm is made: kept in makeCold, they cost a realm nothing until it needs one of
   // them (bench/coldstart mem new-only, ad hoc: ~30 KB of a realm's ~70 KB were the factory).
@@ -678,12 +701,6 @@
     }
 
 
-    function jsonOnly(key, v) {
-      const t = typeof v;
-      if (t === "object" || t === "string" || t === "boolean" || t === "undefined" ||
-          (t === "number" && v - v === 0)) return v;
-      throw NOT_JSON;
-    }
     function notJson(v) {
       const t = typeof v;
       return t === "function" ? "a function" : t === "symbol" ? "a symbol" : t === "bigint" ? "a BigInt"
@@ -713,28 +730,11 @@
       return (found !== null ? found + ": " : "") +
         "binding arguments must be JSON values (no functions, symbols, BigInts, NaN or infinities)";
     }
-    // args (an array) -> its JSON text, or throws (a TypeError naming the place, or what a
-    // getter, toJSON or JSON itself threw: a cycle is JSON's TypeError).
-    function bindingArgs(args) {
-      // The common call passes a few strings, numbers or booleans: no replacer needed.
-      let plain = true;
-      for (let i = 0; plain && i < args.length; i++) {
-        const v = args[i], t = typeof v;
-        plain = t === "string" || t === "boolean" || v === null || (t === "number" && v - v === 0);
-      }
-      if (plain) return JSONstringify(args);
-      try {
-        return JSONstringify(args, jsonOnly);
-      } catch (e) {
-        if (e !== NOT_JSON) throw e;
-      }
-      throw new TypeErr(whereNotJson(args));
-    }
 
     return ObjectFreeze({ __proto__: null, guardWasm, formatStack, describe, fetch, invokeHandler,
-      invokeFetch, bindingArgs });
+      invokeFetch, whereNotJson });
   }
 
   return { run, init, invoke, formatStack: (err) => cold().formatStack(err), reportTimerError: fail,
-    bindingArgs: (args) => cold().bindingArgs(args) };
+    bindingArgs };
 })

@@ -394,6 +394,10 @@ def runaway(name, src, code, limit_args, limit_ms, exit=3, files=None):
     case(name, files or {"w.js": src}, args=limit_args, exit=exit, code=code, limit_ms=limit_ms)
 
 runaway("while(true)", "while(true){}", "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
+runaway("while(true) in the default function (the handler's own entry)",
+        "export default () => { while(true){} }", "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
+runaway("while(true) in a fetch handler", "export default { fetch() { while(true){} } }",
+        "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
 runaway("loop in a getter", "const o = { get x() { for(;;){} } }; o.x", "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
 runaway("loop in a sort comparator", "[3,1,2].sort(() => { for(;;){} })", "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
 runaway("loop in a Proxy trap", "new Proxy({}, { get() { for(;;){} } }).x", "cpu_limit_exceeded", ["--cpu-ms", "200"], 200)
