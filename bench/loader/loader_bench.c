@@ -3,7 +3,8 @@
  *
  *   loader_bench [N]    (N calls per row, default 2000)
  *   loader_bench loop-parent N   only the "fresh child from a parent worker" row, nothing
- *                        printed: for perf record / callgrind (loop-parent-own: with memoryMb)
+ *                        printed: for perf record / callgrind (loop-parent-own: with memoryMb;
+ *                        loop-host: the C host's fresh-child row)
  *
  * Rows (median and p99 per call):
  *  - fresh child per call, from a C host (dw_loader_call without an id) and from a parent
@@ -87,6 +88,25 @@ int main(int argc, char **argv) {
     int k = atoi(argv[2]);
     double *t = calloc((size_t)k, sizeof *t);
     return parent_rows(strcmp(argv[1], "loop-parent") ? parent_fresh_own : parent_fresh, k, t) == k ? 0 : 1;
+  }
+  if (argc >= 3 && !strcmp(argv[1], "loop-host")) {
+    dw_code *hc = dw_code_new();
+    dw_code_add_module(hc, "c.js", child_src, strlen(child_src), DW_MODULE_ESM);
+    dw_loader *hl = NULL;
+    dw_loader_options hlo = {.limits = {.cpu_ms = 600000, .wall_ms = 600000, .memory_mb = 4096},
+                             .max_workers = 100};
+    if (dw_loader_new(&hlo, &hl)) return 1;
+    dw_worker_ref hf = {.code = hc};
+    int bad = 0;
+    for (int i = 0, k = atoi(argv[2]); i < k; i++) {
+      dw_result *r;
+      dw_loader_call(hl, &hf, "f", "[1]", &r);
+      if (!dw_result_ok(r) && !bad++) fprintf(stderr, "loader_bench: %s\n", dw_result_json(r));
+      dw_result_free(r);
+    }
+    dw_loader_free(hl);
+    dw_code_free(hc);
+    return bad != 0;
   }
   int n = argc > 1 ? atoi(argv[1]) : 2000;
   if (n < 10) n = 10;

@@ -89,8 +89,17 @@ size_t dw__vm_heap_bytes(dw__ctx *c);
  * default console is removed; WebAssembly is removed unless the VM allows it; eval and
  * new Function throw EvalError unless `allow_eval`). Returns NULL when out of memory. */
 dw__ctx *dw__ctx_new(dw__vm *vm, bool allow_eval);
+/* Frees c; its realm lives on until the collector finds it unreachable. */
 void dw__ctx_free(dw__ctx *c);
 dw__vm *dw__ctx_vm(const dw__ctx *c);
+/* Unroot: the realm's global object stops being a root of the collector, so the realm lives
+ * only as long as something reachable refers to it (an object of another realm of the same
+ * VM). After that the caller must not touch the realm unless it knows that something alive
+ * still refers to it; dw__ctx_reroot makes it a root again (only while it is known alive).
+ * dw__ctx_free of an unrooted realm frees only the C side. */
+void dw__ctx_unroot(dw__ctx *c);
+void dw__ctx_reroot(dw__ctx *c);
+bool dw__ctx_unrooted(const dw__ctx *c);
 
 /* ---- Values -------------------------------------------------------------------------- */
 
@@ -125,6 +134,8 @@ void *dw__bytes(dw__ctx *c, dw_val v, size_t *len);
 dw_val dw__get(dw__ctx *c, dw_val obj, const char *key, dw_val *exc);
 dw_val dw__get_index(dw__ctx *c, dw_val obj, unsigned i, dw_val *exc);
 void dw__set(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc);
+/* obj[i] = v; false on an exception (dropped). */
+bool dw__set_index(dw__ctx *c, dw_val obj, unsigned i, dw_val v);
 /* Defines a non-enumerable, writable, configurable property. */
 void dw__define_hidden(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc);
 void dw__delete(dw__ctx *c, dw_val obj, const char *key);
@@ -162,6 +173,8 @@ dw_val dw__call(dw__ctx *c, dw_val fn, dw_val self, size_t argc, const dw_val *a
 typedef struct dw__weak dw__weak;
 dw__weak *dw__weak_new(dw__ctx *c, dw_val obj);
 bool dw__weak_alive(const dw__weak *w);
+/* The object, or NULL once collected (borrowed: keep it on the stack while using it). */
+dw_val dw__weak_get(const dw__weak *w);
 void dw__weak_free(dw__weak *w);
 /* How many collections the VM finished so far (for polling weak references). */
 uint64_t dw__vm_gc_count(const dw__vm *vm);

@@ -50,6 +50,7 @@ struct dw__vm {
 struct dw__ctx {
   dw__vm *vm;
   JSGlobalContextRef ctx;
+  bool unrooted; /* dw__ctx_unroot: the global object is not protected */
 };
 
 /* A new ArrayBuffer (engine memory) holding a copy of p[0..n); NULL with *exc set. */

@@ -184,6 +184,12 @@ dw_val dw__get_index(dw__ctx *c, dw_val obj, unsigned i, dw_val *exc) {
   return e ? NULL : W(r);
 }
 
+bool dw__set_index(dw__ctx *c, dw_val obj, unsigned i, dw_val v) {
+  JSValueRef e = NULL;
+  JSObjectSetPropertyAtIndex(c->ctx, O(obj), i, V(v), &e);
+  return !e;
+}
+
 void dw__set(dw__ctx *c, dw_val obj, const char *key, dw_val v, dw_val *exc) {
   JSStringRef k = key_string(key);
   JSValueRef e = NULL;
@@ -257,7 +263,7 @@ static JSScriptRef vm_script(dw__ctx *c, const unsigned short *src, size_t n, co
                              int line) {
   dw__vm *vm = c->vm;
   dw__vm_script *e = NULL;
-  for (int i = 0; i < vm->nscripts; i++)
+  for (int i = 0; i < vm->nscripts && !e; i++)
     if (vm->scripts[i].src == src) e = &vm->scripts[i];
   if (!e) {
     if (vm->nscripts < DW__VM_SCRIPTS) vm->scripts[vm->nscripts++].src = src;
@@ -369,6 +375,8 @@ dw__weak *dw__weak_new(dw__ctx *c, dw_val obj) {
 }
 
 bool dw__weak_alive(const dw__weak *w) { return JSWeakGetObject(w->ref) != NULL; }
+
+dw_val dw__weak_get(const dw__weak *w) { return W(JSWeakGetObject(w->ref)); }
 
 void dw__weak_free(dw__weak *w) {
   if (!w) return;

@@ -51,7 +51,7 @@ static void unlink_inflight(call *c) {
   else in->inflight = c->inext;
   if (c->inext) c->inext->iprev = c->iprev;
   c->iprev = c->inext = NULL;
-  in->ninflight--;
+  if (--in->ninflight == 0) dw__unroot_queue(in);
 }
 
 /* A call that ends while it waits for its target to load leaves the target's queue. */

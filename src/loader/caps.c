@@ -20,7 +20,12 @@ cap *dw__cap_new(dw_loader *L, int kind) {
   return k;
 }
 
-void dw__cap_ref(cap *k) { k->refs++; }
+/* A new reference to a capability that reaches an unrooted worker is a C reference to
+ * that worker: it is rooted again (the reference comes from something alive using it). */
+void dw__cap_ref(cap *k) {
+  k->refs++;
+  if (k->inst && k->inst->unrooted) dw__instance_reroot(k->inst);
+}
 
 void dw__cap_unref(cap *k) {
   if (!k || --k->refs > 0) return;
@@ -252,28 +257,46 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
  * collections: a finalizer of the object (or of a handle only it held) runs when the
  * engine sweeps that memory, which in a loop of load() calls came hundreds of children late
  * (800 of 2,000 still alive at the end of bench/loader's loop), each a realm every
- * collection had to mark again. */
+ * collection had to mark again.
+ *
+ * The weak reference is to the capability's handle (loader.js: {id, a}), which the object
+ * and every closure that can use the number hold. When the number reaches a worker (a stub
+ * or entrypoint of it), the handle's `a` holds that worker's anchor: the array of its
+ * realm's roots. An unrooted worker (idle, every reference to it such a handle) then lives
+ * exactly as long as its handles, and the collection that finds them dead frees its realm
+ * too, while it is still young. */
 struct tracked {
-  dw__weak *weak;
-  uint64_t serial; /* the instance whose realm holds the object */
+  dw__weak *weak;   /* the handle, in holder's realm */
+  instance *holder; /* whose table holds the number */
   uint32_t id;
-  struct tracked *next;
+  instance *target; /* the worker the number reaches (a load() stub's or entrypoint's), or NULL */
+  bool anchored;    /* the handle's `a` holds target's anchor */
+  struct tracked *next;  /* L->tracked */
+  struct tracked *tnext; /* target->anchors */
 };
 
 /* How long a realm in a VM of its own (whose collections the loader's VM does not count)
  * may wait for its released objects to be noticed. */
 #define TRACKED_SCAN_NS 50000000u
 
-static void release_cap(dw_loader *L, uint64_t serial, uint32_t id) {
-  for (instance *in = L->all; in; in = in->all_next) {
-    if (in->serial != serial) continue;
-    if (id < in->ncaps && in->caps[id]) {
-      cap *k = in->caps[id];
-      in->caps[id] = NULL;
-      dw__cap_unref(k);
-    }
-    return;
+static void release_cap(struct tracked *t) {
+  instance *in = t->holder;
+  if (t->id < in->ncaps && in->caps[t->id]) {
+    cap *k = in->caps[t->id];
+    in->caps[t->id] = NULL;
+    dw__cap_unref(k);
   }
+}
+
+static void untarget(struct tracked *t) {
+  if (!t->target) return;
+  for (struct tracked **p = &t->target->anchors; *p; p = &(*p)->tnext)
+    if (*p == t) {
+      *p = t->tnext;
+      break;
+    }
+  t->target = NULL;
+  t->tnext = NULL;
 }
 
 void dw__releases_drain(dw_loader *L) {
@@ -289,40 +312,140 @@ void dw__releases_drain(dw_loader *L) {
       continue;
     }
     *p = t->next;
-    release_cap(L, t->serial, t->id);
+    untarget(t);
+    release_cap(t);
     dw__weak_free(t->weak);
     free(t);
   }
 }
 
 void dw__tracked_drop(dw_loader *L, const instance *in) {
+  if (in) {
+    /* Handles that reach `in` forget it (their holders may outlive it in a loader's free). */
+    while (in->anchors) untarget(in->anchors);
+  }
   for (struct tracked **p = &L->tracked; *p;) {
     struct tracked *t = *p;
-    if (in && t->serial != in->serial) {
+    if (in && t->holder != in) {
       p = &t->next;
       continue;
     }
     *p = t->next;
+    untarget(t);
     dw__weak_free(t->weak);
     free(t);
   }
 }
 
-/* track(object, number): the number is released once the object is collected. */
+/* The worker a capability reaches, when it is one whose realm may be unrooted. */
+static instance *cap_target(const cap *k) {
+  if (!k || (k->kind != CAP_WORKER && k->kind != CAP_ENTRY) || !k->inst) return NULL;
+  return k->inst;
+}
+
+/* Puts target's anchor in t's handle. Only within one VM (no object refers to another
+ * VM's); the handle is a null-prototype object with its own `a`, so the store runs no code. */
+static void anchor_handle(struct tracked *t) {
+  instance *w = t->target;
+  if (t->anchored || !w->anchor || !t->holder->sb || w->own_vm || t->holder->own_vm ||
+      dw__sandbox_vm(t->holder->sb) != dw__sandbox_vm(w->sb))
+    return;
+  dw_val h = dw__weak_get(t->weak);
+  if (!h) return;
+  dw_val e = NULL;
+  dw__set(dw__sandbox_ctx(t->holder->sb), h, "a", w->anchor, &e);
+  t->anchored = !e;
+}
+
+void dw__anchor_made(instance *in) {
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  dw_val roots[DW__SANDBOX_ROOTS + 1];
+  size_t n = dw__sandbox_roots(in->sb, roots);
+  roots[n++] = dw__undefined(c); /* loader.js of the realm, once made (set when unrooting) */
+  dw_val a = dw__array(c, n, roots, NULL);
+  if (!a) return;
+  dw__protect(c, a);
+  in->anchor = a;
+  for (struct tracked *t = in->anchors; t; t = t->tnext) anchor_handle(t);
+}
+
+void dw__unroot_queue(instance *in) {
+  if (in->unroot_queued || in->unrooted || !in->anchor) return;
+  in->unroot_queued = true;
+  in->unroot_next = in->L->unroot_head;
+  in->L->unroot_head = in;
+}
+
+/* Whether every reference to `in` is a live, anchored handle's capability held only by its
+ * table (a capability also held by a call or a clone in flight is a C reference). */
+static bool only_handles(const instance *in) {
+  int n = 0;
+  for (const struct tracked *t = in->anchors; t; t = t->tnext) {
+    cap *k = t->id < t->holder->ncaps ? t->holder->caps[t->id] : NULL;
+    if (cap_target(k) != in) continue; /* released */
+    if (!t->anchored || k->refs != 1 || !dw__weak_alive(t->weak)) return false;
+    n++;
+  }
+  return n > 0 && n == in->refs;
+}
+
+static void try_unroot(instance *in) {
+  if (in->unrooted || !in->anchor || !in->sb || in->key || in->cached || in->is_root ||
+      in->is_service || in->own_vm || in->state != I_READY || in->ninflight || in->wait_head ||
+      in->loading || in->creating || !only_handles(in))
+    return;
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  dw_val roots[DW__SANDBOX_ROOTS];
+  size_t n = dw__sandbox_roots(in->sb, roots);
+  if (in->api && !dw__set_index(c, in->anchor, (unsigned)n, in->api)) return;
+  if (!dw__sandbox_unroot(in->sb)) return;
+  if (in->api) dw__unprotect(c, in->api);
+  dw__unprotect(c, in->anchor);
+  in->unrooted = true;
+  in->L->stats.unroots++;
+}
+
+void dw__unroot_drain(dw_loader *L) {
+  while (L->unroot_head) {
+    instance *in = L->unroot_head;
+    L->unroot_head = in->unroot_next;
+    in->unroot_queued = false;
+    try_unroot(in);
+  }
+}
+
+void dw__instance_reroot(instance *in) {
+  if (!in->unrooted) return;
+  in->unrooted = false;
+  dw__sandbox_reroot(in->sb);
+  dw__ctx *c = dw__sandbox_ctx(in->sb);
+  dw__protect(c, in->anchor);
+  if (in->api) dw__protect(c, in->api);
+}
+
+/* track(handle, number): the number is released once the handle is collected. */
 static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
   instance *in = data;
   dw_val obj = arg(c, argc, argv, 0), v = arg(c, argc, argv, 1);
   double id = dw__is_number(c, v) ? dw__to_number(c, v) : -1;
-  if (!dw__realm_cap(in, id)) return type_error(c, exc, "not a capability of this worker");
+  cap *k = dw__realm_cap(in, id);
+  if (!k) return type_error(c, exc, "not a capability of this worker");
   struct tracked *t = calloc(1, sizeof *t);
   if (!t || !(t->weak = dw__weak_new(c, obj))) {
     free(t);
     return type_error(c, exc, "out of memory");
   }
-  t->serial = in->serial;
+  t->holder = in;
   t->id = (uint32_t)id;
   t->next = in->L->tracked;
   in->L->tracked = t;
+  instance *w = cap_target(k);
+  if (w) {
+    t->target = w;
+    t->tnext = w->anchors;
+    w->anchors = t;
+    anchor_handle(t);
+  }
   return NULL;
 }
 

@@ -44,7 +44,10 @@ instance *dw__instance_new(dw_loader *L, const char *key, const char *label) {
   return in;
 }
 
-void dw__instance_ref(instance *in) { in->refs++; }
+void dw__instance_ref(instance *in) {
+  in->refs++;
+  if (in->unrooted) dw__instance_reroot(in); /* a C reference: its realm must stay */
+}
 /* Queues `in` for dw__instances_reap, which looks only at queued instances (a scan of every
  * instance at every loop tick was quadratic with many live workers). */
 static void reap_queue(instance *in) {
@@ -57,6 +60,7 @@ static void reap_queue(instance *in) {
 /* Never frees here (JS of this instance may be on the stack): dw__instances_reap does. */
 void dw__instance_unref(instance *in) {
   if (--in->refs <= 0) reap_queue(in);
+  else if (!in->ninflight) dw__unroot_queue(in); /* perhaps only its handles are left */
 }
 
 static void set_failure(instance *in, const char *name, const char *msg, const char *stack,
@@ -165,6 +169,8 @@ void dw__instance_after(void *user, dw_sandbox *sb, uint64_t cpu_ns, int termina
   if (!terminated && in->own_vm && !dw__sandbox_dead(sb) &&
       (in->over_memory || own_heap_check(in)))
     terminated = DW_E_MEMORY_LIMIT;
+  /* An entry with no call in flight (a timer's): the worker may have gone idle. */
+  if (!terminated && !in->ninflight) dw__unroot_queue(in);
   if (!terminated || in->is_root) return;
   char msg[512];
   uint32_t lim = terminated == DW_E_CPU_LIMIT ? in->limits.cpu_ms
@@ -377,6 +383,7 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
     dw__vm_begin(dw__sandbox_vm(in->sb), &b, NULL);
     dw__vm_heap_recheck(dw__sandbox_vm(in->sb)); /* the load's end is checked at once */
   }
+  if (!rc && !own && !in->key && !in->is_root && !in->is_service) dw__anchor_made(in);
   if (!rc) {
     dw__sandbox_set_log(in->sb, child_log, in, false);
     in->load_deadline = dw__now_ns() + (uint64_t)in->limits.wall_ms * 1000000u;
@@ -550,9 +557,18 @@ fail:
 static void instance_free(instance *in) {
   dw_loader *L = in->L;
   dw__tracked_drop(L, in);
+  if (in->unroot_queued) {
+    for (instance **p = &L->unroot_head; *p; p = &(*p)->unroot_next)
+      if (*p == in) {
+        *p = in->unroot_next;
+        break;
+      }
+  }
   if (in->sb) {
     dw__ctx *c = dw__sandbox_ctx(in->sb);
-    if (in->api) dw__unprotect(c, in->api);
+    /* Unrooted: nothing of the realm is protected (and it may be collected already). */
+    if (in->api && !in->unrooted) dw__unprotect(c, in->api);
+    if (in->anchor && !in->unrooted) dw__unprotect(c, in->anchor);
     dw_sandbox_free(in->sb); /* and its own VM, if it has one */
     if (in->own_vm) {
       L->nown_vms--;
@@ -595,7 +611,8 @@ void dw__own_vms_tick(dw_loader *L) {
   if (L->nown_vms < (L->own_collect_at ? L->own_collect_at : OWN_VMS_FIRST_COLLECT)) return;
   dw__ctx *c = NULL;
   for (instance *in = L->all; in && !c; in = in->all_next)
-    if (in->sb && !in->own_vm && !dw__sandbox_dead(in->sb)) c = dw__sandbox_ctx(in->sb);
+    if (in->sb && !in->own_vm && !in->unrooted && !dw__sandbox_dead(in->sb))
+      c = dw__sandbox_ctx(in->sb);
   if (c) {
     dw__vm_collect(c); /* collected stubs release their children */
     dw__releases_drain(L);
@@ -624,6 +641,10 @@ void dw__instances_reap(dw_loader *L) {
 
 void dw__instances_free_all(dw_loader *L) {
   L->reap_head = NULL;
+  while (L->unroot_head) {
+    L->unroot_head->unroot_queued = false;
+    L->unroot_head = L->unroot_head->unroot_next;
+  }
   /* First every reference between instances (capability tables, egress, parents), while
    * all instances are still allocated; then the instances. */
   for (instance *in = L->all; in; in = in->all_next) {

@@ -62,6 +62,7 @@ static void tick(void *user, uint64_t now) {
   dw__egress_tick(L);
   dw__cache_evict(L);
   dw__instances_reap(L);
+  dw__unroot_drain(L);
 }
 
 

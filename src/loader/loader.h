@@ -37,6 +37,7 @@ typedef struct {
   uint64_t cached;    /* warm instances in the cache */
   uint64_t bytes;     /* their estimated memory */
   uint64_t hits, misses, evictions, created, calls;
+  uint64_t unroots; /* times an idle load() worker was left to its handles (caps.c) */
 } dw__loader_stats;
 
 /* ---- Remote bindings and egress, and concurrent host calls (the daemon's executors) ---- */

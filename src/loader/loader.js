@@ -21,16 +21,24 @@
   const wmGet = (m, k) => apply(WeakMapCtor.prototype.get, m, [k]);
   const wmSet = (m, k, v) => apply(WeakMapCtor.prototype.set, m, [k, v]);
 
-  const ids = new WeakMapCtor(); // capability object -> its number in this realm
+  const ids = new WeakMapCtor(); // capability object -> its handle
   const callbacks = new MapCtor(); // worker stub number -> get()'s callback
 
   const KIND_WORKER = 0, KIND_ENTRY = 1, KIND_LOADER = 2;
 
-  // `tracked`: the number is released when the object is collected (fetchers and load()
-  // stubs; a get() stub's number stays, its callback may be asked for the code again).
-  function own(obj, id, tracked) {
-    wmSet(ids, obj, id);
-    if (tracked) native.track(obj, id);
+  // A capability's handle: its number and, in `a`, what the host keeps alive through it (the
+  // realm of the worker it reaches). The object and every closure that can use the number
+  // hold the handle, never the bare number, so nothing can use a number after its handle is
+  // collected. `tracked`: the number is released when the handle is collected (fetchers and
+  // load() stubs; a get() stub's number stays, its callback may be asked for the code again).
+  function handle(id, tracked) {
+    const h = { __proto__: null, id, a: undefined };
+    if (tracked) native.track(h, id);
+    return h;
+  }
+
+  function own(obj, h) {
+    wmSet(ids, obj, h);
     return obj;
   }
 
@@ -50,37 +58,37 @@
     return e;
   }
 
-  function call(id, method, args) {
+  function call(h, method, args) {
     return new PromiseCtor((resolve, reject) => {
-      native.call(id, method, args, resolve, reject);
+      native.call(h.id, method, args, resolve, reject);
     });
   }
 
   // fetch over a capability: the Request crosses as plain data, the Response comes back so.
-  async function fetchVia(id, input, init) {
+  async function fetchVia(h, input, init) {
     const Request = load("Request"), Response = load("Response");
     const req = input instanceof Request && init === undefined ? input : new Request(input, init);
     const headers = [];
     for (const [k, v] of req.headers) headers[headers.length] = [k, v];
     const body = req.method === "GET" || req.method === "HEAD" ? null : await req.arrayBuffer();
-    const r = await call(id, "fetch", [{ method: req.method, url: req.url, headers, body }]);
+    const r = await call(h, "fetch", [{ method: req.method, url: req.url, headers, body }]);
     const nullBody = r.status === 101 || r.status === 204 || r.status === 205 || r.status === 304;
-    const h = [];
+    const rh = [];
     const keys = ObjectKeys(r.headers || {});
-    for (let i = 0; i < keys.length; i++) h[h.length] = [keys[i], r.headers[keys[i]]];
-    return new Response(nullBody ? null : r.body, { status: r.status, statusText: r.statusText || "", headers: h });
+    for (let i = 0; i < keys.length; i++) rh[rh.length] = [keys[i], r.headers[keys[i]]];
+    return new Response(nullBody ? null : r.body, { status: r.status, statusText: r.statusText || "", headers: rh });
   }
 
   // An entrypoint (a "Fetcher"): fetch(), and any other method name is an RPC call.
-  function makeFetcher(id, target) {
+  function makeFetcher(h) {
     const methods = new MapCtor();
-    return new ProxyCtor(target, {
+    return own(new ProxyCtor(() => {}, {
       get(t, name) {
         if (typeof name !== "string" || name === "then" || name === "constructor") return undefined;
         let f = mapGet(methods, name);
         if (f === undefined) {
-          f = name === "fetch" ? (input, init) => fetchVia(id, input, init)
-            : (...args) => call(id, name, args);
+          f = name === "fetch" ? (input, init) => fetchVia(h, input, init)
+            : (...args) => call(h, name, args);
           mapSet(methods, name, f);
         }
         return f;
@@ -95,7 +103,7 @@
       setPrototypeOf() { return false; },
       preventExtensions() { return false; },
       isExtensible() { return true; },
-    });
+    }), h);
   }
 
   function checkOpts(opts, where) {
@@ -108,16 +116,17 @@
   }
 
   function makeStub(wid, tracked) {
+    const h = handle(wid, tracked);
     const stub = {
       getEntrypoint(name, opts) {
         if (name !== undefined && name !== null && typeof name !== "string")
           throw new TypeErr("getEntrypoint(name): name must be a string");
         const [props, limits] = checkOpts(opts, "getEntrypoint");
-        const id = native.entrypoint(wid, name === undefined ? null : name, props, limits);
-        return own(makeFetcher(id, () => {}), id, true);
+        const id = native.entrypoint(h.id, name === undefined ? null : name, props, limits);
+        return makeFetcher(handle(id, true));
       },
     };
-    return own(ObjectFreeze(stub), wid, tracked);
+    return own(ObjectFreeze(stub), h);
   }
 
   const MODULE_TYPES = { __proto__: null, js: 1, cjs: 2, ts: 3, json: 4, text: 5, data: 6, wasm: 7 };
@@ -189,11 +198,11 @@
       const g = code.globalOutbound;
       if (g === null) out.outbound = 1;
       else {
-        const id = typeof g === "object" || typeof g === "function" ? wmGet(ids, g) : undefined;
-        if (id === undefined)
+        const gh = typeof g === "object" || typeof g === "function" ? wmGet(ids, g) : undefined;
+        if (gh === undefined)
           throw new TypeErr("WorkerCode.globalOutbound must be null or an entrypoint stub (from ctx.exports or getEntrypoint())");
         out.outbound = 2;
-        out.outboundId = id;
+        out.outboundId = gh.id;
       }
     }
     if (code.limits !== undefined) {
@@ -205,9 +214,9 @@
       const tails = [];
       for (let i = 0; i < code.tails.length; i++) {
         const t = code.tails[i];
-        const id = t !== null && (typeof t === "object" || typeof t === "function") ? wmGet(ids, t) : undefined;
-        if (id === undefined) throw new TypeErr(`WorkerCode.tails[${i}] must be an entrypoint stub`);
-        tails[i] = id;
+        const th = t !== null && (typeof t === "object" || typeof t === "function") ? wmGet(ids, t) : undefined;
+        if (th === undefined) throw new TypeErr(`WorkerCode.tails[${i}] must be an entrypoint stub`);
+        tails[i] = th.id;
       }
       out.tails = tails;
     }
@@ -238,7 +247,7 @@
         return makeStub(wid, true);
       },
     };
-    return own(ObjectFreeze(binding), lid);
+    return own(ObjectFreeze(binding), handle(lid, false));
   }
 
   // The host asks for the code of a get() stub whose worker is not warm.
@@ -265,12 +274,11 @@
     for (let i = 0; i < names.length; i++) {
       const entry = names[i] === "default" ? null : names[i];
       // Itself a capability (no props), and a function minting one with props.
-      const id = native.loopback(entry, undefined);
-      const fetcher = makeFetcher(id, () => {});
+      const h = handle(native.loopback(entry, undefined), false);
+      const fetcher = makeFetcher(h);
       const target = function (opts) {
         const [props] = checkOpts(opts, "ctx.exports." + names[i]);
-        const pid = native.loopback(entry, props);
-        return own(makeFetcher(pid, () => {}), pid, true);
+        return makeFetcher(handle(native.loopback(entry, props), true));
       };
       const f = new ProxyCtor(target, {
         get(t, name) {
@@ -278,7 +286,7 @@
           return fetcher[name];
         },
       });
-      out[names[i]] = own(f, id);
+      out[names[i]] = own(f, h);
     }
     return ObjectFreeze(out);
   }
@@ -286,12 +294,12 @@
   function make(kind, id, tracked) {
     if (kind === KIND_WORKER) return makeStub(id, tracked);
     if (kind === KIND_LOADER) return makeLoader(id);
-    return own(makeFetcher(id, () => {}), id, tracked);
+    return makeFetcher(handle(id, tracked));
   }
 
   function capOf(obj) {
-    const id = wmGet(ids, obj);
-    return id === undefined ? -1 : id;
+    const h = wmGet(ids, obj);
+    return h === undefined ? -1 : h.id;
   }
 
   return { capOf, make, needCode, makeExports, rebuild, describe };

@@ -5,7 +5,8 @@
  * that realm's own table (instance.caps), which loader.js keeps in a closure. A call
  * (`call`) carries its arguments as structured-clone bytes plus the capabilities they
  * contain, runs as a job in the target's realm, and its outcome comes back as a job in the
- * caller's realm. No JS value ever crosses realms. */
+ * caller's realm. No JS value ever crosses realms (a handle's anchor refers to another
+ * realm's objects, for the collector only: no code reads it; caps.c). */
 #ifndef DW_LOADER_INTERNAL_H
 #define DW_LOADER_INTERNAL_H
 
@@ -72,7 +73,15 @@ struct instance {
 
   dw_code *code;
   dw_sandbox *sb;
-  dw_val api; /* loader.js in this realm (protected), made on first need */
+  dw_val api; /* loader.js in this realm (protected while rooted), made on first need */
+  /* Unrooting (caps.c): an idle load() worker whose every reference is a capability handle
+   * of a realm in its VM lets the collector free its realm with the last of them, in the
+   * same collection (a worker kept by C references survived into the old generation). */
+  dw_val anchor;            /* its realm's roots in one array (protected while rooted) */
+  bool unrooted;            /* nothing of its realm is protected: only handles keep it */
+  struct tracked *anchors;  /* handles that refer to it (tracked.tnext) */
+  instance *unroot_next;    /* the loader's queue of instances to try unrooting */
+  bool unroot_queued;
   cap **caps; /* this realm's capabilities by number */
   uint32_t ncaps, capcap;
 
@@ -202,6 +211,7 @@ struct dw_loader {
   egress *egress_done;     /* remote egress requests completed, not yet settled */
   bool woken;              /* dw__loader_wake since the pump last looked */
   struct tracked *tracked;  /* capabilities to release when their JS object is collected */
+  instance *unroot_head;    /* instances that went idle: dw__unroot_drain tries them */
   uint64_t tracked_gcs;     /* the VM's collections when they were last looked at */
   uint64_t tracked_scan_at; /* ... and when they are looked at anyway (caps.c) */
   int in_binding;           /* a binding callback is running */
@@ -243,6 +253,14 @@ void dw__caps_free(cap **caps, size_t n);
 void dw__releases_drain(dw_loader *L);
 /* Forgets what instance `in` tracks (all instances: NULL), before its realm or VM goes. */
 void dw__tracked_drop(dw_loader *L, const instance *in);
+/* Unrooting (caps.c). dw__anchor_made: in's realm exists; its roots go in an anchor that the
+ * handles referring to it hold. dw__unroot_queue: in went idle; dw__unroot_drain (at a loop
+ * tick, no JS on the stack) unroots the queued ones that qualify. dw__instance_reroot: a
+ * reference to in is being taken (only while something alive refers to it). */
+void dw__anchor_made(instance *in);
+void dw__unroot_queue(instance *in);
+void dw__unroot_drain(dw_loader *L);
+void dw__instance_reroot(instance *in);
 
 /* instance.c */
 instance *dw__instance_new(dw_loader *L, const char *key, const char *label);

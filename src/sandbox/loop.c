@@ -131,6 +131,9 @@ static void own_budget(dw_sandbox *sb, dw__budget *b) {
 }
 
 bool dw__entry_enter(dw_sandbox *sb) {
+  /* An unrooted realm may already be collected: whoever queued work for it had to reroot it
+   * first (the loader does, when it takes a reference). */
+  if (dw__sandbox_unrooted(sb)) DW_BUG("entry into an unrooted sandbox");
   dw__budget b;
   if (sb->hooks.budget) sb->hooks.budget(sb->hooks.user, sb, &b);
   else own_budget(sb, &b);
@@ -170,7 +173,8 @@ static bool root_done(const dw_sandbox *root) {
 static dw__ctx *any_ctx(dw__loop *l, dw_sandbox *root) {
   if (root && root->vm == l->vm) return root->c;
   for (size_t i = 0; i < l->nsbs; i++)
-    if (!l->sbs[i]->dead && l->sbs[i]->vm == l->vm) return l->sbs[i]->c;
+    if (!l->sbs[i]->dead && l->sbs[i]->vm == l->vm && !dw__sandbox_unrooted(l->sbs[i]))
+      return l->sbs[i]->c;
   return NULL;
 }
 

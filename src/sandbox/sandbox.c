@@ -218,7 +218,9 @@ void dw_sandbox_free(dw_sandbox *sb) {
     dw__loop_cancel(sb->loop, sb);
     dw__loop_detach(sb->loop, sb);
   }
-  if (sb->c) {
+  if (sb->c && dw__ctx_unrooted(sb->c)) {
+    dw__ctx_free(sb->c); /* nothing of the realm is protected: it may be gone already */
+  } else if (sb->c) {
     dw__timers_clear(sb);
     if (sb->load) dw__unprotect(sb->c, sb->load);
     if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
@@ -267,6 +269,35 @@ char *dw__sandbox_args_json(dw_sandbox *sb, dw_val args, dw_val *exc) {
   }
   return dw__to_utf8(c, s, NULL, exc);
 }
+
+size_t dw__sandbox_roots(dw_sandbox *sb, dw_val out[DW__SANDBOX_ROOTS]) {
+  size_t n = 0;
+  out[n++] = dw__global(sb->c);
+  if (sb->load) out[n++] = sb->load;
+  if (sb->runtime) out[n++] = sb->runtime;
+  if (sb->args_json_fn) out[n++] = sb->args_json_fn;
+  return n;
+}
+
+bool dw__sandbox_unroot(dw_sandbox *sb) {
+  if (!sb->c || dw__ctx_unrooted(sb->c)) return true;
+  if (sb->dead || sb->njobs || sb->ntimers || sb->then) return false;
+  if (sb->load) dw__unprotect(sb->c, sb->load);
+  if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
+  if (sb->args_json_fn) dw__unprotect(sb->c, sb->args_json_fn);
+  dw__ctx_unroot(sb->c);
+  return true;
+}
+
+void dw__sandbox_reroot(dw_sandbox *sb) {
+  if (!sb->c || !dw__ctx_unrooted(sb->c)) return;
+  dw__ctx_reroot(sb->c);
+  if (sb->load) dw__protect(sb->c, sb->load);
+  if (sb->runtime) dw__protect(sb->c, sb->runtime);
+  if (sb->args_json_fn) dw__protect(sb->c, sb->args_json_fn);
+}
+
+bool dw__sandbox_unrooted(const dw_sandbox *sb) { return sb->c && dw__ctx_unrooted(sb->c); }
 
 void dw__sandbox_kill(dw_sandbox *sb) {
   sb->dead = true;

@@ -118,6 +118,18 @@ void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const c
  * its timers dropped. The owner frees it once dw__sandbox_jobs(sb) is 0. */
 void dw__sandbox_kill(dw_sandbox *sb);
 bool dw__sandbox_dead(const dw_sandbox *sb);
+/* Unrooting an idle sandbox (no jobs, timers or queued handler; not dead): its realm and
+ * the values the sandbox keeps stop being roots of the collector (engine: dw__ctx_unroot),
+ * so the realm lives only as long as an object of another realm refers to what
+ * dw__sandbox_roots put in `out` (its global and those values, at most DW__SANDBOX_ROOTS).
+ * Returns false (nothing done) when not idle. While unrooted, nothing may enter or touch the
+ * realm; dw__sandbox_reroot, called only while the caller knows the realm alive, undoes it.
+ * dw_sandbox_free of an unrooted sandbox frees only the C side. */
+#define DW__SANDBOX_ROOTS 4
+size_t dw__sandbox_roots(dw_sandbox *sb, dw_val out[DW__SANDBOX_ROOTS]);
+bool dw__sandbox_unroot(dw_sandbox *sb);
+void dw__sandbox_reroot(dw_sandbox *sb);
+bool dw__sandbox_unrooted(const dw_sandbox *sb);
 /* Console lines of sb are not kept for a result (a long-lived instance would grow them);
  * they still reach the log callback. */
 void dw__sandbox_set_log(dw_sandbox *sb, dw_log_cb cb, void *user, bool keep);

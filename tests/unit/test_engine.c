@@ -215,6 +215,58 @@ static void weak_references_see_collections(void **state) {
   dw__vm_free(vm);
 }
 
+/* Helpers that leave no value of realm b on the test's stack (the collector scans stacks
+ * conservatively). */
+static __attribute__((noinline)) dw__weak *link_realms(dw__ctx *a, dw__ctx *b) {
+  dw_val exc = NULL;
+  dw_val o = eval(b, "globalThis.marker = { n: 3 }", &exc);
+  dw__set(a, dw__global(a), "other", o, NULL);
+  return dw__weak_new(b, dw__global(b));
+}
+
+static __attribute__((noinline)) void unlink_realms(dw__ctx *a) {
+  dw__set(a, dw__global(a), "other", dw__undefined(a), NULL);
+}
+
+static __attribute__((noinline)) void scrub_stack(void) {
+  volatile char junk[64 << 10];
+  memset((char *)junk, 0, sizeof junk);
+}
+
+/* An unrooted realm (dw__ctx_unroot) lives exactly as long as an object of another realm
+ * refers to it: kept through a collection by realm a's reference, gone in the first full
+ * collection after that reference is dropped; a rooted realm stays without any reference.
+ * Freeing the unrooted realm's context afterwards touches nothing of it (ASan build). */
+static void unrooted_realm_lives_by_references(void **state) {
+  dw_test_restore_engine_signals(state);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *a = dw__ctx_new(vm, false), *b = dw__ctx_new(vm, false), *rooted = dw__ctx_new(vm, false);
+  dw__weak *wb = link_realms(a, b);
+  dw__weak *wr = dw__weak_new(rooted, dw__global(rooted));
+  assert_non_null(wb);
+  assert_non_null(wr);
+  assert_false(dw__ctx_unrooted(b));
+  dw__ctx_unroot(b);
+  assert_true(dw__ctx_unrooted(b));
+  scrub_stack();
+  dw__vm_collect(a);
+  assert_true(dw__weak_alive(wb)); /* a.other -> marker -> its realm */
+  /* Rooted again and unrooted: the protection count is balanced both ways. */
+  dw__ctx_reroot(b);
+  dw__ctx_unroot(b);
+  unlink_realms(a);
+  scrub_stack();
+  dw__vm_collect(a);
+  if (dw__weak_alive(wb)) fail_msg("an unrooted realm nothing refers to survived a full collection");
+  assert_true(dw__weak_alive(wr));
+  dw__weak_free(wb);
+  dw__weak_free(wr);
+  dw__ctx_free(b);
+  dw__ctx_free(rooted);
+  dw__ctx_free(a);
+  dw__vm_free(vm);
+}
+
 static void json_both_ways(void **state) {
   dw_test_restore_engine_signals(state);
   dw__vm *vm = dw__vm_new(false);
@@ -269,6 +321,7 @@ int main(void) {
       cmocka_unit_test(json_both_ways),
       cmocka_unit_test(static_sources_in_many_realms),
       cmocka_unit_test(weak_references_see_collections),
+      cmocka_unit_test(unrooted_realm_lives_by_references),
   };
   dw_test_save_engine_signals();
   return cmocka_run_group_tests(tests, NULL, NULL);
