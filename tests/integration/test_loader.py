@@ -535,6 +535,70 @@ case("1,000 dynamic workers with requests in flight at once",
   return out.every((v, i) => v === i) ? out.length : out;
 };"""}, args=["--memory-mb", "1024", "--wall-ms", "60000"], result=lambda r: r["result"] == 1000)
 
+# Random traffic over load() workers whose stubs, fetchers, methods and getEntrypoint are
+# kept, dropped and passed on, with collections and timers in between: each worker's counter
+# must come out right at every call. Unrooting (docs/internals/loader.md) leaves an idle
+# worker to its capability handles; a method or getEntrypoint kept from a dropped stub must
+# keep it alive, a sibling given the stub must reach it, a timer after a call must still run.
+case("random capability traffic: workers live exactly as long as something can call them",
+     {"w.js": r"""const child = 'let n = 0; export default { inc() { return ++n }, later(ms) { setTimeout(() => { n += 1000 }, ms); return n }, ' +
+  'async viaA(A) { return await A.getEntrypoint().inc() }, get() { return n } }';
+const sibling = 'import { WorkerEntrypoint } from "cloudflare:workers"; export default class extends WorkerEntrypoint { ' +
+  'async g() { return await this.env.A.getEntrypoint().inc() } }';
+const code = { compatibilityDate: '2026-01-01', modules: { 'c.js': child } };
+let seed = 12345;
+const rnd = (k) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % k; };
+const churn = () => { let a = 0; for (let j = 0; j < 50; j++) a += new Array(2000).fill(j).length; return a; };
+export default async (env) => {
+  const pool = []; // {obj: stub|fetcher|method, kind, expect}
+  let ops = 0, errors = [];
+  for (let it = 0; it < +env.N; it++) {
+    const r = rnd(10);
+    if (r < 3 || pool.length === 0) {
+      const s = env.LOADER.load(code);
+      const w = { s, n: 0 };
+      const k = rnd(3);
+      if (k === 0) w.inc = s.getEntrypoint().inc;
+      else if (k === 1) w.ge = s.getEntrypoint;
+      else w.e = s.getEntrypoint();
+      if (rnd(2)) w.s = null; // keep only the method / getEntrypoint / fetcher
+      if (!w.s && !w.inc && !w.ge && !w.e) w.s = s;
+      pool.push(w);
+    } else if (r < 7) {
+      const w = pool[rnd(pool.length)];
+      const call = w.inc ? w.inc() : w.ge ? w.ge().inc() : w.e ? w.e.inc() : w.s.getEntrypoint().inc();
+      const v = await call; w.n++;
+      if (v !== w.n + (w.bonus || 0)) errors.push(`inc: got ${v} want ${w.n + (w.bonus || 0)}`);
+    } else if (r < 8 && pool.length > 1) {
+      const w = pool[rnd(pool.length)];
+      if (w.s) {
+        const b = env.LOADER.load({ compatibilityDate: '2026-01-01', env: { A: w.s }, modules: { 's.js': sibling } });
+        const v = await b.getEntrypoint().g(); w.n++;
+        if (v !== w.n + (w.bonus || 0)) errors.push(`sib: got ${v} want ${w.n + (w.bonus || 0)}`);
+      }
+    } else if (r < 9) {
+      if (rnd(2)) pool.splice(rnd(pool.length), 1);
+      else {
+        const w = pool[rnd(pool.length)];
+        if (w.s) {
+          await w.s.getEntrypoint().later(rnd(2));
+          await new Promise((res) => setTimeout(res, 4));
+          w.bonus = (w.bonus || 0) + 1000;
+        }
+      }
+    } else {
+      churn();
+      await new Promise((res) => setTimeout(res, rnd(3)));
+    }
+    ops++;
+    if (pool.length > 200) pool.splice(0, 100);
+  }
+  return { ops, errors: errors.slice(0, 5), nerr: errors.length, pool: pool.length };
+};
+"""},
+     args=["--env", "N=4000", "--cpu-ms", "60000", "--wall-ms", "120000", "--memory-mb", "1024"],
+     result=lambda r: r["result"]["ops"] == 4000 and r["result"]["nerr"] == 0)
+
 case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];
