@@ -44,7 +44,10 @@ static int parent_rows(const char *src, int n, double *us) {
   dw_code *code = dw_code_new();
   dw_code_add_module(code, "p.js", src, strlen(src), DW_MODULE_ESM);
   const char *const loaders[] = {"LOADER"};
-  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 100000};
+  /* Children get generous limits: the rows measure cost, and under valgrind (loop-parent) a
+   * collection landing in a child would otherwise end it. */
+  dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 100000,
+                           .child_cpu_ms = 60000, .child_wall_ms = 60000};
   dw_sandbox_options o = {.limits = {.cpu_ms = 600000, .wall_ms = 600000, .memory_mb = 4096}};
   char env[64];
   snprintf(env, sizeof env, "{\"N\": %d}", n);

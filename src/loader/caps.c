@@ -52,15 +52,26 @@ int64_t dw__realm_add_cap(instance *in, cap *k) {
     cap **t = realloc(in->caps, ncap * sizeof *t);
     if (!t) return -1;
     in->caps = t;
+    struct tracked **h = realloc(in->handles, ncap * sizeof *h);
+    if (!h) return -1;
+    in->handles = h;
     in->capcap = ncap;
   }
   dw__cap_ref(k);
   in->caps[in->ncaps] = k;
+  in->handles[in->ncaps] = NULL;
   return in->ncaps++;
 }
 
+static bool handle_dead(const instance *in, uint32_t id);
+
+/* A number whose handle the collector found dead is no longer a capability, even before the
+ * loader releases it: the worker it reached may be unrooted and already collected, and a
+ * number can reach the host by other ways than its handle (a field of a WorkerCode that a
+ * getter on Object.prototype answers). */
 cap *dw__realm_cap(instance *in, double id) {
   if (!(id >= 0 && id < (double)in->ncaps)) return NULL;
+  if (handle_dead(in, (uint32_t)id)) return NULL;
   return in->caps[(uint32_t)id];
 }
 
@@ -279,6 +290,11 @@ struct tracked {
  * may wait for its released objects to be noticed. */
 #define TRACKED_SCAN_NS 50000000u
 
+static bool handle_dead(const instance *in, uint32_t id) {
+  const struct tracked *t = in->handles[id];
+  return t && !dw__weak_alive(t->weak);
+}
+
 static void release_cap(struct tracked *t) {
   instance *in = t->holder;
   if (t->id < in->ncaps && in->caps[t->id]) {
@@ -286,6 +302,11 @@ static void release_cap(struct tracked *t) {
     in->caps[t->id] = NULL;
     dw__cap_unref(k);
   }
+}
+
+/* Forgets t in its holder's table (before t is freed). */
+static void unhandle(struct tracked *t) {
+  if (t->id < t->holder->ncaps && t->holder->handles[t->id] == t) t->holder->handles[t->id] = NULL;
 }
 
 static void untarget(struct tracked *t) {
@@ -313,6 +334,7 @@ void dw__releases_drain(dw_loader *L) {
     }
     *p = t->next;
     untarget(t);
+    unhandle(t);
     release_cap(t);
     dw__weak_free(t->weak);
     free(t);
@@ -332,6 +354,7 @@ void dw__tracked_drop(dw_loader *L, const instance *in) {
     }
     *p = t->next;
     untarget(t);
+    unhandle(t);
     dw__weak_free(t->weak);
     free(t);
   }
@@ -414,8 +437,24 @@ void dw__unroot_drain(dw_loader *L) {
   }
 }
 
+/* Whether a live handle holds in's anchor: then its realm is alive (the anchor holds its
+ * global object). */
+static bool anchored_alive(const instance *in) {
+  for (const struct tracked *t = in->anchors; t; t = t->tnext)
+    if (t->anchored && dw__weak_alive(t->weak)) return true;
+  return false;
+}
+
 void dw__instance_reroot(instance *in) {
   if (!in->unrooted) return;
+  if (!anchored_alive(in)) {
+    /* A reference that did not come through a live handle: never expected (dw__realm_cap
+     * refuses a number whose handle died), but if one comes, the realm may be gone: the
+     * worker fails without touching it, and stays unrooted (freed as such). */
+    dw__instance_fail(in, DW_E_INTERNAL, "Error",
+                      "this worker is gone: its last capability was collected", "", NULL);
+    return;
+  }
   in->unrooted = false;
   dw__sandbox_reroot(in->sb);
   dw__ctx *c = dw__sandbox_ctx(in->sb);
@@ -439,6 +478,7 @@ static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *ar
   t->id = (uint32_t)id;
   t->next = in->L->tracked;
   in->L->tracked = t;
+  in->handles[t->id] = t;
   instance *w = cap_target(k);
   if (w) {
     t->target = w;

@@ -577,6 +577,7 @@ static void instance_free(instance *in) {
   }
   for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
   free(in->caps);
+  free(in->handles);
   if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
   dw__caps_free(in->tails, in->ntails);
   dw__buf_free(&in->tail_logs);

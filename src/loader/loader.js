@@ -190,8 +190,11 @@
       } else if (typeof v !== "string") throw new TypeErr(`${where}.${k} must be a string`);
       else sources[i] = v;
     }
-    const out = { main, names, types, sources, env: code.env, hasEnv: code.env !== undefined,
-      outbound: 0, outboundId: -1, limits: undefined };
+    // Null prototype, every field own: the host reads exactly what is checked here (a getter
+    // on Object.prototype must not answer for a field left out).
+    const out = { __proto__: null, main, names, types, sources, env: code.env,
+      hasEnv: code.env !== undefined, outbound: 0, outboundId: -1, limits: undefined,
+      tails: undefined };
     if (code.env !== undefined && (code.env === null || typeof code.env !== "object"))
       throw new TypeErr("WorkerCode.env must be an object");
     if ("globalOutbound" in code && code.globalOutbound !== undefined) {

@@ -83,6 +83,7 @@ struct instance {
   instance *unroot_next;    /* the loader's queue of instances to try unrooting */
   bool unroot_queued;
   cap **caps; /* this realm's capabilities by number */
+  struct tracked **handles; /* ... and the tracked handle of each, or NULL (caps.c) */
   uint32_t ncaps, capcap;
 
   call *wait_head, *wait_tail; /* calls waiting for it to be ready */

@@ -599,6 +599,49 @@ export default async (env) => {
      args=["--env", "N=4000", "--cpu-ms", "60000", "--wall-ms", "120000", "--memory-mb", "1024"],
      result=lambda r: r["result"]["ops"] == 4000 and r["result"]["nerr"] == 0)
 
+# Found in review: a parent guest made the host read a WorkerCode field it had left out
+# (normalize's result had Object.prototype, so a getter there answered `tails`) and handed it
+# the number of a fetcher the collector had just freed, with the worker it reached (unrooted,
+# so collected with it): rooting that realm again crashed the process in 4 runs of 5. Now the
+# spec has no prototype, and a number whose handle is dead is no capability (either alone
+# stops it: "forged" is then harmless, or "refused").
+case("a capability number forged into a WorkerCode field cannot reach a collected worker",
+     {"w.js": r"""const child = 'let n = 0; export default { ping() { return ++n }, tail(ev) { globalThis.t = (globalThis.t||0)+1; return [1,2,3].map(x=>x*n).join() }, tails() { return globalThis.t||0 } }';
+const X = 'export default { hi() { return "hi" } }';
+const garbage = () => { let a = 0; for (let j = 0; j < 400; j++) a += new Array(4000).fill(j).length; return a; };
+async function setup(env) {
+  const s = env.LOADER.load({ compatibilityDate: '2026-01-01', modules: { 'c.js': child } });
+  const e = s.getEntrypoint();
+  await e.ping();
+  return new WeakRef(e);
+}
+export default async (env) => {
+  const wr = await setup(env);
+  await new Promise(r => setTimeout(r, 5)); // W goes idle and is unrooted at a tick
+  const log = [];
+  for (let round = 0; round < 100; round++) {
+    garbage();
+    if (wr.deref() === undefined) {
+      // W's handle (and realm) died in this job; the loader has not drained yet.
+      Object.defineProperty(Object.prototype, 'tails', { configurable: true, get() { return this && this.sources ? [2] : undefined } });
+      let x;
+      try { x = env.LOADER.load({ compatibilityDate: '2026-01-01', tails: undefined, modules: { 'x.js': X } }); log.push('forged at round ' + round); }
+      catch (err) { log.push('refused: ' + err.message); }
+      delete Object.prototype.tails;
+      if (x) {
+        for (let i = 0; i < 5; i++) { log.push(await x.getEntrypoint().hi()); garbage(); await new Promise(r => setTimeout(r, 2)); }
+      }
+      return log;
+    }
+    await new Promise(r => setTimeout(r, 1));
+  }
+  return ['never collected', ...log];
+};
+"""},
+     args=["--memory-mb", "1024"],
+     result=lambda r: r["result"][0].startswith(("forged", "refused")) and
+     all(x == "hi" for x in r["result"][1:]))
+
 case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];
