@@ -176,6 +176,12 @@ bool dw__weak_alive(const dw__weak *w);
 /* The object, or NULL once collected (borrowed: keep it on the stack while using it). */
 dw_val dw__weak_get(const dw__weak *w);
 void dw__weak_free(dw__weak *w);
+/* A key: an object of realm c with no prototype and no properties, which guest code can
+ * hold but not look into. dw__key_hold makes it hold v for the collector (a private
+ * property: v lives as long as the key, and no JS can read, change or remove it; v may be an
+ * object of another realm of the same VM). NULL / false when out of memory or not a key. */
+dw_val dw__key_new(dw__ctx *c);
+bool dw__key_hold(dw__ctx *c, dw_val key, dw_val v);
 /* How many collections the VM finished so far (for polling weak references). */
 uint64_t dw__vm_gc_count(const dw__vm *vm);
 

@@ -45,6 +45,10 @@ typedef const struct OpaqueJSWeak *JSWeakRef;
 JS_EXPORT JSWeakRef JSWeakCreate(JSContextGroupRef group, JSObjectRef object);
 JS_EXPORT void JSWeakRelease(JSContextGroupRef group, JSWeakRef weak);
 JS_EXPORT JSObjectRef JSWeakGetObject(JSWeakRef weak);
+/* A private property of an object made with a JSClass (JSObjectRefPrivate.h): traced by the
+ * collector, invisible to JS (no name can reach it). False for other objects. */
+JS_EXPORT bool JSObjectSetPrivateProperty(JSContextRef ctx, JSObjectRef object,
+                                          JSStringRef propertyName, JSValueRef value);
 JS_EXPORT void JSReportExtraMemoryCost(JSContextRef ctx, size_t size);
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 

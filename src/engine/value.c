@@ -395,6 +395,35 @@ static void handle_finalize(JSObjectRef o) {
   free(h);
 }
 
+/* ---- Keys: opaque objects that hold a value for the collector only ------------------------ */
+
+static JSClassRef key_cls;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void make_key_class(void) {
+  JSClassDefinition def = kJSClassDefinitionEmpty;
+  def.className = "Key";
+  def.attributes = kJSClassAttributeNoAutomaticPrototype;
+  key_cls = JSClassCreate(&def);
+}
+
+dw_val dw__key_new(dw__ctx *c) {
+  pthread_once(&key_once, make_key_class);
+  JSObjectRef o = JSObjectMake(c->ctx, key_cls, NULL);
+  if (!o) return NULL;
+  JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
+  return W(o);
+}
+
+bool dw__key_hold(dw__ctx *c, dw_val key, dw_val v) {
+  pthread_once(&key_once, make_key_class);
+  if (!key || !JSValueIsObjectOfClass(c->ctx, V(key), key_cls)) return false;
+  JSStringRef name = JSStringCreateWithUTF8CString("held");
+  bool ok = JSObjectSetPrivateProperty(c->ctx, O(key), name, V(v));
+  JSStringRelease(name);
+  return ok;
+}
+
 /* The class of handles: created once per process and never changed after. */
 static JSClassRef handle_cls;
 static pthread_once_t handle_once = PTHREAD_ONCE_INIT;

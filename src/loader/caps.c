@@ -270,10 +270,10 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
  * (800 of 2,000 still alive at the end of bench/loader's loop), each a realm every
  * collection had to mark again.
  *
- * The weak reference is to the capability's handle (loader.js: {id, a}), which the object
- * and every closure that can use the number hold. When the number reaches a worker (a stub
- * or entrypoint of it), the handle's `a` holds that worker's anchor: the array of its
- * realm's roots. An unrooted worker (idle, every reference to it such a handle) then lives
+ * The weak reference is to the key of the capability's handle (loader.js: {id, key}), which
+ * the object and every closure that can use the number hold. When the number reaches a
+ * worker (a stub or entrypoint of it), the key holds that worker's anchor, the array of its
+ * realm's roots, in a private property (dw__key_hold: no JS can see or change it). An unrooted worker (idle, every reference to it such a handle) then lives
  * exactly as long as its handles, and the collection that finds them dead frees its realm
  * too, while it is still young. */
 struct tracked {
@@ -281,7 +281,7 @@ struct tracked {
   instance *holder; /* whose table holds the number */
   uint32_t id;
   instance *target; /* the worker the number reaches (a load() stub's or entrypoint's), or NULL */
-  bool anchored;    /* the handle's `a` holds target's anchor */
+  bool anchored;    /* the handle's key holds target's anchor */
   struct tracked *next;  /* L->tracked */
   struct tracked *tnext; /* target->anchors */
 };
@@ -366,18 +366,16 @@ static instance *cap_target(const cap *k) {
   return k->inst;
 }
 
-/* Puts target's anchor in t's handle. Only within one VM (no object refers to another
- * VM's); the handle is a null-prototype object with its own `a`, so the store runs no code. */
+/* Makes t's key hold target's anchor (a private property: no code runs, and no JS can read
+ * or remove it). Only within one VM (no object refers to another VM's). */
 static void anchor_handle(struct tracked *t) {
   instance *w = t->target;
   if (t->anchored || !w->anchor || !t->holder->sb || w->own_vm || t->holder->own_vm ||
       dw__sandbox_vm(t->holder->sb) != dw__sandbox_vm(w->sb))
     return;
-  dw_val h = dw__weak_get(t->weak);
-  if (!h) return;
-  dw_val e = NULL;
-  dw__set(dw__sandbox_ctx(t->holder->sb), h, "a", w->anchor, &e);
-  t->anchored = !e;
+  dw_val key = dw__weak_get(t->weak);
+  if (!key) return;
+  t->anchored = dw__key_hold(dw__sandbox_ctx(t->holder->sb), key, w->anchor);
 }
 
 void dw__anchor_made(instance *in) {
@@ -462,15 +460,17 @@ void dw__instance_reroot(instance *in) {
   if (in->api) dw__protect(c, in->api);
 }
 
-/* track(handle, number): the number is released once the handle is collected. */
+/* track(number) -> a key: the number is released once the key is collected. */
 static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *argv, dw_val *exc) {
   instance *in = data;
-  dw_val obj = arg(c, argc, argv, 0), v = arg(c, argc, argv, 1);
+  dw_val v = arg(c, argc, argv, 0);
   double id = dw__is_number(c, v) ? dw__to_number(c, v) : -1;
   cap *k = dw__realm_cap(in, id);
   if (!k) return type_error(c, exc, "not a capability of this worker");
-  struct tracked *t = calloc(1, sizeof *t);
-  if (!t || !(t->weak = dw__weak_new(c, obj))) {
+  if (in->handles[(uint32_t)id]) return type_error(c, exc, "capability already tracked");
+  dw_val key = dw__key_new(c);
+  struct tracked *t = key ? calloc(1, sizeof *t) : NULL;
+  if (!t || !(t->weak = dw__weak_new(c, key))) {
     free(t);
     return type_error(c, exc, "out of memory");
   }
@@ -486,7 +486,7 @@ static dw_val native_track(dw__ctx *c, void *data, size_t argc, const dw_val *ar
     w->anchors = t;
     anchor_handle(t);
   }
-  return NULL;
+  return key;
 }
 
 static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *argv,

@@ -26,15 +26,15 @@
 
   const KIND_WORKER = 0, KIND_ENTRY = 1, KIND_LOADER = 2;
 
-  // A capability's handle: its number and, in `a`, what the host keeps alive through it (the
-  // realm of the worker it reaches). The object and every closure that can use the number
-  // hold the handle, never the bare number, so nothing can use a number after its handle is
-  // collected. `tracked`: the number is released when the handle is collected (fetchers and
-  // load() stubs; a get() stub's number stays, its callback may be asked for the code again).
+  // A capability's handle: its number and, when its object dies with it, a key that the host
+  // tracks (an opaque object with no prototype and no properties; the host may make it hold
+  // the realm of the worker the number reaches, which no JS can see). The object and every
+  // closure that can use the number hold the handle, never the bare number, so nothing can
+  // use a number after its key is collected. `tracked`: the number is released when the key
+  // is collected (fetchers and load() stubs; a get() stub's number stays, its callback may
+  // be asked for the code again).
   function handle(id, tracked) {
-    const h = { __proto__: null, id, a: undefined };
-    if (tracked) native.track(h, id);
-    return h;
+    return { __proto__: null, id, key: tracked ? native.track(id) : null };
   }
 
   function own(obj, h) {
@@ -214,7 +214,8 @@
     }
     if (code.tails !== undefined) {
       if (!ArrayIsArray(code.tails)) throw new TypeErr("WorkerCode.tails must be an array of entrypoint stubs");
-      const tails = [];
+      const tails = ObjectCreate(null);
+      tails.length = code.tails.length;
       for (let i = 0; i < code.tails.length; i++) {
         const t = code.tails[i];
         const th = t !== null && (typeof t === "object" || typeof t === "function") ? wmGet(ids, t) : undefined;

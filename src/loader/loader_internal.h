@@ -5,8 +5,8 @@
  * that realm's own table (instance.caps), which loader.js keeps in a closure. A call
  * (`call`) carries its arguments as structured-clone bytes plus the capabilities they
  * contain, runs as a job in the target's realm, and its outcome comes back as a job in the
- * caller's realm. No JS value ever crosses realms (a handle's anchor refers to another
- * realm's objects, for the collector only: no code reads it; caps.c). */
+ * caller's realm. No JS value ever crosses realms (a handle's key holds another realm's
+ * anchor for the collector only, in a private property no JS can reach; caps.c). */
 #ifndef DW_LOADER_INTERNAL_H
 #define DW_LOADER_INTERNAL_H
 

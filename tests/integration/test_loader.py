@@ -642,6 +642,66 @@ export default async (env) => {
      result=lambda r: r["result"][0].startswith(("forged", "refused")) and
      all(x == "hi" for x in r["result"][1:]))
 
+# Found in review: a handle once held the anchor of the worker it reaches in a JS property;
+# guest code that replaced WeakMap.prototype.set (which the loader's JS calls) got the handle
+# and so another realm's global and runtime. The anchor is now a private property of an
+# opaque key. Everything the loader's JS hands the replaced built-ins is looked at: nothing of
+# another realm (before the fix: the anchors); then every handle is broken and used again.
+case("built-ins the loader's JS calls, replaced by the guest, see nothing of another realm",
+     {"w.js": r"""// Guest code replaces the built-ins that the loader's own JS calls (before loader.js is
+// evaluated in this realm and after), collects everything they are handed, and looks for
+// anything of another realm: there must be nothing. Then it breaks every handle it holds
+// and uses its capabilities again: they work or throw, and the process lives.
+const stolen = [];
+const keep = (...xs) => { for (const x of xs) if (x !== null && (typeof x === "object" || typeof x === "function")) stolen.push(x); };
+const RA = Reflect.apply;
+Reflect.apply = function (f, t, a) { keep(t); if (a) for (let i = 0; i < a.length; i++) keep(a[i]); return RA(f, t, a); };
+const child = 'let n = 0; export default { inc() { return ++n } }';
+const code = { compatibilityDate: "2026-01-01", modules: { "c.js": child } };
+const churn = async () => { for (let j = 0; j < 400; j++) new Array(4000).fill(j); await new Promise((r) => setTimeout(r, 2)); };
+function foreign(x) { return Object.getPrototypeOf(x) !== null && !(x instanceof Object); }
+export default async (env) => {
+  const wms = WeakMap.prototype.set, wmg = WeakMap.prototype.get, ms = Map.prototype.set;
+  WeakMap.prototype.set = function (k, v) { keep(k, v); return RA(wms, this, [k, v]); };
+  WeakMap.prototype.get = function (k) { const v = RA(wmg, this, [k]); keep(v); return v; };
+  Map.prototype.set = function (k, v) { keep(k, v); return RA(ms, this, [k, v]); };
+  const out = [];
+  const stubs = [];
+  for (let i = 0; i < 20; i++) {
+    const s = env.LOADER.load(code);
+    const e = s.getEntrypoint();
+    out.push(await e.inc());
+    stubs.push([s, e]);
+  }
+  await churn(); await churn();
+  let seen = 0, bad = [];
+  for (const x of stolen) {
+    const vals = [x];
+    for (const k of Reflect.ownKeys(x)) { try { const d = Object.getOwnPropertyDescriptor(x, k); if (d && "value" in d) vals.push(d.value); } catch {} }
+    for (const v of vals) {
+      if (v === null || (typeof v !== "object" && typeof v !== "function")) continue;
+      seen++;
+      if (foreign(v)) bad.push(Object.prototype.toString.call(v));
+      if (Object.getPrototypeOf(v) === null && Reflect.ownKeys(v).length === 0) {
+        // a key: nothing to read; try to break it
+        try { Object.setPrototypeOf(v, { a: 1 }); } catch {}
+      }
+    }
+  }
+  for (const x of stolen) { try { if (Object.getPrototypeOf(x) === null && "key" in x) x.key = null; } catch {} }
+  await churn(); await churn();
+  let worked = 0, refused = 0;
+  for (const [s, e] of stubs) {
+    try { await e.inc(); worked++; } catch (err) { refused++; }
+    try { await s.getEntrypoint().inc(); worked++; } catch (err) { refused++; }
+  }
+  return { inc: out.every((v) => v === 1), seen, bad, calls: worked + refused };
+};
+"""},
+     args=["--memory-mb", "1024"],
+     result=lambda r: r["result"]["inc"] and r["result"]["bad"] == [] and
+     r["result"]["seen"] > 100 and r["result"]["calls"] == 40)
+
 case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];

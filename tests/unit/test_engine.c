@@ -220,7 +220,11 @@ static void weak_references_see_collections(void **state) {
 static __attribute__((noinline)) dw__weak *link_realms(dw__ctx *a, dw__ctx *b) {
   dw_val exc = NULL;
   dw_val o = eval(b, "globalThis.marker = { n: 3 }", &exc);
-  dw__set(a, dw__global(a), "other", o, NULL);
+  dw_val key = dw__key_new(a);
+  assert_non_null(key);
+  assert_true(dw__key_hold(a, key, o));
+  assert_false(dw__key_hold(a, o, o)); /* not a key */
+  dw__set(a, dw__global(a), "other", key, NULL);
   return dw__weak_new(b, dw__global(b));
 }
 
@@ -234,8 +238,9 @@ static __attribute__((noinline)) void scrub_stack(void) {
 }
 
 /* An unrooted realm (dw__ctx_unroot) lives exactly as long as an object of another realm
- * refers to it: kept through a collection by realm a's reference, gone in the first full
- * collection after that reference is dropped; a rooted realm stays without any reference.
+ * refers to it: kept through a collection by a key of realm a holding one of its objects
+ * (dw__key_hold), gone in the first full collection after that key is dropped; a rooted
+ * realm stays without any reference. The key shows JS nothing: no prototype, no property.
  * Freeing the unrooted realm's context afterwards touches nothing of it (ASan build). */
 static void unrooted_realm_lives_by_references(void **state) {
   dw_test_restore_engine_signals(state);
@@ -250,7 +255,12 @@ static void unrooted_realm_lives_by_references(void **state) {
   assert_true(dw__ctx_unrooted(b));
   scrub_stack();
   dw__vm_collect(a);
-  assert_true(dw__weak_alive(wb)); /* a.other -> marker -> its realm */
+  assert_true(dw__weak_alive(wb)); /* a.other (a key) -> marker -> its realm */
+  dw_val exc = NULL;
+  dw_val seen = eval(a, "Object.getPrototypeOf(other) === null && Reflect.ownKeys(other).length === 0 &&"
+                        " JSON.stringify(Object.getOwnPropertyDescriptors(other)) === '{}'", &exc);
+  assert_true(seen && dw__to_bool(a, seen));
+  seen = NULL;
   /* Rooted again and unrooted: the protection count is balanced both ways. */
   dw__ctx_reroot(b);
   dw__ctx_unroot(b);
