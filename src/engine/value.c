@@ -395,35 +395,6 @@ static void handle_finalize(JSObjectRef o) {
   free(h);
 }
 
-/* ---- Keys: opaque objects that hold a value for the collector only ------------------------ */
-
-static JSClassRef key_cls;
-static pthread_once_t key_once = PTHREAD_ONCE_INIT;
-
-static void make_key_class(void) {
-  JSClassDefinition def = kJSClassDefinitionEmpty;
-  def.className = "Key";
-  def.attributes = kJSClassAttributeNoAutomaticPrototype;
-  key_cls = JSClassCreate(&def);
-}
-
-dw_val dw__key_new(dw__ctx *c) {
-  pthread_once(&key_once, make_key_class);
-  JSObjectRef o = JSObjectMake(c->ctx, key_cls, NULL);
-  if (!o) return NULL;
-  JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
-  return W(o);
-}
-
-bool dw__key_hold(dw__ctx *c, dw_val key, dw_val v) {
-  pthread_once(&key_once, make_key_class);
-  if (!key || !JSValueIsObjectOfClass(c->ctx, V(key), key_cls)) return false;
-  JSStringRef name = JSStringCreateWithUTF8CString("held");
-  bool ok = JSObjectSetPrivateProperty(c->ctx, O(key), name, V(v));
-  JSStringRelease(name);
-  return ok;
-}
-
 /* The class of handles: created once per process and never changed after. */
 static JSClassRef handle_cls;
 static pthread_once_t handle_once = PTHREAD_ONCE_INIT;
@@ -445,6 +416,26 @@ dw_val dw__handle_new(dw__ctx *c, void *data, void (*finalize)(void *data)) {
   JSObjectRef o = JSObjectMake(c->ctx, handle_cls, h);
   if (!o) free(h);
   return W(o);
+}
+
+/* Keys are handles without data (handle_finalize ignores a NULL private) and without a
+ * prototype. */
+dw_val dw__key_new(dw__ctx *c) {
+  pthread_once(&handle_once, make_handle_class);
+  JSObjectRef o = JSObjectMake(c->ctx, handle_cls, NULL);
+  if (!o) return NULL;
+  JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
+  return W(o);
+}
+
+bool dw__key_hold(dw__ctx *c, dw_val key, dw_val v) {
+  pthread_once(&handle_once, make_handle_class);
+  if (!key || !JSValueIsObjectOfClass(c->ctx, V(key), handle_cls) || JSObjectGetPrivate(O(key)))
+    return false;
+  JSStringRef name = JSStringCreateWithUTF8CString("held");
+  bool ok = JSObjectSetPrivateProperty(c->ctx, O(key), name, V(v));
+  JSStringRelease(name);
+  return ok;
 }
 
 static handle *handle_of(dw__ctx *c, dw_val v) {
