@@ -111,6 +111,10 @@ dw_val dw__number(dw__ctx *c, double d);
 dw_val dw__string(dw__ctx *c, const char *s, size_t n);
 dw_val dw__global(dw__ctx *c);
 dw_val dw__object(dw__ctx *c);
+/* A new object with no prototype, for what the host hands its own JS (tables of natives,
+ * descriptors): dw__set on it defines own properties and never reaches a setter that guest
+ * code put on Object.prototype. */
+dw_val dw__record(dw__ctx *c);
 /* A new Array of realm c holding items[0..n). NULL with *exc set on failure. */
 dw_val dw__array(dw__ctx *c, size_t n, const dw_val *items, dw_val *exc);
 /* A new ArrayBuffer holding a copy of the bytes. */

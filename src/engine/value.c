@@ -94,6 +94,12 @@ dw_val dw__number(dw__ctx *c, double d) { return W(JSValueMakeNumber(c->ctx, d))
 dw_val dw__global(dw__ctx *c) { return W(JSContextGetGlobalObject(c->ctx)); }
 dw_val dw__object(dw__ctx *c) { return W(JSObjectMake(c->ctx, NULL, NULL)); }
 
+dw_val dw__record(dw__ctx *c) {
+  JSObjectRef o = JSObjectMake(c->ctx, NULL, NULL);
+  if (o) JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
+  return W(o);
+}
+
 dw_val dw__string(dw__ctx *c, const char *s, size_t n) {
   JSStringRef js = utf8_to_jsstring(s, n);
   if (!js) return W(JSValueMakeUndefined(c->ctx));

@@ -222,7 +222,7 @@ void dw__call_reply(instance *in, double token, bool ok, dw_val value) {
 /* ---- In the caller's realm ------------------------------------------------------------- */
 
 static dw_val descriptor(dw__ctx *cx, const call *c) {
-  dw_val d = dw__object(cx);
+  dw_val d = dw__record(cx);
   const char *code = dw_err_code(c->err);
   dw__set(cx, d, "name", dw__string(cx, c->err_name, strlen(c->err_name)), NULL);
   dw__set(cx, d, "message", dw__string(cx, c->err_msg, strlen(c->err_msg)), NULL);

@@ -231,7 +231,11 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
   cap *w = cap_arg(in, c, arg(c, argc, argv, 0), CAP_WORKER, exc);
   if (!w || !w->key) return NULL;
   instance *slot = dw__cache_find(in->L, w->key);
-  if (!slot || slot->state != I_CODE) return NULL; /* already there (another stub won) */
+  /* already there (another stub won), or being provided: reading the spec below may run
+   * guest code, which must not provide the same slot again */
+  if (!slot || slot->state != I_CODE || slot->providing) return NULL;
+  slot->providing = true;
+  dw__instance_ref(slot); /* nothing the guest does meanwhile frees it */
   dw_val spec = arg(c, argc, argv, 1);
   if (dw__is_null(c, spec)) {
     dw_val d = arg(c, argc, argv, 2);
@@ -243,26 +247,24 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
     free(name);
     free(msg);
     free(stack);
-    return NULL;
-  }
-  dw_val e = NULL;
-  instance *made = dw__instance_from_spec(in, spec, w->key, NULL, slot, &e);
-  if (made) {
-    dw__instance_unref(made);
   } else {
-    dw__exc_info i;
-    dw__exc_describe(c, e, &i);
-    dw__instance_fail(slot, DW_E_BAD_REQUEST, i.name, i.message, i.stack, NULL);
-    dw__exc_info_free(&i);
+    dw_val e = NULL;
+    instance *made = dw__instance_from_spec(in, spec, w->key, NULL, slot, &e);
+    if (made) {
+      dw__instance_unref(made);
+    } else {
+      dw__exc_info i;
+      dw__exc_describe(c, e, &i);
+      dw__instance_fail(slot, DW_E_BAD_REQUEST, i.name, i.message, i.stack, NULL);
+      dw__exc_info_free(&i);
+    }
   }
+  slot->providing = false;
+  dw__instance_unref(slot);
   return NULL;
 }
 
-/* ---- Releasing capabilities whose JS object died ------------------------------------------
- * The engine never runs FinalizationRegistry callbacks here (no run loop), so each stub or
- * fetcher object holds (through a WeakMap in loader.js) a handle whose finalizer queues its
- * number for release. Finalizers run inside the collector: they only queue, under the mutex;
- * the loop's tick drops the capability. */
+/* ---- Releasing capabilities whose JS object died ------------------------------------------ */
 /* A capability number held by a JS object of a realm (a fetcher, a load() stub), released
  * once the collector finds the object unreachable. Polled through a weak reference after
  * collections: a finalizer of the object (or of a handle only it held) runs when the
@@ -507,7 +509,9 @@ dw_val dw__realm_api(instance *in, dw_val *exc) {
   dw__ctx *c = dw__sandbox_ctx(in->sb);
   dw_val f = dw__eval_static(c, dw__js_loader_u16, dw__js_loader_u16_len, "dynworker:loader", 1, exc);
   if (!f) return NULL;
-  dw_val n = dw__object(c);
+  /* No prototype: loader.js is evaluated when a realm first holds a capability, after its
+   * code ran, and a setter on Object.prototype must not receive a native. */
+  dw_val n = dw__record(c);
   static const struct {
     const char *name;
     dw__native_fn fn;

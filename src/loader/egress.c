@@ -71,7 +71,7 @@ static bool caller_gone(const instance *in) {
  * `code` is kept as a property. Falls back to a plain error. */
 static dw_val make_error(instance *in, const char *name, const char *msg, const char *code) {
   dw__ctx *cx = dw__sandbox_ctx(in->sb);
-  dw_val d = dw__object(cx);
+  dw_val d = dw__record(cx);
   dw__set(cx, d, "name", dw__string(cx, name, strlen(name)), NULL);
   dw__set(cx, d, "message", dw__string(cx, msg, strlen(msg)), NULL);
   dw__set(cx, d, "stack", dw__string(cx, "", 0), NULL);
@@ -102,7 +102,7 @@ static void classify(int err, const char **name, const char **code) {
 /* ---- In the caller's realm: the outcome -------------------------------------------- */
 
 static dw_val response_object(dw__ctx *cx, const egress *e, dw_val *exc) {
-  dw_val o = dw__object(cx);
+  dw_val o = dw__record(cx);
   dw__set(cx, o, "status", dw__number(cx, e->status), NULL);
   dw__set(cx, o, "statusText", dw__string(cx, e->status_text, strlen(e->status_text)), NULL);
   dw__set(cx, o, "url", dw__string(cx, e->url, strlen(e->url)), NULL);

@@ -506,7 +506,8 @@ instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
   int out = (int)dw__to_number(c, field(c, spec, "outbound"));
   in->outbound = out == 1 ? OUT_NONE : out == 2 ? OUT_CAP : OUT_INHERIT;
   if (in->outbound == OUT_CAP) {
-    cap *k = dw__realm_cap(parent, dw__to_number(c, field(c, spec, "outboundId")));
+    dw_val oid = field(c, spec, "outboundId"); /* numbers only: no valueOf of the guest's runs */
+    cap *k = dw__is_number(c, oid) ? dw__realm_cap(parent, dw__to_number(c, oid)) : NULL;
     if (!k || k->kind != CAP_ENTRY) {
       *exc = dw__make_error(c, "TypeError", "WorkerCode.globalOutbound must be an entrypoint stub");
       goto fail;
@@ -515,13 +516,15 @@ instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
     in->outbound_cap = k;
   }
   dw_val tails = field(c, spec, "tails");
-  double nt = dw__is_object(c, tails) ? dw__to_number(c, field(c, tails, "length")) : 0;
+  dw_val ntv = dw__is_object(c, tails) ? field(c, tails, "length") : NULL;
+  double nt = ntv && dw__is_number(c, ntv) ? dw__to_number(c, ntv) : 0;
   if (nt > 64) {
     *exc = dw__make_error(c, "TypeError", "WorkerCode.tails: at most 64");
     goto fail;
   }
   for (unsigned i = 0; i < (unsigned)nt; i++) {
-    cap *k = dw__realm_cap(parent, dw__to_number(c, dw__get_index(c, tails, i, NULL)));
+    dw_val tv = dw__get_index(c, tails, i, NULL);
+    cap *k = tv && dw__is_number(c, tv) ? dw__realm_cap(parent, dw__to_number(c, tv)) : NULL;
     if (!k || k->kind != CAP_ENTRY) {
       *exc = dw__make_error(c, "TypeError", "WorkerCode.tails must hold entrypoint stubs");
       goto fail;

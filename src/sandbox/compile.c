@@ -23,7 +23,7 @@ static dw_val with_code(dw__ctx *c, dw_val err, const char *code) {
 }
 
 static dw_val result(dw__ctx *c, const char *kind, const char *key, dw_val v) {
-  dw_val o = dw__object(c);
+  dw_val o = dw__record(c); /* made after guest code ran: no setter of its may see v */
   dw__set(c, o, "kind", dw__string(c, kind, strlen(kind)), NULL);
   dw__set(c, o, key, v, NULL);
   return o;

@@ -125,7 +125,7 @@ static int install_runtime(dw_sandbox *sb) {
   dw_val factory =
       dw__eval_static(c, dw__js_runtime_u16, dw__js_runtime_u16_len, "dynworker:runtime", 1, &exc);
   if (!factory) goto out;
-  dw_val natives = dw__object(c);
+  dw_val natives = dw__record(c);
   dw__set(c, natives, "compile", dw__native(c, "compile", native_compile, sb), NULL);
   dw__set(c, natives, "exists", dw__native(c, "exists", native_exists, sb), NULL);
   dw__set(c, natives, "settle", dw__native(c, "settle", native_settle, sb), NULL);

@@ -702,6 +702,32 @@ export default async (env) => {
      result=lambda r: r["result"]["inc"] and r["result"]["bad"] == [] and
      r["result"]["seen"] > 100 and r["result"]["calls"] == 40)
 
+# Found in review: the loader's JS is evaluated in a realm when it first holds a capability,
+# after the realm's own code ran, and its natives were put on an object with Object.prototype:
+# a setter there received them (native.provide then let a get() callback start a worker twice,
+# and the process crashed). The host's tables are objects without a prototype now.
+case("setters on Object.prototype receive none of the host's natives (root and child)",
+     {"w.js": r"""// Guest code puts setters for every loader.js native's name on Object.prototype before the
+// loader's JS is evaluated in its realm (the root, and a child that gets a capability after
+// its code ran): none of them may receive anything.
+const names = ["get", "load", "entrypoint", "loopback", "call", "provide", "release", "track",
+  "compile", "exists", "settle", "linker", "ready", "reply", "outbound", "extend", "wasmBytes",
+  "kind", "fn", "name", "message", "stack", "code"];
+const got = [];
+for (const n of names)
+  Object.defineProperty(Object.prototype, n, { __proto__: null, configurable: true, set(v) { if (typeof v === "function") got.push(n); } });
+const child = 'const got = []; for (const n of ' + JSON.stringify(names) + ') Object.defineProperty(Object.prototype, n, ' +
+  '{ __proto__: null, configurable: true, set(v) { if (typeof v === "function") got.push(n); } });' +
+  'export default { async use(A) { await A.getEntrypoint().ping(); return got } }';
+export default async (env) => {
+  const a = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "a.js": "export default { ping() { return 1 } }" } });
+  const b = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "b.js": child } });
+  const inChild = await b.getEntrypoint().use(a);
+  return { root: got, child: inChild };
+};
+"""},
+     result=lambda r: r["result"] == {"root": [], "child": []})
+
 case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];
