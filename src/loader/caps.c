@@ -504,9 +504,27 @@ static dw_val native_release(dw__ctx *c, void *data, size_t argc, const dw_val *
   return NULL;
 }
 
+static dw_val make_api(instance *in, dw__ctx *c, dw_val *exc);
+
 dw_val dw__realm_api(instance *in, dw_val *exc) {
   if (in->api) return in->api;
   dw__ctx *c = dw__sandbox_ctx(in->sb);
+  /* loader.js's top level reads the realm's built-ins, which its code may have replaced with
+   * getters that ask for the API again (ctx.exports): one evaluation per realm. */
+  dw_val e = NULL; /* callers may pass no exc */
+  if (in->api_making) {
+    e = dw__make_error(c, "TypeError", "the loader is being set up in this worker");
+  } else {
+    in->api_making = true;
+    dw_val api = make_api(in, c, &e);
+    in->api_making = false;
+    if (api) return api;
+  }
+  if (exc) *exc = e;
+  return NULL;
+}
+
+static dw_val make_api(instance *in, dw__ctx *c, dw_val *exc) {
   dw_val f = dw__eval_static(c, dw__js_loader_u16, dw__js_loader_u16_len, "dynworker:loader", 1, exc);
   if (!f) return NULL;
   /* No prototype: loader.js is evaluated when a realm first holds a capability, after its

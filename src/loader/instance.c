@@ -428,14 +428,17 @@ static bool build_code(dw__ctx *c, dw_val spec, dw_code *code, dw_val *exc) {
   if (!(n >= 1 && n <= 100000)) return type_err(c, exc, "WorkerCode.modules is empty%s%s", "", "");
   for (unsigned i = 0; i < (unsigned)n; i++) {
     char *name = dw__to_utf8(c, dw__get_index(c, names, i, NULL), NULL, NULL);
-    int type = (int)dw__to_number(c, dw__get_index(c, types, i, NULL));
+    dw_val tv = dw__get_index(c, types, i, NULL);
+    double td = tv && dw__is_number(c, tv) ? dw__to_number(c, tv) : -1;
+    int type = td >= 0 && td <= 7 && td == (double)(int)td ? (int)td : -1;
     dw_val src = dw__get_index(c, sources, i, NULL);
     size_t len = 0;
     char *text = NULL;
     const void *bytes = src ? dw__bytes(c, src, &len) : NULL;
     if (!bytes) bytes = text = dw__to_utf8(c, src, &len, NULL);
-    int rc = name && bytes ? dw_code_add_module(code, name, bytes, len, (dw_module_type)type)
-                           : DW_E_NOMEM;
+    int rc = type < 0                ? DW_E_BAD_REQUEST
+             : name && bytes ? dw_code_add_module(code, name, bytes, len, (dw_module_type)type)
+                             : DW_E_NOMEM;
     bool ok = true;
     if (rc == DW_E_TOO_LARGE)
       ok = type_err(c, exc, "WorkerCode.modules: the code is larger than 64 MiB (at %s)%s",
@@ -493,6 +496,9 @@ instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
     }
     in->env = dw__buf_steal(&b, &in->env_len);
   }
+  /* loader.js checked all of this, but what reaches here is not guaranteed to have been
+   * through it (a guest that replaced Promise.prototype.then before loader.js was evaluated
+   * can hand native.provide its own object): every number is checked again. */
   dw_val l = field(c, spec, "limits");
   if (dw__is_object(c, l)) {
     static const char *const names[] = {"cpuMs", "wallMs", "memoryMb", "subRequests"};
@@ -500,10 +506,22 @@ instance *dw__instance_from_spec(instance *parent, dw_val spec, const char *key,
                        &in->limits.subrequests};
     for (int i = 0; i < 4; i++) {
       dw_val v = field(c, l, names[i]);
-      if (dw__is_number(c, v)) *out[i] = (uint32_t)dw__to_number(c, v);
+      if (!dw__is_number(c, v)) continue;
+      double x = dw__to_number(c, v);
+      if (!(x >= (i == 3 ? 0 : 1) && x <= 3600000 && x == (double)(uint32_t)x)) {
+        type_err(c, exc, "WorkerCode.limits.%s must be a whole number from %s to 3600000",
+                 names[i], i == 3 ? "0" : "1");
+        goto fail;
+      }
+      *out[i] = (uint32_t)x;
     }
   }
-  int out = (int)dw__to_number(c, field(c, spec, "outbound"));
+  dw_val ov = field(c, spec, "outbound");
+  double out = dw__is_number(c, ov) ? dw__to_number(c, ov) : 0;
+  if (!(out == 0 || out == 1 || out == 2)) {
+    *exc = dw__make_error(c, "TypeError", "WorkerCode.globalOutbound is not valid");
+    goto fail;
+  }
   in->outbound = out == 1 ? OUT_NONE : out == 2 ? OUT_CAP : OUT_INHERIT;
   if (in->outbound == OUT_CAP) {
     dw_val oid = field(c, spec, "outboundId"); /* numbers only: no valueOf of the guest's runs */

@@ -10,6 +10,7 @@
   const ArrayIsArray = Array.isArray, ArrayBufferIsView = ArrayBuffer.isView;
   const ArrayBufferCtor = ArrayBuffer, Uint8ArrayCtor = Uint8Array;
   const PromiseCtor = Promise, ProxyCtor = Proxy, WeakMapCtor = WeakMap, MapCtor = Map;
+  const PromiseThen = Promise.prototype.then;
   const StringCtor = String, NumberIsFinite = Number.isFinite, JSONstringify = JSON.stringify;
   const TypeErr = TypeError, ErrorCtor = Error;
   const ERRORS = { __proto__: null, Error, TypeError, RangeError, SyntaxError, ReferenceError,
@@ -257,10 +258,10 @@
   // The host asks for the code of a get() stub whose worker is not warm.
   function needCode(wid) {
     const cb = mapGet(callbacks, wid);
-    (async () => {
+    apply(PromiseThen, (async () => {
       if (cb === undefined) throw new TypeErr("this worker stub has no callback");
       return normalize(await cb());
-    })().then((spec) => native.provide(wid, spec), (e) => native.provide(wid, null, describe(e)));
+    })(), [(spec) => native.provide(wid, spec), (e) => native.provide(wid, null, describe(e))]);
   }
 
   // ctx.exports: each exported entrypoint as a loopback capability; called with {props}
@@ -278,7 +279,10 @@
     for (let i = 0; i < names.length; i++) {
       const entry = names[i] === "default" ? null : names[i];
       // Itself a capability (no props), and a function minting one with props.
-      const h = handle(native.loopback(entry, undefined), false);
+      // Tracked, as every loopback: its number reaches this very worker, and an untracked
+      // one kept it alive for good (a load() worker that read ctx.exports was never freed);
+      // tracked, it is released with this realm's last object that can use it.
+      const h = handle(native.loopback(entry, undefined), true);
       const fetcher = makeFetcher(h);
       const target = function (opts) {
         const [props] = checkOpts(opts, "ctx.exports." + names[i]);

@@ -92,6 +92,7 @@ struct instance {
   bool loading;
   bool creating; /* its realm is being made (a host job holds it) */
   bool providing; /* native_provide is reading a get() callback's WorkerCode for it */
+  bool api_making; /* dw__realm_api is evaluating loader.js in its realm */
   bool own_vm;      /* its sandbox has a VM of its own, capped at limits.memory_mb */
   bool over_memory; /* that VM's heap was over the cap at a reply: the entry's end fails it */
   size_t entry_rss; /* the process's RSS when its current entry began (own VM only) */

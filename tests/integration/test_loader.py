@@ -728,6 +728,79 @@ export default async (env) => {
 """},
      result=lambda r: r["result"] == {"root": [], "child": []})
 
+# Found in review (fourth): a guest that replaced Promise.prototype.then before loader.js was
+# evaluated got native.provide's callback and handed it a WorkerCode of its own, past
+# normalize: limits such as cpuMs 1e300 reached C's integer casts. C checks every number again.
+case("a WorkerCode handed to the host past loader.js's checks is checked again",
+     {"w.js": r"""const log = [];
+  const origThen = Promise.prototype.then;
+  Promise.prototype.then = function (f, r) {
+    if (typeof f === "function" && String(f).includes("native.provide(wid, spec)")) {
+      const spec = { __proto__: null, names: ["a.js"], types: [0],
+        sources: ["export default { ping() { const t = Date.now(); while (Date.now() - t < 200); return 'forged, spun 200ms' } }"],
+        main: "a.js", hasEnv: false, outbound: 0, outboundId: -1,
+        limits: { cpuMs: 1e300, wallMs: 4000000000, subRequests: 0 }, tails: undefined };
+      try { f(spec); log.push("provided forged spec"); } catch (e) { log.push("err " + e); }
+    }
+    return origThen.call(this, f, r);
+  };
+export default async (env) => {
+  const stub = env.LOADER.get("x", async () => ({ compatibilityDate: "2026-01-01", limits: { cpuMs: 10 }, modules: { "a.js": "export default { ping() { return 'normal' } }" } }));
+  try { log.push(await stub.getEntrypoint().ping()); } catch (e) { log.push("rej " + e); }
+  return log;
+};
+"""},
+     result=lambda r: r["result"][0] == "provided forged spec" and
+     "WorkerCode.limits.cpuMs must be a whole number" in r["result"][1])
+
+# Found in review (fourth): loader.js's set-up reads the realm's built-ins; a getter there that
+# asked for ctx.exports again evaluated loader.js twice in one realm (one copy stayed protected
+# for good). The nested request is refused.
+case("loader.js is set up once per realm, even when its set-up is asked for again from a getter",
+     {"w.js": r"""const child = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+let ctxRef = null, inner = null, reads = 0; const realFreeze = Object.freeze;
+Object.defineProperty(Object, "freeze", { configurable: true, get() {
+  reads++;
+  if (ctxRef && inner === null) { inner = "pending"; inner = ctxRef.exports; }
+  return realFreeze; } });
+export class E extends WorkerEntrypoint { x() { return 1 } }
+export default class extends WorkerEntrypoint {
+  ping() { ctxRef = this.ctx; const outer = this.ctx.exports; return { same: outer === inner, innerType: typeof inner, reads }; }
+}`;
+export default async (env) => {
+  const w = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": child } });
+  return await w.getEntrypoint().ping();
+};
+"""},
+     exit=1, code="uncaught_exception",
+     result=lambda r: "the loader is being set up in this worker" in r["error"]["message"])
+
+# Found in review (fourth): ctx.exports's plain loopback capability was untracked, and, held in
+# the worker's own table, it kept the worker alive for good: 1,500 load() children that read
+# ctx.exports went over 256 MB (680 MB of RSS). Tracked, it goes with the realm.
+case("load() workers that read ctx.exports are freed like the others",
+     {"w.js": r"""const child = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+let ctxRef = null, inner = null; const realFreeze = Object.freeze;
+const big = new Array(5000).fill(0).map((_, i) => ({ i }));
+if ("ctl" === "leak") Object.defineProperty(Object, "freeze", { configurable: true, get() {
+  if (ctxRef && inner === null) { inner = "pending"; inner = ctxRef.exports; }
+  return realFreeze; } });
+export default class extends WorkerEntrypoint {
+  ping() { ctxRef = this.ctx; const outer = this.ctx.exports; return big.length; }
+}`;
+export default async (env) => {
+  for (let i = 0; i < 1500; i++) {
+    const w = env.LOADER.load({ compatibilityDate: "2026-01-01", modules: { "c.js": child } });
+    await w.getEntrypoint().ping();
+  }
+  return "done";
+};
+"""},
+     args=["--memory-mb", "256", "--wall-ms", "120000", "--cpu-ms", "60000"],
+     result=lambda r: r["result"] == "done")
+
 case("tails: an entrypoint's tail() hears of each invocation (outcome, logs, exceptions, times)",
      {"w.js": """import { WorkerEntrypoint } from "cloudflare:workers";
 const events = [];
