@@ -362,7 +362,9 @@ def bindings(d, p, srv):
     loader_mem = """export default async (env) => {
       const mk = (limits) => env.LOADER.load({ compatibilityDate: "2026-01-01", limits, modules: { "m.js":
         "const keep = []; export default { hog(n) { for (let i = 0; i < n; i++) keep.push(new Uint8Array(1 << 20).fill(1)); return keep.length } }" } }).getEntrypoint();
-      let over; try { await mk({ memoryMb: 16 }).hog(64); over = "no error"; } catch (e) { over = e.code + ": " + e.message; }
+      // cpuMs: the memory limit must be the first one hit even where allocating is slow (the
+      // ASan build under a full parallel test run took over the default 50 ms).
+      let over; try { await mk({ memoryMb: 16, cpuMs: 2000 }).hog(64); over = "no error"; } catch (e) { over = e.code + ": " + e.message; }
       return [over, await mk({ memoryMb: 16 }).hog(4), await mk({}).hog(8)];
     }"""
     s, v, _ = run_js(d, loader_mem, env={"LOADER": {"$loader": {}}})

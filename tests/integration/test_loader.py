@@ -405,7 +405,7 @@ case("memoryMb: a child over its own limit fails with memory_limit_exceeded; sib
     try { out.push(await a.hi()); } catch (e) { out.push(e.code); }
   }
   let made = 0;
-  const g = () => env.LOADER.get("capped", async () => { made++; return { compatibilityDate: "2026-01-01", modules: { "c.js": %r }, limits: { memoryMb: 16 } }; });
+  const g = () => env.LOADER.get("capped", async () => { made++; return { compatibilityDate: "2026-01-01", modules: { "c.js": %r }, limits: { memoryMb: 16, cpuMs: 2000 } }; });
   try { await g().getEntrypoint().bytes(64); out.push("no error"); } catch (e) { out.push(e.code); }
   out.push(await g().getEntrypoint().hi(), made);
   const sib = mk({}).getEntrypoint(), small = mk({ memoryMb: 16 }).getEntrypoint();
