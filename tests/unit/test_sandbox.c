@@ -216,7 +216,9 @@ static void shared_wasm_memory_is_refused(void **state) {
       "\"CompileError: shared\",\"CompileError: WebAssembly.Module: the WebAssembly module cannot "
       "be checked: unexpected end at byte 11\",\"false,false,true,false\",\"CompileError: shared\","
       "\"CompileError: shared\",42,\"ArrayBuffer\",\"undefined\",\"0,0,7,0,undefined\"]";
-  dw_sandbox_options o = {.allow_wasm = true};
+  /* A generous CPU limit: it compiles some twenty modules in a VM of its own, which under
+   * valgrind came close to 20 s of CPU (its limit there, 1,000 ms scaled) and once went over. */
+  dw_sandbox_options o = {.allow_wasm = true, .limits = {.cpu_ms = 5000}};
   json_t *r;
   assert_int_equal(run_src(NULL, src, &o, &(dw_invocation){.args_json = "[]"}, &r), 0);
   char *got = json_dumps(json_object_get(r, "result"), JSON_COMPACT);
