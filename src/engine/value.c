@@ -94,11 +94,14 @@ dw_val dw__number(dw__ctx *c, double d) { return W(JSValueMakeNumber(c->ctx, d))
 dw_val dw__global(dw__ctx *c) { return W(JSContextGetGlobalObject(c->ctx)); }
 dw_val dw__object(dw__ctx *c) { return W(JSObjectMake(c->ctx, NULL, NULL)); }
 
-dw_val dw__record(dw__ctx *c) {
-  JSObjectRef o = JSObjectMake(c->ctx, NULL, NULL);
+/* A new object of class cls (NULL: plain) and private data p, with no prototype. */
+static dw_val bare_object(dw__ctx *c, JSClassRef cls, void *p) {
+  JSObjectRef o = JSObjectMake(c->ctx, cls, p);
   if (o) JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
   return W(o);
 }
+
+dw_val dw__record(dw__ctx *c) { return bare_object(c, NULL, NULL); }
 
 dw_val dw__string(dw__ctx *c, const char *s, size_t n) {
   JSStringRef js = utf8_to_jsstring(s, n);
@@ -428,10 +431,7 @@ dw_val dw__handle_new(dw__ctx *c, void *data, void (*finalize)(void *data)) {
  * prototype. */
 dw_val dw__key_new(dw__ctx *c) {
   pthread_once(&handle_once, make_handle_class);
-  JSObjectRef o = JSObjectMake(c->ctx, handle_cls, NULL);
-  if (!o) return NULL;
-  JSObjectSetPrototype(c->ctx, o, JSValueMakeNull(c->ctx));
-  return W(o);
+  return bare_object(c, handle_cls, NULL);
 }
 
 bool dw__key_hold(dw__ctx *c, dw_val key, dw_val v) {

@@ -275,11 +275,11 @@ static dw_val native_provide(dw__ctx *c, void *data, size_t argc, const dw_val *
  * The weak reference is to the key of the capability's handle (loader.js: {id, key}), which
  * the object and every closure that can use the number hold. When the number reaches a
  * worker (a stub or entrypoint of it), the key holds that worker's anchor, the array of its
- * realm's roots, in a private property (dw__key_hold: no JS can see or change it). An unrooted worker (idle, every reference to it such a handle) then lives
- * exactly as long as its handles, and the collection that finds them dead frees its realm
- * too, while it is still young. */
+ * realm's roots, in a private property (dw__key_hold: no JS can see or change it). An
+ * unrooted worker (idle, every reference to it such a handle) then lives exactly as long as
+ * its handles, and the collection that finds them dead frees its realm too, while young. */
 struct tracked {
-  dw__weak *weak;   /* the handle, in holder's realm */
+  dw__weak *weak;   /* the handle's key, in holder's realm */
   instance *holder; /* whose table holds the number */
   uint32_t id;
   instance *target; /* the worker the number reaches (a load() stub's or entrypoint's), or NULL */
@@ -380,11 +380,14 @@ static void anchor_handle(struct tracked *t) {
   t->anchored = dw__key_hold(dw__sandbox_ctx(t->holder->sb), key, w->anchor);
 }
 
+/* The anchor's slot for loader.js's API (made after the anchor, if ever). */
+#define ANCHOR_API 0u
+
 void dw__anchor_made(instance *in) {
   dw__ctx *c = dw__sandbox_ctx(in->sb);
   dw_val roots[DW__SANDBOX_ROOTS + 1];
-  size_t n = dw__sandbox_roots(in->sb, roots);
-  roots[n++] = dw__undefined(c); /* loader.js of the realm, once made (set when unrooting) */
+  roots[0] = dw__undefined(c); /* ANCHOR_API: loader.js of the realm, set when unrooting */
+  size_t n = 1 + dw__sandbox_roots(in->sb, roots + 1);
   dw_val a = dw__array(c, n, roots, NULL);
   if (!a) return;
   dw__protect(c, a);
@@ -418,9 +421,7 @@ static void try_unroot(instance *in) {
       in->loading || in->creating || !only_handles(in))
     return;
   dw__ctx *c = dw__sandbox_ctx(in->sb);
-  dw_val roots[DW__SANDBOX_ROOTS];
-  size_t n = dw__sandbox_roots(in->sb, roots);
-  if (in->api && !dw__set_index(c, in->anchor, (unsigned)n, in->api)) return;
+  if (in->api && !dw__set_index(c, in->anchor, ANCHOR_API, in->api)) return;
   if (!dw__sandbox_unroot(in->sb)) return;
   if (in->api) dw__unprotect(c, in->api);
   dw__unprotect(c, in->anchor);

@@ -153,6 +153,14 @@ out:
   return rc;
 }
 
+/* The values the sandbox keeps of its realm (protected from install_runtime on, except while
+ * unrooted). */
+static void protect_roots(dw_sandbox *sb, bool on) {
+  dw_val v[] = {sb->load, sb->runtime, sb->args_json_fn};
+  for (size_t i = 0; i < DW_ARRAY_LEN(v); i++)
+    if (v[i]) (on ? dw__protect : dw__unprotect)(sb->c, v[i]);
+}
+
 static int sandbox_new(dw__vm *vm, uint32_t vm_memory_mb, const dw_sandbox_options *opts,
                        dw_sandbox **out) {
   int rc = DW_E_NOMEM;
@@ -222,9 +230,7 @@ void dw_sandbox_free(dw_sandbox *sb) {
     dw__ctx_free(sb->c); /* nothing of the realm is protected: it may be gone already */
   } else if (sb->c) {
     dw__timers_clear(sb);
-    if (sb->load) dw__unprotect(sb->c, sb->load);
-    if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
-    if (sb->args_json_fn) dw__unprotect(sb->c, sb->args_json_fn);
+    protect_roots(sb, false);
     if (sb->then) dw__unprotect(sb->c, sb->then);
     dw__ctx_free(sb->c);
   }
@@ -282,9 +288,7 @@ size_t dw__sandbox_roots(dw_sandbox *sb, dw_val out[DW__SANDBOX_ROOTS]) {
 bool dw__sandbox_unroot(dw_sandbox *sb) {
   if (!sb->c || dw__ctx_unrooted(sb->c)) return true;
   if (sb->dead || sb->njobs || sb->ntimers || sb->then) return false;
-  if (sb->load) dw__unprotect(sb->c, sb->load);
-  if (sb->runtime) dw__unprotect(sb->c, sb->runtime);
-  if (sb->args_json_fn) dw__unprotect(sb->c, sb->args_json_fn);
+  protect_roots(sb, false);
   dw__ctx_unroot(sb->c);
   return true;
 }
@@ -292,9 +296,7 @@ bool dw__sandbox_unroot(dw_sandbox *sb) {
 void dw__sandbox_reroot(dw_sandbox *sb) {
   if (!sb->c || !dw__ctx_unrooted(sb->c)) return;
   dw__ctx_reroot(sb->c);
-  if (sb->load) dw__protect(sb->c, sb->load);
-  if (sb->runtime) dw__protect(sb->c, sb->runtime);
-  if (sb->args_json_fn) dw__protect(sb->c, sb->args_json_fn);
+  protect_roots(sb, true);
 }
 
 bool dw__sandbox_unrooted(const dw_sandbox *sb) { return sb->c && dw__ctx_unrooted(sb->c); }
