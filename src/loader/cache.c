@@ -107,10 +107,14 @@ void dw__cache_touch(dw_loader *L, instance *in) {
 }
 
 /* Evicts from the cold end while over a cap; instances with calls in flight (or loading)
- * are skipped: they are evicted once idle, at a later eviction. */
+ * are skipped: they are evicted once idle, at a later eviction. The most recent one stays:
+ * it is the one being used (a get() whose worker was just made, its callback not yet asked,
+ * no call queued on it yet: evicted, its code had nowhere to go and the call waited for its
+ * deadline). */
 void dw__cache_evict(dw_loader *L) {
   instance *in = L->lru_tail;
-  while (in && (L->ncached > L->cfg.max_instances || L->cached_bytes > L->cfg.max_bytes)) {
+  while (in && in != L->lru_head &&
+         (L->ncached > L->cfg.max_instances || L->cached_bytes > L->cfg.max_bytes)) {
     instance *prev = in->prev;
     if (!in->ninflight && !in->loading && !in->wait_head) {
       L->stats.evictions++;

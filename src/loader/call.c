@@ -445,6 +445,18 @@ uint64_t dw__calls_expire(dw_loader *L, uint64_t now) {
       next = c->deadline;
     }
   }
+  for (instance *in = L->all; in; in = in->all_next) {
+    if (!in->loading || !in->sb || !in->load_deadline || in->is_root) continue;
+    if (in->load_deadline <= now) {
+      char msg[512];
+      snprintf(msg, sizeof msg,
+               "Worker '%s' did not finish loading within its wall-clock limit (%u ms)",
+               in->label, in->limits.wall_ms);
+      dw__instance_fail(in, DW_E_WALL_LIMIT, "Error", msg, "", NULL);
+    } else if (in->load_deadline < next) {
+      next = in->load_deadline;
+    }
+  }
   L->next_deadline = next;
   return next;
 }

@@ -28,7 +28,13 @@ void dw__cap_ref(cap *k) {
 }
 
 void dw__cap_unref(cap *k) {
-  if (!k || --k->refs > 0) return;
+  if (!k) return;
+  if (--k->refs > 0) {
+    /* Perhaps only a cycle holds it now (its worker's own table, say). */
+    if (k->inst) dw__cycles_candidate(k->inst);
+    if (k->owner) dw__cycles_candidate(k->owner);
+    return;
+  }
   if (k->inst) dw__instance_unref(k->inst);
   if (k->owner) dw__instance_unref(k->owner);
   free(k->key);
@@ -396,7 +402,7 @@ void dw__anchor_made(instance *in) {
 }
 
 void dw__unroot_queue(instance *in) {
-  if (in->unroot_queued || in->unrooted || !in->anchor) return;
+  if (in->unroot_queued || in->unrooted || !in->anchor || in->freeing) return;
   in->unroot_queued = true;
   in->unroot_next = in->L->unroot_head;
   in->L->unroot_head = in;
@@ -561,9 +567,11 @@ dw_val dw__realm_cap_object(instance *in, cap *k, dw_val *exc) {
   dw__ctx *c = dw__sandbox_ctx(in->sb);
   int64_t n = dw__realm_add_cap(in, k);
   if (n < 0) return type_error(c, exc, "too many capabilities in one worker");
-  /* Released when its object is collected, except a get() stub's number (its creator may be
-   * asked for the code again through it) and loader bindings (they live in env). */
-  bool tracked = k->kind != CAP_LOADER && !(k->kind == CAP_WORKER && k->key);
+  /* Released when its object is collected, except a get() stub's number in the realm of its
+   * callback (which may be asked for the code again through it) and loader bindings (they
+   * live in env). (A get() stub another realm received was kept too, and with it the realm
+   * of its callback, for as long as that other realm lived.) */
+  bool tracked = k->kind != CAP_LOADER && !(k->kind == CAP_WORKER && k->key && k->owner == in);
   dw_val args[3] = {dw__number(c, k->kind), dw__number(c, (double)n), dw__bool(c, tracked)};
   return api_call(in, "make", 3, args, exc);
 }

@@ -51,7 +51,7 @@ void dw__instance_ref(instance *in) {
 /* Queues `in` for dw__instances_reap, which looks only at queued instances (a scan of every
  * instance at every loop tick was quadratic with many live workers). */
 static void reap_queue(instance *in) {
-  if (in->reap_queued) return;
+  if (in->reap_queued || in->freeing) return;
   in->reap_queued = true;
   in->reap_next = in->L->reap_head;
   in->L->reap_head = in;
@@ -59,8 +59,12 @@ static void reap_queue(instance *in) {
 
 /* Never frees here (JS of this instance may be on the stack): dw__instances_reap does. */
 void dw__instance_unref(instance *in) {
-  if (--in->refs <= 0) reap_queue(in);
-  else if (!in->ninflight) dw__unroot_queue(in); /* perhaps only its handles are left */
+  if (--in->refs <= 0) {
+    reap_queue(in);
+  } else {
+    if (!in->ninflight) dw__unroot_queue(in); /* perhaps only its handles are left */
+    dw__cycles_candidate(in);                 /* or only a cycle */
+  }
 }
 
 static void set_failure(instance *in, const char *name, const char *msg, const char *stack,
@@ -84,6 +88,7 @@ void dw__instance_fail(instance *in, int err, const char *name, const char *msg,
   in->state = in->sb ? I_DEAD : I_FAILED;
   in->loading = false;
   if (in->refs <= 0) reap_queue(in);
+  else dw__cycles_candidate(in);
   dw__cache_remove(in->L, in);
   if (in->sb) dw__sandbox_kill(in->sb);
   while (in->wait_head) {
@@ -226,6 +231,7 @@ static void ready(void *user, dw_sandbox *sb, bool ok, dw_val err) {
   instance *in = user;
   in->loading = false;
   if (in->refs <= 0) reap_queue(in);
+  else dw__cycles_candidate(in);
   if (in->state != I_LOADING) return;
   if (!ok) {
     dw__ctx *c = dw__sandbox_ctx(sb);
@@ -352,6 +358,7 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
   dw_loader *L = in->L;
   in->creating = false;
   if (in->refs <= 0) reap_queue(in);
+  else dw__cycles_candidate(in);
   if (cancelled || in->state != I_LOADING) return;
   dw_sandbox_options o = L->child_opts;
   o.limits.cpu_ms = in->limits.cpu_ms;
@@ -387,6 +394,9 @@ static void create_job(void *user, dw_sandbox *unused, bool cancelled) {
   if (!rc) {
     dw__sandbox_set_log(in->sb, child_log, in, false);
     in->load_deadline = dw__now_ns() + (uint64_t)in->limits.wall_ms * 1000000u;
+    /* A load that never ends (top-level await of a promise nothing settles) fails there
+     * (dw__calls_expire), rather than keeping its worker loading for ever. */
+    if (in->load_deadline < L->next_deadline) L->next_deadline = in->load_deadline;
     rc = dw__loop_post(L->loop, in->sb, init_job, in);
   }
   if (rc) dw__instance_fail(in, rc, "Error", "could not create the worker's sandbox", "", NULL);
@@ -577,6 +587,8 @@ fail:
 
 static void instance_free(instance *in) {
   dw_loader *L = in->L;
+  in->freeing = true; /* what follows drops references to it too: nothing queues it again */
+  dw__cycles_forget(in);
   dw__tracked_drop(L, in);
   if (in->unroot_queued) {
     for (instance **p = &L->unroot_head; *p; p = &(*p)->unroot_next)
@@ -638,6 +650,7 @@ void dw__own_vms_tick(dw_loader *L) {
   if (c) {
     dw__vm_collect(c); /* collected stubs release their children */
     dw__releases_drain(L);
+    dw__cycles_tick(L); /* children that hold themselves (ctx.exports) */
     dw__instances_reap(L);
   }
   size_t next = 2 * L->nown_vms + OWN_VMS_FIRST_COLLECT;
@@ -688,6 +701,7 @@ void dw__instances_free_all(dw_loader *L) {
     instance_free(in);
   }
   L->reap_head = NULL;
+  L->cand_head = L->parked_head = NULL;
 }
 
 bool dw__subrequest_take(instance *in, char *msg, size_t n) {

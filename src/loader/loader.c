@@ -42,7 +42,8 @@ static bool pressure(void *user) {
       dw__cache_remove(L, in);
     }
   }
-  if (L->ncached == before) return false;
+  size_t freed = dw__cycles_collect(L);
+  if (L->ncached == before && !freed) return false;
   dw__instances_reap(L);
   return true;
 }
@@ -61,6 +62,7 @@ static void tick(void *user, uint64_t now) {
   dw__calls_expire(L, now);
   dw__egress_tick(L);
   dw__cache_evict(L);
+  dw__cycles_tick(L);
   dw__instances_reap(L);
   dw__unroot_drain(L);
 }

@@ -38,6 +38,8 @@ typedef struct {
   uint64_t bytes;     /* their estimated memory */
   uint64_t hits, misses, evictions, created, calls;
   uint64_t unroots; /* times an idle load() worker was left to its handles (caps.c) */
+  uint64_t cycles_freed;  /* workers freed as part of a cycle nothing else reached (cycles.c) */
+  uint64_t cycles_visits; /* ... and the workers, capabilities and slots it looked at */
 } dw__loader_stats;
 
 /* ---- Remote bindings and egress, and concurrent host calls (the daemon's executors) ---- */

@@ -30,6 +30,9 @@ typedef struct {
 
 struct cap {
   int refs;
+  int gc_refs; /* cycles.c's scratch: refs from outside the gathered slots */
+  uint64_t gc_epoch;
+  bool gc_live;
   int kind;
   dw_loader *L;
   /* CAP_WORKER and CAP_ENTRY: which worker. Either a cache key (get(): the instance is
@@ -59,6 +62,14 @@ enum { OUT_INHERIT, OUT_NONE, OUT_CAP };
 struct instance {
   dw_loader *L;
   int refs;
+  int gc_refs; /* cycles.c's scratch: refs from outside the gathered slots and parents */
+  uint64_t gc_epoch;
+  bool gc_live;
+  instance *cand_prev, *cand_next; /* the loader's candidates for cycle collection ... */
+  bool cand_queued;
+  bool cand_parked; /* ... or those waiting for the budget (cycles.c) */
+  size_t cand_need;
+  bool freeing;     /* instance_free is running: queued nowhere again */
   int state;
   char *key; /* cache key, or NULL */
   bool cached;
@@ -195,6 +206,11 @@ struct dw_loader {
   size_t ncached, cached_bytes;
   size_t nown_vms; /* instances with a VM of their own (WorkerCode.limits.memoryMb) */
   size_t own_collect_at; /* ... at which number the loader's VM is collected (dw__own_vms_tick) */
+  uint64_t gc_epoch;     /* cycles.c: one per collection */
+  instance *cand_head;   /* ... the candidates (a count fell, left the cache, ...) */
+  instance *parked_head; /* ... those whose graph needs more than the budget held */
+  size_t parked_min;     /* ... and the least of what they need */
+  size_t cycles_budget;  /* ... and the visits they have earned */
   instance **table; /* cache by key: open addressing, tombstones */
   size_t table_cap, table_used;
   call **calls; /* calls by id: open addressing */
@@ -264,6 +280,20 @@ void dw__anchor_made(instance *in);
 void dw__unroot_queue(instance *in);
 void dw__unroot_drain(dw_loader *L);
 void dw__instance_reroot(instance *in);
+
+/* cycles.c */
+/* `in` may have become garbage held only by a cycle (its count fell but not to zero, it left
+ * the cache, it stopped loading): the next collection looks at what it reaches. */
+void dw__cycles_candidate(instance *in);
+/* Forgets in as a candidate (before it is freed). */
+void dw__cycles_forget(instance *in);
+/* Finds the workers the candidates reach that only refer to each other (a worker holding a
+ * loopback to itself, parent and child holding each other) and nothing else reaches, fails
+ * them and drops their references, so dw__instances_reap frees them. A safe point. Returns
+ * how many. dw__cycles_collect: whatever it costs (memory pressure); dw__cycles_tick: within
+ * the work the candidates have earned, else later. */
+size_t dw__cycles_collect(dw_loader *L);
+void dw__cycles_tick(dw_loader *L);
 
 /* instance.c */
 instance *dw__instance_new(dw_loader *L, const char *key, const char *label);

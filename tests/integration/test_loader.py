@@ -284,6 +284,16 @@ case("eviction: past the cache's count the least recently used worker is made ag
 };"""}, args=["--loader-max-workers", "2"],
      result=lambda r: r["result"] == [[3, 1], ["a", "b", "c", "b"]])
 
+case("eviction: a worker just asked for is not evicted before its callback answers",
+     {"w.js": """export default async (env) => {
+  const code = { compatibilityDate: "2026-01-01", modules: { "c.js": "export default { f() { return 1 } }" } };
+  // a is waiting for its slow callback (busy); b is made while the cache is full of it
+  const a = env.LOADER.get("a", async () => { await new Promise(r => setTimeout(r, 300)); return code; }).getEntrypoint().f();
+  let b;
+  try { b = await env.LOADER.get("b", () => code).getEntrypoint().f(); } catch (e) { b = e.message; }
+  return [await a, b];
+};"""}, args=["--loader-max-workers", "1"], result=lambda r: r["result"] == [1, 1])
+
 case("eviction by memory: a cache of 1 MB keeps one worker warm at a time",
      {"w.js": """export default async (env) => {
   let made = 0;
