@@ -1,5 +1,6 @@
 /* libFuzzer target for the module transform (src/modules). The first byte picks the kind
- * (ESM, TypeScript, CommonJS); the rest is the source. Checks the invariants that hold for
+ * (ESM, TypeScript, CommonJS) and whether a plain wrapper is asked for; the rest is the
+ * source. Checks the invariants that hold for
  * any input: no crash, a result or a clean error, lines preserved, output size capped. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,15 +17,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   static const dw_module_type kinds[] = {DW_MODULE_ESM, DW_MODULE_TS, DW_MODULE_CJS};
   dw_module_type kind = kinds[data[0] % 3];
+  unsigned flags = (data[0] / 3) & 1 ? DW__TRANSFORM_PLAIN : 0;
   /* a private copy of exactly size-1 bytes, so reads past the end are caught */
   size_t n = size - 1;
   char *src = malloc(n ? n : 1);
   if (!src) return 0;
   memcpy(src, data + 1, n);
   dw_transform_out out;
-  int rc = dw__transform(src, n, kind, &out);
+  int rc = dw__transform_ex(src, n, kind, flags, &out);
   if (rc == 0) {
     if (!out.script || out.script_len > n * 8 + (1u << 20)) abort();
+    /* plain only when asked, for a simple ES module, and then its wrapper is a function */
+    if (out.plain && (!flags || !out.simple || out.has_tla || kind == DW_MODULE_CJS)) abort();
+    if (out.plain && strncmp(out.script, "(function(__dw_m){", 18)) abort();
+    if (flags && out.simple && !out.plain) abort();
     if (count_nl(out.script, out.script_len) != count_nl(src, n) + 1) abort();
   } else if (rc == DW_E_SYNTAX) {
     if (!out.error_msg || out.error_line < 1 || out.error_col < 1) abort();

@@ -1,7 +1,11 @@
 /* ES module statements (import / export) and assembly of the classic-script output.
  * Output contract (consumed by linker.js):
  *   (function*(__dw_m){"use strict";<prologue>yield;<body>\n})
- * with `async function*` when the module uses top-level await. */
+ * with `async function*` when the module uses top-level await; asked for a plain wrapper
+ * (DW__TRANSFORM_PLAIN), a simple module (no import, re-export, import() or top-level await)
+ * is (function(__dw_m){"use strict";<prologue><body>\n}): a main module that nothing links
+ * runs its prologue and body in one call (runtime.js), without the engine's generator
+ * machinery, which each realm links for itself. */
 #include <string.h>
 #include "modules/parse.h"
 
@@ -654,13 +658,19 @@ out:
   return rc;
 }
 
+bool dw__esm_simple(const dw__ps *ps) {
+  return !ps->nrq && !ps->has_dyn_import && !ps->has_tla;
+}
+
 int dw__esm_output(dw__ps *ps, dw_buf *out) {
   int rc;
-  if ((rc = dw__buf_puts(out, ps->has_tla ? "(async function*(__dw_m){\"use strict\";"
-                                          : "(function*(__dw_m){\"use strict\";")))
+  bool plain = ps->plain && dw__esm_simple(ps);
+  if ((rc = dw__buf_puts(out, plain         ? "(function(__dw_m){\"use strict\";"
+                              : ps->has_tla ? "(async function*(__dw_m){\"use strict\";"
+                                            : "(function*(__dw_m){\"use strict\";")))
     return rc;
   if ((rc = build_prologue(ps, out))) return rc;
-  if ((rc = dw__buf_puts(out, "yield;"))) return rc;
+  if (!plain && (rc = dw__buf_puts(out, "yield;"))) return rc;
   ps->prefix_units = (uint32_t)dw__utf16_units(out->data, out->len);
   if (ps->ned) qsort(ps->ed, ps->ned, sizeof *ps->ed, cmp_edit);
   uint32_t cur = 0;

@@ -1158,6 +1158,7 @@ static int on_word(dw__ps *ps, bool was_dot, bool label) {
     const dw__tok *p = dw__peek(ps, false);
     if (dw__is_op(p, '(')) {
       TRY(dw__edit_str(ps, t->s, t->e, "__dw_m.d"));
+      ps->has_dyn_import = true;
       ps->prev = PV_VAL;
       return 0;
     }

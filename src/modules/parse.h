@@ -192,6 +192,8 @@ typedef struct {
   uint32_t nvn, cvn;
 
   bool has_tla;
+  bool has_dyn_import; /* import(...) */
+  bool plain;          /* input: a simple module is wrapped in a plain function (esm.c) */
   uint32_t prefix_units; /* output: UTF-16 units of wrapper before the source on line 1 */
   uint64_t look_budget; /* tokens TypeScript lookahead may still scan */
   int err;
@@ -230,6 +232,8 @@ int dw__put_jsstr(dw_buf *b, const char *p, size_t n);
 int dw__esm_import(dw__ps *ps);
 int dw__esm_export(dw__ps *ps);
 int dw__esm_output(dw__ps *ps, dw_buf *out);
+/* No import, re-export, import() or top-level await (after dw__ps_run). */
+bool dw__esm_simple(const dw__ps *ps);
 /* export default function f / class C: the local name is f (s..e), or __dw_default (0,0). */
 int dw__set_default_local(dw__ps *ps, uint32_t s, uint32_t e);
 

@@ -50,6 +50,11 @@ static int wrap_cjs(const char *src, size_t len, dw_buf *out) {
 }
 
 int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform_out *out) {
+  return dw__transform_ex(src, len, kind, 0, out);
+}
+
+int dw__transform_ex(const char *src, size_t len, dw_module_type kind, unsigned flags,
+                     dw_transform_out *out) {
   int rc;
   dw__ps ps;
   dw_buf b;
@@ -74,10 +79,13 @@ int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform
   ps.len = (uint32_t)len;
   ps.ts = kind == DW_MODULE_TS;
   ps.dflt_export = -1;
+  ps.plain = (flags & DW__TRANSFORM_PLAIN) != 0;
   rc = dw__ps_run(&ps);
   if (!rc) rc = dw__esm_output(&ps, &b);
   if (ps.err) rc = ps.err;
   out->has_tla = ps.has_tla;
+  out->simple = !rc && dw__esm_simple(&ps);
+  out->plain = out->simple && ps.plain;
   out->prefix_units = ps.prefix_units;
 out:
   if (rc == DW_E_SYNTAX) {

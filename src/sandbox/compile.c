@@ -29,10 +29,10 @@ static dw_val result(dw__ctx *c, const char *kind, const char *key, dw_val v) {
   return o;
 }
 
-static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
+static dw_val compile_js(dw_sandbox *sb, const dw__module *m, bool main, dw_val *exc) {
   dw__ctx *c = sb->c;
   dw_transform_out t = {0};
-  int rc = dw__transform(m->data, m->len, m->type, &t);
+  int rc = dw__transform_ex(m->data, m->len, m->type, main ? DW__TRANSFORM_PLAIN : 0, &t);
   dw_val r = NULL;
   if (rc == DW_E_SYNTAX) {
     *exc = with_code(c, syntax_error(c, m->name, &t), "syntax_error");
@@ -46,14 +46,11 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
     if (fn) {
       r = result(c, m->type == DW_MODULE_CJS ? "cjs" : "esm", "fn", fn);
       dw__set(c, r, "prefix", prefix, NULL);
-      /* No static import, re-export or dynamic import: the runtime may run it without the
-       * linker. Conservative: the text may also appear in a string, which only costs the
-       * fast path. */
-      bool simple = m->type != DW_MODULE_CJS && !strstr(t.script, "__dw_m.i(") &&
-                    !strstr(t.script, "__dw_m.s(") && !strstr(t.script, "__dw_m.d(");
-      dw__set(c, r, "simple", dw__bool(c, simple), NULL);
-      /* Without top-level await a simple module finishes synchronously (runtime.js). */
-      dw__set(c, r, "tla", dw__bool(c, t.has_tla), NULL);
+      /* How runtime.js may run it as the main module: with the linker (0); without it, no
+       * import, re-export or import() (1: with top-level await, an async generator); or, no
+       * top-level await either, in one call of a plain function (2). */
+      int how = m->type == DW_MODULE_CJS || !t.simple ? 0 : t.plain ? 2 : t.has_tla ? 1 : 0;
+      dw__set(c, r, "main", dw__number(c, how), NULL);
     } else if (*exc && dw__is_object(c, *exc)) {
       with_code(c, *exc, "syntax_error");
       dw__define_hidden(c, *exc, "prefix", prefix, NULL);
@@ -63,7 +60,7 @@ static dw_val compile_js(dw_sandbox *sb, const dw__module *m, dw_val *exc) {
   return r;
 }
 
-dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
+dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, bool main, dw_val *exc) {
   dw__ctx *c = sb->c;
   const dw__module *m = sb->code ? dw__code_find(sb->code, name) : NULL;
   char msg[1200];
@@ -76,7 +73,7 @@ dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc) {
   case DW_MODULE_ESM:
   case DW_MODULE_TS:
   case DW_MODULE_CJS:
-    return compile_js(sb, m, exc);
+    return compile_js(sb, m, main, exc);
   case DW_MODULE_JSON: {
     dw_val v = dw__json_parse(c, m->data, m->len);
     if (!v) {

@@ -60,14 +60,14 @@
   // Columns on line 1 include the module wrapper; `prefix` says how long it is per module.
   const prefixes = new Map();
   let compiled = null; // the main module, compiled once, handed on to the linker
-  const compileTracked = (name) => {
+  const compileTracked = (name, main) => {
     if (compiled !== null && compiled.name === name) {
       const c = compiled.c;
       compiled = null;
       return c;
     }
     try {
-      const c = compile(name);
+      const c = compile(name, main === true);
       if (typeof c.prefix === "number") prefixes.set(name, c.prefix);
       return c;
     } catch (e) {
@@ -84,32 +84,35 @@
 
   // A main module without imports runs without the linker: its prologue registers its export
   // getters, its body runs, and only `default` is read (nothing else can see its namespace).
-  // Without top-level await that all happens now and the namespace (an object without a
-  // prototype) is returned; through the linker or with top-level await, a promise of it.
+  // Without top-level await that all happens now, in one call of a plain function (c.main 2:
+  // no generator, whose machinery each realm links for itself), and the namespace (an
+  // object without a prototype) is returned; through the linker or with top-level await, a
+  // promise of it.
   function importMain(main) {
-    const c = compileTracked(main);
-    if (c.kind !== "esm" || !c.simple) {
+    const c = compileTracked(main, true);
+    if (c.kind !== "esm" || !c.main) {
       compiled = { name: main, c };
       return getLinker().importMain(main);
     }
     let getters = null, linking = true;
+    // A module without imports uses only these two (i, s and d are the linker's).
     const m = ObjectFreeze({
-      i() { throw new TypeError("unexpected import"); },
+      __proto__: null,
       e(g) {
         if (!linking) throw new TypeError("linking is over");
         getters = g;
+        linking = false; // once: a plain module's body runs in the same call
       },
-      s() {},
-      d() { throw new TypeError("unexpected import()"); },
       meta: { __proto__: null, url: "file:///" + main },
     });
+    if (c.main === 2) {
+      c.fn(m);
+      linking = false;
+      return namespace(getters);
+    }
     const gen = c.fn(m);
     const first = gen.next();
     linking = false;
-    if (!c.tla) {
-      gen.next();
-      return namespace(getters);
-    }
     return (async () => {
       await first;
       await gen.next();

@@ -39,7 +39,7 @@ static dw_val native_compile(dw__ctx *c, void *data, size_t argc, const dw_val *
   dw_sandbox *sb = data;
   char *name = dw__to_utf8(c, arg(c, argc, argv, 0), NULL, exc);
   if (!name) return NULL;
-  dw_val r = dw__sandbox_compile(sb, name, exc);
+  dw_val r = dw__sandbox_compile(sb, name, dw__to_bool(c, arg(c, argc, argv, 1)), exc);
   free(name);
   return r;
 }

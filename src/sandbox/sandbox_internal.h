@@ -83,8 +83,10 @@ int dw__loop_run(dw__loop *l, dw_sandbox *root);
 bool dw__entry_enter(dw_sandbox *sb);
 int dw__entry_leave(dw_sandbox *sb);
 void dw__sandbox_host_init(dw_sandbox *sb);
-/* host.compile(name) for the linker: {kind, fn} or {kind, value}; NULL with *exc set. */
-dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, dw_val *exc);
+/* host.compile(name) for the linker: {kind, fn, prefix, main} or {kind, value}; NULL with
+ * *exc set. `main`: the main module, which runtime.js may run without the linker (a simple
+ * one then comes as a plain function: compile.c). */
+dw_val dw__sandbox_compile(dw_sandbox *sb, const char *name, bool main, dw_val *exc);
 /* runtime.js's native wasmBytes(source) (compile.c): a scanned private copy of a module's
  * bytes, the reason it is refused (a string), or undefined for a value it cannot read. */
 dw_val dw__sandbox_wasm_bytes(dw__ctx *c, void *data, size_t argc, const dw_val *argv,

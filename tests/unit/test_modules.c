@@ -151,6 +151,39 @@ static void test_export_forms(void **state) {
   EXPECT_BODY(DW_MODULE_ESM, "export default (a) => a;", "const __dw_default= (a) => a;");
 }
 
+/* DW__TRANSFORM_PLAIN: a simple module (no import, re-export, import() or top-level await)
+ * becomes a plain function, prologue then body, no yield; any other stays a generator. */
+static void test_plain(void **state) {
+  (void)state;
+  static const struct {
+    const char *src;
+    bool simple, plain;
+    const char *head;
+  } cases[] = {
+      {"export default () => 1;", true, true, "(function(__dw_m){\"use strict\";__dw_m.e({"},
+      {"const x = import.meta.url; export { x };", true, true, "(function(__dw_m){"},
+      {"import a from './a.js'; export default a;", false, false, "(function*(__dw_m){"},
+      {"export * from './a.js';", false, false, "(function*(__dw_m){"},
+      {"export default () => import('./a.js');", false, false, "(function*(__dw_m){"},
+      {"await 1; export default 2;", false, false, "(async function*(__dw_m){"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    dw_transform_out o;
+    assert_int_equal(dw__transform_ex(cases[i].src, strlen(cases[i].src), DW_MODULE_ESM,
+                                      DW__TRANSFORM_PLAIN, &o), 0);
+    assert_int_equal(o.simple, cases[i].simple);
+    assert_int_equal(o.plain, cases[i].plain);
+    assert_memory_equal(o.script, cases[i].head, strlen(cases[i].head));
+    assert_int_equal(strstr(o.script, "yield;") != NULL, !cases[i].plain);
+    dw__transform_out_free(&o);
+    /* without the flag, always the generator */
+    assert_int_equal(dw__transform(cases[i].src, strlen(cases[i].src), DW_MODULE_ESM, &o), 0);
+    assert_false(o.plain);
+    assert_null(strstr(o.script, "(function(__dw_m)"));
+    dw__transform_out_free(&o);
+  }
+}
+
 static void test_tla(void **state) {
   (void)state;
   dw_transform_out o;
@@ -321,6 +354,7 @@ int main(void) {
     cmocka_unit_test(test_templates_comments_strings), cmocka_unit_test(test_asi_blocks),
     cmocka_unit_test(test_shadowing),         cmocka_unit_test(test_import_forms),
     cmocka_unit_test(test_export_forms),      cmocka_unit_test(test_tla),
+    cmocka_unit_test(test_plain),
     cmocka_unit_test(test_syntax_errors),     cmocka_unit_test(test_ts),
     cmocka_unit_test(test_cjs),               cmocka_unit_test(test_lines_preserved),
     cmocka_unit_test(test_hostile),
