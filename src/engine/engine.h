@@ -109,6 +109,11 @@ dw_val dw__bool(dw__ctx *c, bool b);
 dw_val dw__number(dw__ctx *c, double d);
 /* A JS string from UTF-8 bytes (invalid sequences become U+FFFD). */
 dw_val dw__string(dw__ctx *c, const char *s, size_t n);
+/* The same for bytes in static storage (their address and length are the key): made once
+ * per VM and kept with it, so that each realm that needs the string does not convert and
+ * allocate it again (strings are values, shared by the VM's realms as the engine shares
+ * its own). */
+dw_val dw__string_static(dw__ctx *c, const char *s, size_t n);
 dw_val dw__global(dw__ctx *c);
 dw_val dw__object(dw__ctx *c);
 /* A new object with no prototype, for what the host hands its own JS (tables of natives,

@@ -22,9 +22,20 @@ typedef struct {
   JSScriptRef script;
 } dw__vm_script;
 
+/* dw__string_static's strings, by address and length (protected while the VM lives): an
+ * open-addressing table made at first use, kept at most half full, of at most this many. */
+#define DW__VM_STRINGS_MAX 4096
+typedef struct {
+  const char *s;
+  size_t n;
+  JSValueRef v;
+} dw__vm_string;
+
 struct dw__vm {
   dw__vm_script scripts[DW__VM_SCRIPTS];
   int nscripts;
+  dw__vm_string *strings;
+  size_t nstrings, strings_cap;
   dw__clone_realm *clone_realm; /* clone.c's helper realm, made on first use */
   JSContextGroupRef group;
   bool allow_wasm;

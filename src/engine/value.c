@@ -111,6 +111,44 @@ dw_val dw__string(dw__ctx *c, const char *s, size_t n) {
   return W(v);
 }
 
+static size_t string_slot(const dw__vm_string *t, size_t cap, const char *s, size_t n) {
+  size_t i = ((((uintptr_t)s >> 3) ^ n) * 0x9E3779B97F4A7C15u) & (cap - 1);
+  while (t[i].s && !(t[i].s == s && t[i].n == n)) i = (i + 1) & (cap - 1);
+  return i;
+}
+
+/* Doubles the table (or makes it); false when it may not grow or memory is short. */
+static bool strings_grow(dw__vm *vm) {
+  size_t cap = vm->strings_cap ? vm->strings_cap * 2 : 128;
+  if (cap > DW__VM_STRINGS_MAX) return false;
+  dw__vm_string *t = calloc(cap, sizeof *t);
+  if (!t) return false;
+  for (size_t i = 0; i < vm->strings_cap; i++)
+    if (vm->strings[i].s) t[string_slot(t, cap, vm->strings[i].s, vm->strings[i].n)] = vm->strings[i];
+  free(vm->strings);
+  vm->strings = t;
+  vm->strings_cap = cap;
+  return true;
+}
+
+dw_val dw__string_static(dw__ctx *c, const char *s, size_t n) {
+  dw__vm *vm = c->vm;
+  if (vm->strings_cap) {
+    dw__vm_string *e = &vm->strings[string_slot(vm->strings, vm->strings_cap, s, n)];
+    if (e->s) return W(e->v);
+  }
+  if ((vm->nstrings + 1) * 2 > vm->strings_cap && !strings_grow(vm)) return dw__string(c, s, n);
+  dw_val v = dw__string(c, s, n);
+  if (!JSValueIsString(c->ctx, V(v))) return v;
+  JSValueProtect(c->ctx, V(v)); /* until the VM goes (its heap with it) */
+  dw__vm_string *e = &vm->strings[string_slot(vm->strings, vm->strings_cap, s, n)];
+  e->s = s;
+  e->n = n;
+  e->v = V(v);
+  vm->nstrings++;
+  return v;
+}
+
 
 /* Array buffers are allocated by the engine, never wrapped around our own memory
  * (JSObjectMakeArrayBufferWithBytesNoCopy): with the Gigacage on, JIT-compiled code

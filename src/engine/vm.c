@@ -244,6 +244,7 @@ void dw__vm_free(dw__vm *vm) {
   dw__clone_realm_free(vm);
   for (int i = 0; i < vm->nscripts; i++)
     if (vm->scripts[i].script) JSScriptRelease(vm->scripts[i].script);
+  free(vm->strings); /* the values go with the VM's heap */
   JSContextGroupRemoveHeapFinalizer(vm->group, heap_finalizer, vm);
   JSContextGroupClearExecutionTimeLimit(vm->group);
   JSContextGroupRelease(vm->group);

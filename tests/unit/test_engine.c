@@ -185,6 +185,37 @@ static void static_sources_in_many_realms(void **state) {
   dw__vm_free(vm);
 }
 
+/* Static strings: one value per (address, length) in a VM, the same in every realm and
+ * across collections; past the table's cap (4,096 slots, half full) they are still right,
+ * made each time. */
+static char static_text[6000];
+static void static_strings(void **state) {
+  dw_test_restore_engine_signals(state);
+  for (size_t i = 0; i < sizeof static_text; i++) static_text[i] = (char)('a' + i % 26);
+  dw__vm *vm = dw__vm_new(false);
+  dw__ctx *a = dw__ctx_new(vm, false), *b = dw__ctx_new(vm, false);
+  dw_val x = dw__string_static(a, static_text, 3), y = dw__string_static(b, static_text, 3);
+  dw__vm_collect(a);
+  assert_ptr_equal(x, dw__string_static(b, static_text, 3)); /* the same cell, kept */
+  assert_ptr_equal(x, y);
+  assert_ptr_not_equal(x, dw__string_static(a, static_text, 4));
+  for (size_t i = 0; i < 3000; i++) {
+    dw__ctx *c = i % 2 ? a : b;
+    dw_val v = dw__string_static(c, static_text + i, 1 + i % 7);
+    char *s = dw__to_utf8(c, v, NULL, NULL);
+    assert_non_null(s);
+    assert_int_equal(strlen(s), 1 + i % 7);
+    assert_memory_equal(s, static_text + i, 1 + i % 7);
+    free(s);
+  }
+  char *s = dw__to_utf8(a, x, NULL, NULL);
+  assert_string_equal(s, "abc");
+  free(s);
+  dw__ctx_free(a);
+  dw__ctx_free(b);
+  dw__vm_free(vm);
+}
+
 /* Weak references: alive while reachable, dead after a collection that found them not; the
  * VM counts its collections. The engine also scans the C stack, which may keep an object or
  * two alive: most of the dropped ones must be dead. */
@@ -330,6 +361,7 @@ int main(void) {
       cmocka_unit_test(budget_terminates_and_the_vm_stays_usable),
       cmocka_unit_test(json_both_ways),
       cmocka_unit_test(static_sources_in_many_realms),
+      cmocka_unit_test(static_strings),
       cmocka_unit_test(weak_references_see_collections),
       cmocka_unit_test(unrooted_realm_lives_by_references),
   };

@@ -1,5 +1,5 @@
 // The lazy installer, evaluated eagerly in every realm: keep it tiny and cheap.
-// Called from C with (native, spec, t0, origin); returns load(name).
+// Called from C with (native, globals, spec, t0, origin); returns load(name).
 // `native` is the only host object involved; it stays in this closure. Factories receive the
 // frozen `H` of closures around it, the primordials `P` (captured at the first use of any
 // API), and `load` for the APIs they depend on.
@@ -10,7 +10,7 @@
 // the globals; the loader itself (makeLoader) is linked at the first use of any API. Measured
 // (bench/coldstart, RSS per live realm): the installer was ~41 KB, ~14 KB of it the link of
 // the one big function it used to be.
-(function (native, spec, t0, origin) {
+(function (native, globals, spec, t0, origin) {
   'use strict';
   const G = globalThis;
   const defineProperty = Object.defineProperty;
@@ -20,15 +20,12 @@
   const load = (name) => (loader === undefined ? (loader = makeLoader()) : loader)(name);
   const data = (o, name, value) =>
     defineProperty(o, name, { value, writable: true, enumerable: false, configurable: true });
-  // The globals: every name but the internal ('%...') and module ('a:b') ones, each an
-  // accessor that loads its API at first use. One split and one loop, with no function called
-  // per name: a function called for each of the ~60 names passes the baseline JIT's threshold
-  // and was compiled again in many realms (JSC_reportCompileTimes). (No regular expression
-  // here either: in a VM of its own each would be compiled first, measured +0.1-0.3 ms.)
-  const tokens = apply(split, spec, [' ']);
-  for (let i = 0; i < tokens.length; i++) {
-    const name = tokens[i];
-    if (name.length < 2 || name[0] === '%' || name.indexOf(':') >= 0) continue;
+  // The globals (`globals`: every name of `spec` but the internal '%...' and module 'a:b'
+  // ones, listed by the C side), each an accessor that loads its API at first use. One loop,
+  // with no function called per name: a function called for each of the ~50 names passes the
+  // baseline JIT's threshold and was compiled again in many realms (JSC_reportCompileTimes).
+  for (let i = 0; i < globals.length; i++) {
+    const name = globals[i];
     defineProperty(G, name, {
       configurable: true,
       enumerable: false,
