@@ -110,7 +110,7 @@ void dw__timers_fire_one(dw_sandbox *sb) {
   dw__unprotect(sb->c, fn);
   (void)id;
   if (exc && !dw__vm_terminated(sb->vm)) {
-    dw_val report = dw__get(sb->c, sb->runtime, "reportTimerError", NULL);
+    dw_val report = dw__get_index(sb->c, sb->runtime, RT_TIMER_ERROR, NULL);
     if (report) dw__call(sb->c, report, NULL, 1, &exc, NULL);
   }
 }

@@ -2,10 +2,10 @@
   "use strict";
   // The sandbox's glue, evaluated once per realm before any guest code. It captures the
   // built-ins it needs now: guest code may replace globals later, which can only break the
-  // guest itself. `native` holds the sandbox's C functions; nothing here is reachable from
-  // the guest's global object.
-  const { compile, exists, settle, ready, reply, outbound, extend } = native;
-  const makeLinkerFactory = native.linker;
+  // guest itself. `native` holds the sandbox's C functions, an array in sandbox.c's order;
+  // nothing here is reachable from the guest's global object.
+  const compile = native[0], exists = native[1], settle = native[2], makeLinkerFactory = native[3];
+  const ready = native[4], reply = native[5], outbound = native[6], extend = native[7];
   const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
   const PromiseCtor = Promise, PromiseResolve = Promise.resolve.bind(Promise);
   const PromiseAllSettled = Promise.allSettled.bind(Promise);
@@ -32,7 +32,7 @@
   // stack overflow, a termination) leaves the accessor in place, so nobody gets it unguarded.
   // What the guard passes an original to is captured now, before any guest code runs.
   function guardWasmLazily(W) {
-    const G = globalThis, wasmBytes = native.wasmBytes;
+    const G = globalThis, wasmBytes = native[8];
     const tools = { construct: Reflect.construct, describe: Object.getOwnPropertyDescriptor,
       reject: Promise.reject.bind(Promise) };
     let guarded = false;
@@ -738,6 +738,6 @@
       invokeFetch, whereNotJson });
   }
 
-  return { run, init, invoke, formatStack: (err) => cold().formatStack(err), reportTimerError: fail,
-    bindingArgs };
+  // sandbox_internal.h's RT_* order: an array, not a record (a chain of shapes per realm).
+  return [run, init, invoke, fail, bindingArgs];
 })

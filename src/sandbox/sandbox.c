@@ -125,22 +125,28 @@ static int install_runtime(dw_sandbox *sb) {
   dw_val factory =
       dw__eval_static(c, dw__js_runtime_u16, dw__js_runtime_u16_len, "dynworker:runtime", 1, &exc);
   if (!factory) goto out;
-  dw_val natives = dw__record(c);
-  dw__set(c, natives, "compile", dw__native(c, "compile", native_compile, sb), NULL);
-  dw__set(c, natives, "exists", dw__native(c, "exists", native_exists, sb), NULL);
-  dw__set(c, natives, "settle", dw__native(c, "settle", native_settle, sb), NULL);
-  dw__set(c, natives, "linker", dw__native(c, "linker", native_linker, sb), NULL);
-  dw__set(c, natives, "ready", dw__native(c, "ready", native_ready, sb), NULL);
-  dw__set(c, natives, "reply", dw__native(c, "reply", native_reply, sb), NULL);
-  dw__set(c, natives, "outbound", dw__native(c, "outbound", native_outbound, sb), NULL);
-  dw__set(c, natives, "extend", dw__native(c, "extend", native_extend, sb), NULL);
-  dw__set(c, natives, "wasmBytes", dw__native(c, "wasmBytes", dw__sandbox_wasm_bytes, sb), NULL);
-  dw_val args[2] = {natives, load};
+  /* In the order runtime.js reads them; an array (elements defined, no setter can see them;
+   * nothing of the guest has run yet anyway), not a record: each realm made a chain of nine
+   * shapes for one. */
+  static const struct {
+    const char *name;
+    dw__native_fn fn;
+  } natives[] = {
+      {"compile", native_compile}, {"exists", native_exists},   {"settle", native_settle},
+      {"linker", native_linker},   {"ready", native_ready},     {"reply", native_reply},
+      {"outbound", native_outbound}, {"extend", native_extend},
+      {"wasmBytes", dw__sandbox_wasm_bytes},
+  };
+  dw_val nv[DW_ARRAY_LEN(natives)];
+  for (size_t i = 0; i < DW_ARRAY_LEN(natives); i++)
+    if (!(nv[i] = dw__native(c, natives[i].name, natives[i].fn, sb))) goto out;
+  dw_val args[2] = {dw__array(c, DW_ARRAY_LEN(nv), nv, &exc), load};
+  if (!args[0]) goto out;
   dw_val rt = dw__call(c, factory, NULL, 2, args, &exc);
   if (!rt) goto out;
   sb->runtime = rt;
   dw__protect(c, rt);
-  if (!(sb->args_json_fn = dw__get(c, rt, "bindingArgs", &exc))) goto out;
+  if (!(sb->args_json_fn = dw__get_index(c, rt, RT_BINDING_ARGS, &exc))) goto out;
   dw__protect(c, sb->args_json_fn);
   rc = 0;
 out:
@@ -308,9 +314,9 @@ void dw__sandbox_kill(dw_sandbox *sb) {
 
 /* Calls runtime[fn](args...) and returns what it returned (NULL on an exception, which here
  * is the runtime's own failure). */
-static dw_val call_runtime(dw_sandbox *sb, const char *fn, size_t argc, const dw_val *argv) {
+static dw_val call_runtime(dw_sandbox *sb, unsigned fn, size_t argc, const dw_val *argv) {
   dw_val exc = NULL;
-  dw_val f = dw__get(sb->c, sb->runtime, fn, &exc);
+  dw_val f = dw__get_index(sb->c, sb->runtime, fn, &exc);
   return f ? dw__call(sb->c, f, sb->runtime, argc, argv, &exc) : NULL;
 }
 
@@ -325,7 +331,7 @@ void dw__sandbox_init(dw_sandbox *sb, const dw_code *code, dw_val env) {
     return;
   }
   dw_val args[2] = {dw__string(c, main->name, strlen(main->name)), env};
-  call_runtime(sb, "init", 2, args);
+  call_runtime(sb, RT_INIT, 2, args);
 }
 
 void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const char *method,
@@ -334,7 +340,7 @@ void dw__sandbox_invoke(dw_sandbox *sb, double token, const char *entry, const c
   dw_val a[5] = {dw__number(c, token), entry ? dw__string(c, entry, strlen(entry)) : dw__null(c),
                  method ? dw__string(c, method, strlen(method)) : dw__null(c), args,
                  props ? props : dw__undefined(c)};
-  call_runtime(sb, "invoke", 5, a);
+  call_runtime(sb, RT_INVOKE, 5, a);
 }
 
 void dw_sandbox_set_log_cb(dw_sandbox *sb, dw_log_cb cb, void *user) {
@@ -409,7 +415,7 @@ static void start(void *user, dw_sandbox *sb, bool cancelled) {
       sb->env_json ? dw__string(c, sb->env_json, strlen(sb->env_json)) : dw__null(c),
   };
   free(req);
-  dw_val then = call_runtime(sb, "run", 4, args);
+  dw_val then = call_runtime(sb, RT_RUN, 4, args);
   if (then && dw__is_function(c, then) && !dw__vm_terminated(sb->vm)) {
     sb->then = then;
     dw__protect(c, then);

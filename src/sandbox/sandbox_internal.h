@@ -42,7 +42,7 @@ struct dw_sandbox {
   void *log_user;
   dw__webapi_host host;
   dw_val load;    /* webapi loader (protected) */
-  dw_val runtime; /* runtime.js api (protected) */
+  dw_val runtime; /* runtime.js api (protected): an array, RT_* below */
   dw_val args_json_fn; /* runtime.bindingArgs (protected), for dw__sandbox_args_json */
   dw_val then;    /* the handler's call that runtime.run() returned (protected while queued) */
 
@@ -83,6 +83,10 @@ int dw__loop_run(dw__loop *l, dw_sandbox *root);
 bool dw__entry_enter(dw_sandbox *sb);
 int dw__entry_leave(dw_sandbox *sb);
 void dw__sandbox_host_init(dw_sandbox *sb);
+/* What runtime.js's factory returns, an array (a record with names cost each realm a chain of
+ * shapes): the same order as its last line. */
+enum { RT_RUN, RT_INIT, RT_INVOKE, RT_TIMER_ERROR, RT_BINDING_ARGS, RT_COUNT };
+
 /* host.compile(name) for the linker: {kind, fn, prefix, main} or {kind, value}; NULL with
  * *exc set. `main`: the main module, which runtime.js may run without the linker (a simple
  * one then comes as a plain function: compile.c). */
