@@ -28,6 +28,16 @@ static int run_env(const char *src, const dw__loader_config *cfg, dw_result **r,
   return rc;
 }
 
+/* Runs src as the root, which must return `want` (JSON); returns the loader's statistics. */
+static dw__loader_stats run_ok(const char *src, dw__loader_config cfg, const char *want) {
+  dw_result *r = NULL;
+  dw__loader_stats st;
+  assert_int_equal(run_env(src, &cfg, &r, &st), 0);
+  assert_string_equal(dw_result_value_json(r), want);
+  dw_result_free(r);
+  return st;
+}
+
 static void statistics(void **state) {
   dw_test_restore_engine_signals(state);
   dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 2};
@@ -222,17 +232,12 @@ static void workers_that_hold_each_other_are_freed(void **state) {
   };
   for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++) {
     dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 2};
-    dw_result *r = NULL;
-    dw__loader_stats st;
-    int rc = run_env(srcs[i], &cfg, &r, &st);
-    assert_int_equal(rc, 0);
-    assert_string_equal(dw_result_value_json(r), "40");
+    dw__loader_stats st = run_ok(srcs[i], cfg, "40");
     /* the root, the two cached (and a parent's child), what the last tick left */
     if (st.live > 12)
       fail_msg("case %zu: %llu workers alive (%llu freed as cycles)", i,
                (unsigned long long)st.live, (unsigned long long)st.cycles_freed);
     if (!st.cycles_freed) fail_msg("case %zu: no cycle freed", i);
-    dw_result_free(r);
   }
 }
 
@@ -244,9 +249,7 @@ static void workers_that_hold_each_other_are_freed(void **state) {
 static void cycle_collection_work_is_bounded(void **state) {
   dw_test_restore_engine_signals(state);
   dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 1};
-  dw_result *r = NULL;
-  dw__loader_stats st;
-  int rc = run_env(
+  dw__loader_stats st = run_ok(
       "export default async (env) => {"
       "  const keep = [];"
       "  for (let i = 0; i < 20000; i++) keep.push(env.LOADER.get('s' + i, () => { throw new Error('x') }));"
@@ -256,13 +259,10 @@ static void cycle_collection_work_is_bounded(void **state) {
       "  let n = 0;"
       "  for (let i = 0; i < 100; i++) n += await env.LOADER.get('w' + i, () => code).getEntrypoint().f();"
       "  return n + keep.length; }",
-      &cfg, &r, &st);
-  assert_int_equal(rc, 0);
-  assert_string_equal(dw_result_value_json(r), "20100");
+      cfg, "20100");
   if (st.cycles_freed < 90) fail_msg("only %llu cycles freed", (unsigned long long)st.cycles_freed);
   if (st.cycles_visits > 100 * 4096)
     fail_msg("%llu visits for 100 evictions", (unsigned long long)st.cycles_visits);
-  dw_result_free(r);
 }
 
 /* A load that never finishes (top-level await of a promise nothing settles) fails at its
@@ -272,9 +272,7 @@ static void cycle_collection_work_is_bounded(void **state) {
 static void loads_that_never_end_are_freed(void **state) {
   dw_test_restore_engine_signals(state);
   dw__loader_config cfg = {.loaders = loaders, .nloaders = 1};
-  dw_result *r = NULL;
-  dw__loader_stats st;
-  int rc = run_env(
+  dw__loader_stats st = run_ok(
       "export default async (env) => {"
       "  const code = { compatibilityDate: '2026-01-01', limits: { wallMs: 20 }, modules: { 'c.js':"
       "    'await new Promise(() => {}); export default { f() { return 1 } }' } };"
@@ -283,11 +281,8 @@ static void loads_that_never_end_are_freed(void **state) {
       "    try { await env.LOADER.load(code).getEntrypoint().f(); } catch (e) { errs.push(e.code); }"
       "  for (let i = 0; i < 5; i++) { new Array(1e5).fill(i); await new Promise(r => setTimeout(r, 10)); }"
       "  return errs.filter(c => c === 'wall_limit_exceeded').length; }",
-      &cfg, &r, &st);
-  assert_int_equal(rc, 0);
-  assert_string_equal(dw_result_value_json(r), "50");
+      cfg, "50");
   if (st.live > 10) fail_msg("%llu workers alive", (unsigned long long)st.live);
-  dw_result_free(r);
 }
 
 /* A get() stub that another realm received is released with its object there, as any
@@ -296,9 +291,7 @@ static void loads_that_never_end_are_freed(void **state) {
 static void get_stubs_received_are_released(void **state) {
   dw_test_restore_engine_signals(state);
   dw__loader_config cfg = {.loaders = loaders, .nloaders = 1, .max_instances = 1};
-  dw_result *r = NULL;
-  dw__loader_stats st;
-  int rc = run_env(
+  dw__loader_stats st = run_ok(
       "export default async (env) => {"
       "  const owner = { compatibilityDate: '2026-01-01', env: { LOADER: env.LOADER }, modules: { 'o.js':"
       "    'import { WorkerEntrypoint } from \"cloudflare:workers\";"
@@ -308,12 +301,9 @@ static void get_stubs_received_are_released(void **state) {
       "  for (let i = 0; i < 50; i++) n += await (await env.LOADER.get('o' + i, () => owner).getEntrypoint().mk('x')).getEntrypoint().f();"
       "  for (let i = 0; i < 40; i++) { new Array(1e5).fill(i); await new Promise(r => setTimeout(r, 5)); }"
       "  return n; }",
-      &cfg, &r, &st);
-  assert_int_equal(rc, 0);
-  assert_string_equal(dw_result_value_json(r), "350");
+      cfg, "350");
   /* what the last collections had not found yet: measured 4-16 */
   if (st.live > 25) fail_msg("%llu workers alive", (unsigned long long)st.live);
-  dw_result_free(r);
 }
 
 /* Workers whose memoryMb is below the loader VM's cap get a VM of their own: one that goes
