@@ -282,7 +282,9 @@ static void loads_that_never_end_are_freed(void **state) {
       "  for (let i = 0; i < 5; i++) { new Array(1e5).fill(i); await new Promise(r => setTimeout(r, 10)); }"
       "  return errs.filter(c => c === 'wall_limit_exceeded').length; }",
       cfg, "50");
-  if (st.live > 10) fail_msg("%llu workers alive", (unsigned long long)st.live);
+  /* what the last collections had not found yet (their stubs): measured 1-3, 18 under
+   * valgrind; 51 without the deadline */
+  if (st.live > 30) fail_msg("%llu workers alive", (unsigned long long)st.live);
 }
 
 /* A get() stub that another realm received is released with its object there, as any
