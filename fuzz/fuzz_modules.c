@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* plain only when asked, for a simple ES module, and then its wrapper is a function */
     if (out.plain && (!flags || !out.simple || out.has_tla || kind == DW_MODULE_CJS)) abort();
     if (out.plain && strncmp(out.script, "(function(__dw_m){", 18)) abort();
-    if (flags && out.simple && !out.plain) abort();
+    if (flags && out.simple && !out.has_tla && !out.plain) abort();
     if (count_nl(out.script, out.script_len) != count_nl(src, n) + 1) abort();
   } else if (rc == DW_E_SYNTAX) {
     if (!out.error_msg || out.error_line < 1 || out.error_col < 1) abort();

@@ -2,8 +2,8 @@
  * Output contract (consumed by linker.js):
  *   (function*(__dw_m){"use strict";<prologue>yield;<body>\n})
  * with `async function*` when the module uses top-level await; asked for a plain wrapper
- * (DW__TRANSFORM_PLAIN), a simple module (no import, re-export, import() or top-level await)
- * is (function(__dw_m){"use strict";<prologue><body>\n}): a main module that nothing links
+ * (DW__TRANSFORM_PLAIN), a simple module (no import, re-export or import()) without top-level
+ * await is (function(__dw_m){"use strict";<prologue><body>\n}): a main module that nothing links
  * runs its prologue and body in one call (runtime.js), without the engine's generator
  * machinery, which each realm links for itself. */
 #include <string.h>
@@ -658,13 +658,11 @@ out:
   return rc;
 }
 
-bool dw__esm_simple(const dw__ps *ps) {
-  return !ps->nrq && !ps->has_dyn_import && !ps->has_tla;
-}
+bool dw__esm_simple(const dw__ps *ps) { return !ps->nrq && !ps->has_dyn_import; }
 
 int dw__esm_output(dw__ps *ps, dw_buf *out) {
   int rc;
-  bool plain = ps->plain && dw__esm_simple(ps);
+  bool plain = ps->plain && dw__esm_simple(ps) && !ps->has_tla;
   if ((rc = dw__buf_puts(out, plain         ? "(function(__dw_m){\"use strict\";"
                               : ps->has_tla ? "(async function*(__dw_m){\"use strict\";"
                                             : "(function*(__dw_m){\"use strict\";")))

@@ -232,7 +232,7 @@ int dw__put_jsstr(dw_buf *b, const char *p, size_t n);
 int dw__esm_import(dw__ps *ps);
 int dw__esm_export(dw__ps *ps);
 int dw__esm_output(dw__ps *ps, dw_buf *out);
-/* No import, re-export, import() or top-level await (after dw__ps_run). */
+/* No import, re-export or import() (after dw__ps_run): nothing to link. */
 bool dw__esm_simple(const dw__ps *ps);
 /* export default function f / class C: the local name is f (s..e), or __dw_default (0,0). */
 int dw__set_default_local(dw__ps *ps, uint32_t s, uint32_t e);

@@ -85,7 +85,7 @@ int dw__transform_ex(const char *src, size_t len, dw_module_type kind, unsigned 
   if (ps.err) rc = ps.err;
   out->has_tla = ps.has_tla;
   out->simple = !rc && dw__esm_simple(&ps);
-  out->plain = out->simple && ps.plain;
+  out->plain = out->simple && !ps.has_tla && ps.plain;
   out->prefix_units = ps.prefix_units;
 out:
   if (rc == DW_E_SYNTAX) {

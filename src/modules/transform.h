@@ -16,8 +16,9 @@ typedef struct {
   char *script;       /* owned; the classic script to evaluate (NUL-terminated) */
   size_t script_len;
   bool has_tla;       /* the module uses top-level await */
-  bool simple;        /* an ES module without import, re-export, import() or top-level await */
-  bool plain;         /* ... wrapped in a plain function (DW__TRANSFORM_PLAIN) */
+  bool simple;        /* an ES module without import, re-export or import(): nothing to link */
+  bool plain;         /* ... and without top-level await, wrapped in a plain function
+                         (DW__TRANSFORM_PLAIN) */
   size_t prefix_units; /* UTF-16 code units of wrapper before the source's first character on
                           line 1: subtract from engine columns reported on line 1 */
   char *error_msg;    /* owned; set when the call fails with DW_E_SYNTAX */
@@ -32,7 +33,8 @@ typedef struct {
  * with dw__transform_out_free whatever the result. Does not block; thread-safe. */
 int dw__transform(const char *src, size_t len, dw_module_type kind, dw_transform_out *out);
 
-/* dw__transform's flags. PLAIN: a simple ES module's wrapper is a plain function that runs
+/* dw__transform's flags. PLAIN: a simple ES module's wrapper, without top-level await, is a
+ * plain function that runs
  * its prologue and body in one call, not a generator (for a main module that nothing links:
  * the sandbox's runtime.js); out->plain says whether it was. */
 #define DW__TRANSFORM_PLAIN 1u
