@@ -105,8 +105,8 @@ static bool add(graph *g, void *p, bool is_cap) {
     size_t ns = g->size ? g->size * 2 : 256;
     uintptr_t *t = realloc(g->nodes, ns * sizeof *t);
     if (!t) return g->failed = true, false;
-    g->nodes = t;
-    g->size = ns;
+    g->nodes = g->L->gc_nodes = t;
+    g->size = g->L->gc_nodes_cap = ns;
   }
   g->nodes[g->n++] = (uintptr_t)p | (is_cap ? 1u : 0u);
   return true;
@@ -178,20 +178,7 @@ static void mark(uintptr_t node, uintptr_t *stack, size_t *sp) {
 
 /* Breaks the references a garbage worker holds (its count then falls with the others'). */
 static void drop_refs(instance *in) {
-  for (uint32_t i = 0; i < in->ncaps; i++) {
-    cap *k = in->caps[i];
-    in->caps[i] = NULL;
-    dw__cap_unref(k);
-  }
-  dw__caps_free(in->env_caps, in->nenv_caps);
-  in->env_caps = NULL;
-  in->nenv_caps = 0;
-  dw__caps_free(in->tails, in->ntails);
-  in->tails = NULL;
-  in->ntails = 0;
-  if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
-  in->outbound_cap = NULL;
-  if (in->outbound == OUT_CAP) in->outbound = OUT_NONE;
+  dw__instance_drop_slots(in);
   instance *p = in->parent;
   in->parent = NULL;
   if (p) dw__instance_unref(p);
@@ -200,9 +187,11 @@ static void drop_refs(instance *in) {
 /* Collects what `from` reaches within `limit` visits: how many workers it freed, or -1 when
  * it would need more (or memory ran out). */
 static long collect(dw_loader *L, instance *from, size_t limit) {
-  graph g = {.L = L, .limit = limit};
+  /* The loader keeps both buffers from one collection to the next: a collection runs after
+   * most calls (the callee's count fell), nearly always over a handful of nodes. */
+  graph g = {.L = L, .limit = limit, .nodes = L->gc_nodes, .size = L->gc_nodes_cap};
   long freed = -1;
-  uintptr_t *stack = NULL;
+  uintptr_t *stack = L->gc_stack;
   cap *k;
   L->gc_epoch++;
   bool whole = gather(&g, from);
@@ -222,9 +211,13 @@ static long collect(dw_loader *L, instance *from, size_t limit) {
     }
   }
   /* What is left is held from outside: alive, with all it reaches within the graph. */
-  if (!(stack = malloc((g.n ? g.n : 1) * sizeof *stack))) {
-    freed = -1;
-    goto out;
+  if (g.n > L->gc_stack_cap) {
+    if (!(stack = realloc(L->gc_stack, g.n * sizeof *stack))) {
+      freed = -1;
+      goto out;
+    }
+    L->gc_stack = stack;
+    L->gc_stack_cap = g.n;
   }
   size_t sp = 0;
   for (size_t i = 0; i < g.n; i++) {
@@ -261,8 +254,6 @@ static long collect(dw_loader *L, instance *from, size_t limit) {
   }
   L->stats.cycles_freed += (uint64_t)freed;
 out:
-  free(stack);
-  free(g.nodes);
   return freed;
 }
 

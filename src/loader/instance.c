@@ -674,6 +674,24 @@ void dw__instances_reap(dw_loader *L) {
   }
 }
 
+void dw__instance_drop_slots(instance *in) {
+  for (uint32_t i = 0; i < in->ncaps; i++) {
+    cap *k = in->caps[i];
+    in->caps[i] = NULL;
+    dw__cap_unref(k);
+  }
+  in->ncaps = 0;
+  if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
+  in->outbound_cap = NULL;
+  if (in->outbound == OUT_CAP) in->outbound = OUT_NONE;
+  dw__caps_free(in->tails, in->ntails);
+  in->tails = NULL;
+  in->ntails = 0;
+  dw__caps_free(in->env_caps, in->nenv_caps);
+  in->env_caps = NULL;
+  in->nenv_caps = 0;
+}
+
 void dw__instances_free_all(dw_loader *L) {
   L->reap_head = NULL;
   while (L->unroot_head) {
@@ -683,16 +701,7 @@ void dw__instances_free_all(dw_loader *L) {
   /* First every reference between instances (capability tables, egress, parents), while
    * all instances are still allocated; then the instances. */
   for (instance *in = L->all; in; in = in->all_next) {
-    for (uint32_t i = 0; i < in->ncaps; i++) dw__cap_unref(in->caps[i]);
-    in->ncaps = 0;
-    if (in->outbound_cap) dw__cap_unref(in->outbound_cap);
-    in->outbound_cap = NULL;
-    dw__caps_free(in->tails, in->ntails);
-    in->tails = NULL;
-    in->ntails = 0;
-    dw__caps_free(in->env_caps, in->nenv_caps);
-    in->env_caps = NULL;
-    in->nenv_caps = 0;
+    dw__instance_drop_slots(in);
     in->parent = NULL;
   }
   while (L->all) {

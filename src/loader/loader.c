@@ -98,6 +98,8 @@ static void loader_free(dw_loader *L) {
    * belong to their VMs). */
   dw__tracked_drop(L, NULL);
   dw__instances_free_all(L);
+  free(L->gc_nodes);
+  free(L->gc_stack);
   if (L->vm) dw__vm_free(L->vm);
   free(L->table);
   for (size_t i = 0; i < L->nbindings; i++) free(L->bindings[i].name);

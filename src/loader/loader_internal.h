@@ -211,6 +211,8 @@ struct dw_loader {
   instance *parked_head; /* ... those whose graph needs more than the budget held */
   size_t parked_min;     /* ... and the least of what they need */
   size_t cycles_budget;  /* ... and the visits they have earned */
+  uintptr_t *gc_nodes, *gc_stack; /* ... and its buffers, kept */
+  size_t gc_nodes_cap, gc_stack_cap;
   instance **table; /* cache by key: open addressing, tombstones */
   size_t table_cap, table_used;
   call **calls; /* calls by id: open addressing */
@@ -320,6 +322,9 @@ extern const dw__sandbox_hooks dw__instance_hooks;
 void dw__own_vms_tick(dw_loader *L);
 /* Frees dead instances nothing refers to (a safe point: no JS on the stack). */
 void dw__instances_reap(dw_loader *L);
+/* Drops the capabilities `in` holds (its table, env, tails, globalOutbound), not its parent:
+ * a worker that is ending (its JS runs no more). */
+void dw__instance_drop_slots(instance *in);
 /* Frees every instance, whatever refers to it (the end of a run; calls freed first). */
 void dw__instances_free_all(dw_loader *L);
 /* A new WorkerCode from loader.js's normalised spec (in in's realm): code, env clone, limits,
