@@ -261,7 +261,7 @@ dw_val dw__webapi_install(dw__ctx *c, const dw__webapi_host *host, dw_val *exc) 
   double origin = (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000) / 1000.0;
   dw_val globals = global_names(c, exc);
   if (!globals) return NULL;
-  dw_val argv[] = {native, globals, dw__string(c, spec, sizeof spec - 1), dw__number(c, now_ms()),
+  dw_val argv[] = {native, globals, dw__string_static(c, spec, sizeof spec - 1), dw__number(c, now_ms()),
                    dw__number(c, origin)};
   return dw__call(c, boot, NULL, DW_ARRAY_LEN(argv), argv, exc);
 }
